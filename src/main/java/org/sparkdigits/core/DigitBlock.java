@@ -1,0 +1,79 @@
+package org.sparkdigits.core;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * A compact block of images: the unit that is cached on executors and fed to the kernel.
+ *
+ * <p>{@code pixels [rows x inputs]} row-major, one unsigned byte (0-255) per pixel; {@code labels [rows]}
+ * one byte (0-9) per row, or {@code null} for unlabelled data (prediction input). No per-row objects.
+ *
+ * @param rows   number of images
+ * @param inputs pixels per image (784 for MNIST)
+ * @param labels the labels, or {@code null}
+ * @param pixels the pixels, length {@code rows * inputs}
+ */
+public record DigitBlock(int rows, int inputs, byte[] labels, byte[] pixels) implements Serializable {
+
+    public DigitBlock {
+        Objects.requireNonNull(pixels, "pixels");
+        if (rows < 0 || inputs < 1) {
+            throw new IllegalArgumentException("bad block size " + rows + " x " + inputs);
+        }
+        if ((long) rows * inputs != pixels.length) {
+            throw new IllegalArgumentException("pixels hold " + pixels.length + " bytes, expected " + rows + " x " + inputs);
+        }
+        if (labels != null && labels.length != rows) {
+            throw new IllegalArgumentException("labels hold " + labels.length + " entries, expected " + rows);
+        }
+    }
+
+    public boolean labelled() {
+        return labels != null;
+    }
+
+    /** The label of row {@code i} (0-9). */
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** Pixel {@code j} of row {@code i}, 0-255. */
+    public int pixel(int i, int j) {
+        return pixels[i * inputs + j] & 0xFF;
+    }
+
+    /**
+     * The rows whose {@code keep[i]} equals {@code wanted}, in order.
+     *
+     * @param keep a flag per row
+     */
+    public DigitBlock select(boolean[] keep, boolean wanted) {
+        int n = 0;
+        for (boolean k : keep) {
+            if (k == wanted) {
+                n++;
+            }
+        }
+        byte[] px = new byte[n * inputs];
+        byte[] lb = labels == null ? null : new byte[n];
+        int o = 0;
+        for (int i = 0; i < rows; i++) {
+            if (keep[i] == wanted) {
+                System.arraycopy(pixels, i * inputs, px, o * inputs, inputs);
+                if (lb != null) {
+                    lb[o] = labels[i];
+                }
+                o++;
+            }
+        }
+        return new DigitBlock(n, inputs, lb, px);
+    }
+
+    /** Rows {@code [from, to)} as a new block (copies). */
+    public DigitBlock slice(int from, int to) {
+        byte[] px = java.util.Arrays.copyOfRange(pixels, from * inputs, to * inputs);
+        byte[] lb = labels == null ? null : java.util.Arrays.copyOfRange(labels, from, to);
+        return new DigitBlock(to - from, inputs, lb, px);
+    }
+}

@@ -1,0 +1,82 @@
+package org.sparkdigits.core;
+
+/**
+ * Finite-difference check of the backprop gradient: for every parameter {@code θ_i}, the central
+ * difference {@code (L(θ + h e_i) - L(θ - h e_i)) / 2h} of the mean loss is compared with the analytic
+ * mean gradient. The relative error of one parameter is {@code |a - n| / max(|a| + |n|, floor)}; the
+ * floor keeps parameters whose true gradient is ~0 from dividing rounding noise by zero.
+ */
+public final class GradientCheck {
+
+    /** Step of the central difference. */
+    public static final double DEFAULT_STEP = 1e-5;
+    /** Denominator floor of the relative error. */
+    public static final double DENOMINATOR_FLOOR = 1e-8;
+
+    private GradientCheck() {
+    }
+
+    /**
+     * The result of a check.
+     *
+     * @param maxRelativeError largest relative error over all parameters checked
+     * @param worstIndex       flat index of that parameter
+     * @param worstName        its name, e.g. {@code W1[3][412]}
+     * @param analytic         its analytic gradient
+     * @param numeric          its finite-difference gradient
+     * @param checked          number of parameters checked
+     */
+    public record Result(double maxRelativeError, int worstIndex, String worstName, double analytic, double numeric,
+                         int checked) {
+    }
+
+    /** Checks every parameter of {@code parameters} on the labelled rows of {@code block}. */
+    public static Result check(Parameters parameters, DigitBlock block, double step) {
+        NetworkShape shape = parameters.shape();
+        GradientSum sum = new GradientSum(shape);
+        new TwoLayerNetwork(parameters).accumulateGradient(block, sum);
+        double[] analytic = sum.meanGradient();
+
+        Parameters probe = parameters.copy();
+        double[] theta = probe.values();
+        double worst = -1;
+        int worstIndex = -1;
+        double worstNumeric = 0;
+        for (int i = 0; i < theta.length; i++) {
+            double saved = theta[i];
+            theta[i] = saved + step;
+            double plus = meanLoss(probe, block);
+            theta[i] = saved - step;
+            double minus = meanLoss(probe, block);
+            theta[i] = saved;
+            double numeric = (plus - minus) / (2 * step);
+            double rel = Math.abs(analytic[i] - numeric)
+                    / Math.max(Math.abs(analytic[i]) + Math.abs(numeric), DENOMINATOR_FLOOR);
+            if (rel > worst) {
+                worst = rel;
+                worstIndex = i;
+                worstNumeric = numeric;
+            }
+        }
+        return new Result(worst, worstIndex, name(shape, worstIndex), analytic[worstIndex], worstNumeric, theta.length);
+    }
+
+    static double meanLoss(Parameters parameters, DigitBlock block) {
+        Evaluation e = new Evaluation(parameters.shape().classes());
+        new TwoLayerNetwork(parameters).evaluate(block, e);
+        return e.meanLoss();
+    }
+
+    /** A readable name of flat parameter {@code index}: {@code W1[h][j]}, {@code b1[h]}, {@code W2[c][h]}, {@code b2[c]}. */
+    public static String name(NetworkShape s, int index) {
+        if (index < s.b1Offset()) {
+            return "W1[" + index / s.inputs() + "][" + index % s.inputs() + "]";
+        } else if (index < s.w2Offset()) {
+            return "b1[" + (index - s.b1Offset()) + "]";
+        } else if (index < s.b2Offset()) {
+            int i = index - s.w2Offset();
+            return "W2[" + i / s.hidden() + "][" + i % s.hidden() + "]";
+        }
+        return "b2[" + (index - s.b2Offset()) + "]";
+    }
+}
