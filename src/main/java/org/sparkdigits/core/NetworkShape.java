@@ -14,7 +14,7 @@ package org.sparkdigits.core;
  * Row-major {@code W1 [hidden x inputs]} is, read column-major, {@code W1ᵀ [inputs x hidden]}: the
  * kernel uses that to accumulate weight gradients straight into the flat layout.
  */
-public record NetworkShape(int inputs, int hidden, int classes) {
+public record NetworkShape(int inputs, int hidden, int classes) implements java.io.Serializable {
 
     /** MNIST: 28x28 grey pixels. */
     public static final int MNIST_INPUTS = 784;

@@ -1,0 +1,96 @@
+package org.sparkdigits.cli;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every option of every command, with its default and help: the one place defaults are defined.
+ * {@code conf/train.properties} may override a default (keys are option names without dashes); the
+ * command line overrides both.
+ */
+public enum Opt {
+    DATA("data", "PATH", "data/mnist_train.csv", "labelled CSV (file, directory or glob; plain or .gz; header detected)",
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK),
+    TEST("test", "PATH", "data/mnist_test.csv", "test CSV, evaluated after training", Cmd.TRAIN),
+    HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
+    OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT),
+    MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT),
+    HIDDEN("hidden", "H", "10", "hidden ReLU units (1-4096)", Cmd.TRAIN, Cmd.GRADCHECK),
+    LR("lr", "RATE", "0.1", "learning rate of gradient descent", Cmd.TRAIN),
+    ITERATIONS("iterations", "N", "500", "full-batch gradient descent iterations", Cmd.TRAIN),
+    INIT("init", "he|seed", "he", "weight initialisation: he (scaled uniform) or seed (the notebooks' U(-0.5,0.5))",
+            Cmd.TRAIN, Cmd.GRADCHECK),
+    SEED("seed", "N", "1", "seed of initialisation, holdout and every other random choice", Cmd.TRAIN, Cmd.GRADCHECK),
+    PARTITIONS("partitions", "N", "auto", "partitions of the cached data (auto: twice Spark's default parallelism)",
+            Cmd.TRAIN),
+    LOG_EVERY("log-every", "N", "10", "a progress line and a history.csv row every N iterations", Cmd.TRAIN),
+    ON_BAD_ROW("on-bad-row", "fail|skip", "fail", "a malformed row stops with file:line (fail) or is dropped and counted (skip)",
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT),
+    STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", "Spark storage level of the cached blocks", Cmd.TRAIN),
+    ROWS("rows", "N", "8", "gradcheck: real rows taken from --data", Cmd.GRADCHECK),
+    TOLERANCE("tolerance", "X", "1e-6", "gradcheck: largest relative error accepted", Cmd.GRADCHECK),
+    DIR("dir", "DIR", "data", "download: where to write mnist_train.csv and mnist_test.csv", Cmd.DOWNLOAD),
+    MIRROR("mirror", "URL[,URL]", null, "download: mirror(s) to use instead of the built-in list", Cmd.DOWNLOAD),
+    DEFAULTS("defaults", "FILE", null, "properties file of defaults (submit.sh passes conf/train.properties)",
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD),
+    VERBOSE("verbose", null, null, "show stack traces and Spark's warnings", Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT,
+            Cmd.GRADCHECK, Cmd.DOWNLOAD);
+
+    /** The commands. */
+    public enum Cmd {
+        TRAIN("train the network and write a model directory"),
+        EVALUATE("accuracy, loss, confusion matrix, per-class precision and recall of a model on labelled data"),
+        PREDICT("write ImageId,Label predictions (Kaggle layout) for data with or without labels"),
+        GRADCHECK("finite-difference check of the backprop gradient"),
+        DOWNLOAD("download MNIST from a public mirror, verify it and write the two CSVs");
+
+        final String help;
+
+        Cmd(String help) {
+            this.help = help;
+        }
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    final String name;
+    final String arg;
+    final String defaultValue;
+    final String help;
+    final Set<Cmd> commands;
+
+    Opt(String name, String arg, String defaultValue, String help, Cmd first, Cmd... rest) {
+        this.name = name;
+        this.arg = arg;
+        this.defaultValue = defaultValue;
+        this.help = help;
+        this.commands = EnumSet.of(first, rest);
+    }
+
+    public String flag() {
+        return "--" + name;
+    }
+
+    /** The built-in default of this option for {@code cmd}: {@code --data} has one for train only. */
+    String defaultFor(Cmd cmd) {
+        if (this == DATA && cmd != Cmd.TRAIN) {
+            return null;
+        }
+        return defaultValue;
+    }
+
+    boolean takesValue() {
+        return arg != null;
+    }
+
+    static Opt byName(String name) {
+        for (Opt o : values()) {
+            if (o.name.equals(name)) {
+                return o;
+            }
+        }
+        return null;
+    }
+}

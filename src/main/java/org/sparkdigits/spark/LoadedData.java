@@ -1,0 +1,94 @@
+package org.sparkdigits.spark;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.data.InputException;
+import org.sparkdigits.data.InputFile;
+
+/**
+ * Loaded, persisted blocks and what loading found.
+ *
+ * @param partitions  the persisted partitions
+ * @param rows        valid rows
+ * @param blockCount  number of blocks
+ * @param skipped     rows dropped per file (with {@code --on-bad-row skip}), by path
+ * @param seconds     wall time of the load
+ * @param files       the input files
+ */
+public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blockCount, Map<String, Long> skipped,
+                         double seconds, List<InputFile> files) {
+
+    /** The blocks, for computing on. */
+    public JavaRDD<DigitBlock> blocks() {
+        return partitions.map(LoadedPartition::block);
+    }
+
+    public long skippedRows() {
+        return skipped.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public void unpersist() {
+        partitions.unpersist(false);
+    }
+
+    /** A training set and the rows held out of it. */
+    public record Split(LoadedData train, LoadedData holdout) {
+    }
+
+    /**
+     * Holds {@code n} rows out, chosen with {@code seed}: the rows whose seeded mix of their content key
+     * is among the {@code n} smallest. Exact, and independent of partitioning. This data is unpersisted
+     * once both parts are persisted.
+     */
+    public Split holdout(int n, long seed, StorageLevel level) {
+        if (n < 1 || n >= rows) {
+            throw new InputException("--holdout " + n + " must be between 1 and " + (rows - 1)
+                    + " (the training data has " + rows + " rows)");
+        }
+        long t0 = System.nanoTime();
+        long salt = LineParser.mix(seed ^ 0x5DEECE66DL);
+        List<Long> smallest = partitions.flatMap(p -> {
+            long[] keys = p.keys();
+            java.util.ArrayList<Long> mixed = new java.util.ArrayList<>(keys.length);
+            for (long k : keys) {
+                mixed.add(LineParser.mix(k ^ salt));
+            }
+            return mixed.iterator();
+        }).takeOrdered(n);
+        long threshold = smallest.get(n - 1);
+        long below = smallest.stream().filter(k -> k < threshold).count();
+        long atThreshold = n - below; // identical rows share a key; they all sit in one partition
+
+        JavaRDD<LoadedPartition> keepTrain = partitions.map(p -> part(p, salt, threshold, atThreshold, false));
+        JavaRDD<LoadedPartition> keepHold = partitions.map(p -> part(p, salt, threshold, atThreshold, true));
+        keepTrain.persist(level);
+        keepHold.persist(level);
+        long trainRows = keepTrain.map(LoadedPartition::rows).reduce(Integer::sum);
+        long holdRows = keepHold.map(LoadedPartition::rows).reduce(Integer::sum);
+        unpersist();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Split(new LoadedData(keepTrain, trainRows, blockCount, skipped, this.seconds + seconds, files),
+                new LoadedData(keepHold, holdRows, blockCount, Map.of(), 0, files));
+    }
+
+    private static LoadedPartition part(LoadedPartition p, long salt, long threshold, long atThreshold, boolean held) {
+        long[] keys = p.keys();
+        boolean[] hold = new boolean[keys.length];
+        long taken = 0;
+        for (int i = 0; i < keys.length; i++) {
+            long m = LineParser.mix(keys[i] ^ salt);
+            if (m < threshold) {
+                hold[i] = true;
+            } else if (m == threshold && taken < atThreshold) {
+                hold[i] = true;
+                taken++;
+            }
+        }
+        DigitBlock b = p.block().select(hold, held);
+        return new LoadedPartition(b, null, p.fileIndex(), p.blockStart(), p.rejectedPerFile(), p.firstRejects());
+    }
+}

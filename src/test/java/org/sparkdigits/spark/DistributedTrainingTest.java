@@ -1,0 +1,141 @@
+package org.sparkdigits.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Initializer;
+import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.testing.SparkTestSession;
+import org.sparkdigits.testing.TestCsv;
+
+/** The data-parallel contract, on real Spark in local[2]. */
+class DistributedTrainingTest {
+
+    private static final NetworkShape SHAPE = NetworkShape.mnist(10);
+    private static SparkSession spark;
+    private static Path data;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        spark = SparkTestSession.get();
+        data = TestCsv.labelled(dir.resolve("train.csv.gz"), 600, 11, true);
+    }
+
+    private static LoadedData load(int partitions) {
+        return new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_ONLY())
+                .loadShuffled(InputFiles.resolve(data.toString(), spark.sparkContext().hadoopConfiguration(), "x"), partitions, "x");
+    }
+
+    private static double maxRelativeDifference(double[] a, double[] b) {
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < a.length; i++) {
+            scale = Math.max(scale, Math.abs(a[i]));
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+        }
+        return diff / scale;
+    }
+
+    @Test
+    void theDistributedGradientIsTheFullBatchGradient() {
+        LoadedData d = load(7);
+        Parameters p = Initializer.HE.initialize(SHAPE, 3);
+        // one full batch, in one block, on the driver
+        List<DigitBlock> blocks = d.blocks().collect();
+        int rows = blocks.stream().mapToInt(DigitBlock::rows).sum();
+        byte[] px = new byte[rows * 784];
+        byte[] lb = new byte[rows];
+        int o = 0;
+        for (DigitBlock b : blocks) {
+            System.arraycopy(b.pixels(), 0, px, o * 784, b.pixels().length);
+            System.arraycopy(b.labels(), 0, lb, o, b.rows());
+            o += b.rows();
+        }
+        GradientSum full = new GradientSum(SHAPE);
+        new TwoLayerNetwork(p).accumulateGradient(new DigitBlock(rows, 784, lb, px), full);
+
+        Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
+        GradientSum distributed = DistributedNetwork.gradientSum(d.blocks(), SHAPE, w);
+        w.destroy();
+        assertEquals(600, distributed.count());
+        assertEquals(full.correct(), distributed.correct());
+        assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12);
+        d.unpersist();
+    }
+
+    @Test
+    void oneAndFourPartitionsTrainTheSameWeights() {
+        SparkTrainer.Settings s = new SparkTrainer.Settings(15, 0.1, 5);
+        Parameters init = Initializer.HE.initialize(SHAPE, 4);
+        LoadedData one = load(1);
+        LoadedData four = load(4);
+        double[] a = SparkTrainer.train(one.blocks(), init, s).parameters().values();
+        double[] b = SparkTrainer.train(four.blocks(), init, s).parameters().values();
+        assertTrue(maxRelativeDifference(a, b) <= 1e-9, "relative difference " + maxRelativeDifference(a, b));
+        one.unpersist();
+        four.unpersist();
+    }
+
+    @Test
+    void theSameSeedGivesBitIdenticalWeights() {
+        SparkTrainer.Settings s = new SparkTrainer.Settings(10, 0.1, 5);
+        double[][] runs = new double[2][];
+        for (int r = 0; r < 2; r++) {
+            LoadedData d = load(5);   // reloaded: the placement of rows must be reproducible too
+            runs[r] = SparkTrainer.train(d.blocks(), Initializer.HE.initialize(SHAPE, 5), s).parameters().values();
+            d.unpersist();
+        }
+        assertArrayEquals(runs[0], runs[1], 0.0);
+    }
+
+    @Test
+    void manyPartitionsAreCombinedInOrderOnTheExecutorsFirst() {
+        int n = OrderedAggregation.FAN_IN * 2 + 5;
+        LoadedData many = load(n);
+        LoadedData few = load(3);
+        Parameters p = Initializer.HE.initialize(SHAPE, 6);
+        Evaluation a = DistributedNetwork.evaluate(many.blocks(), p);
+        Evaluation b = DistributedNetwork.evaluate(few.blocks(), p);
+        assertEquals(600, a.count());
+        assertEquals(b.correct(), a.correct());
+        assertEquals(b.meanLoss(), a.meanLoss(), 1e-12);
+        JavaRDD<DigitBlock> blocks = many.blocks();
+        assertEquals(n, blocks.getNumPartitions());
+        many.unpersist();
+        few.unpersist();
+    }
+
+    @Test
+    void trainingLearnsTheGeneratedDigits() {
+        LoadedData d = load(4);
+        SparkTrainer.Result r = SparkTrainer.train(d.blocks(), Initializer.HE.initialize(SHAPE, 7),
+                new SparkTrainer.Settings(40, 0.5, 10));
+        Evaluation e = DistributedNetwork.evaluate(d.blocks(), r.parameters());
+        assertTrue(e.accuracy() > 0.9, "accuracy " + e.accuracy());
+        assertTrue(r.history().get(0).loss() > r.history().get(r.history().size() - 1).loss());
+        assertEquals(40, r.history().get(r.history().size() - 1).iteration());
+        d.unpersist();
+    }
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# spark-digits launcher.
+#   ./submit.sh                      usage: every command and option with its default
+#   ./submit.sh COMMAND [spark-submit options] [options]
+# spark-submit options (--master, --conf, --driver-memory, ...) pass through; --master defaults to local[*].
+# With SPARK_HOME set, $SPARK_HOME/bin/spark-submit runs the job; without it, the Spark that the Maven
+# build brings does (local mode needs no Spark installation). The project is built first when the jar
+# is missing or older than the sources.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JAR="$HERE/target/spark-digits.jar"
+CP_FILE="$HERE/target/classpath.txt"
+MAIN=org.sparkdigits.cli.Main
+CONF="${SPARK_DIGITS_CONF:-$HERE/conf}"
+
+# Spark 4.2's JVM flags for Java 17 (org.apache.spark.launcher.JavaModuleOptions); the first must come first.
+JVM_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
+  --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+
+build_if_needed() {
+  if [[ ! -f "$JAR" || ! -f "$CP_FILE" ]] \
+     || [[ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
+    echo "submit.sh: building spark-digits (mvn -q -DskipTests package) ..." >&2
+    if ! (cd "$HERE" && mvn -q -B -Dstyle.color=never -DskipTests package >&2); then
+      echo "submit.sh: the build failed" >&2
+      exit 1
+    fi
+  fi
+}
+
+build_if_needed
+LOG4J="-Dlog4j2.configurationFile=file:$CONF/log4j2.properties"
+
+if [[ $# -eq 0 || "$1" == "help" || "$1" == "-h" || "$1" == "--help" ]]; then
+  exec java "$LOG4J" -cp "$JAR:$(cat "$CP_FILE")" "$MAIN" help --defaults "$CONF/train.properties"
+fi
+
+COMMAND="$1"; shift
+
+# spark-submit's own options: those taking a value, and flags.
+VALUE_OPTS=" --master --deploy-mode --name --jars --packages --exclude-packages --repositories --py-files --files \
+ --archives --conf -c --properties-file --driver-memory --driver-java-options --driver-library-path \
+ --driver-class-path --driver-cores --executor-memory --executor-cores --total-executor-cores --num-executors \
+ --queue --principal --keytab --proxy-user "
+FLAG_OPTS=" --supervise "
+
+spark_args=(); app_args=()
+has_master=0; has_props=0; has_defaults=0; driver_memory=""; driver_java_opts=""
+while [[ $# -gt 0 ]]; do
+  arg="$1"; name="${arg%%=*}"
+  if [[ "$VALUE_OPTS" == *" $name "* ]]; then
+    if [[ "$arg" == *=* ]]; then value="${arg#*=}"; shift
+    else
+      if [[ $# -lt 2 ]]; then echo "error: $name needs a value" >&2; exit 2; fi
+      value="$2"; shift 2
+    fi
+    case "$name" in
+      --master) has_master=1 ;;
+      --properties-file) has_props=1 ;;
+      --driver-memory) driver_memory="$value" ;;
+      --driver-java-options) driver_java_opts="$value"; continue ;;
+    esac
+    spark_args+=("$name" "$value")
+  elif [[ "$FLAG_OPTS" == *" $name "* ]]; then
+    spark_args+=("$arg"); shift
+  else
+    [[ "$name" == "--defaults" ]] && has_defaults=1
+    app_args+=("$arg"); shift
+  fi
+done
+[[ $has_master -eq 1 ]] || spark_args+=(--master "local[*]")
+[[ $has_props -eq 1 ]] || spark_args+=(--properties-file "$CONF/spark-defaults.conf")
+[[ $has_defaults -eq 1 ]] || app_args=(--defaults "$CONF/train.properties" "${app_args[@]}")
+
+if [[ -n "${SPARK_HOME:-}" ]]; then
+  exec "$SPARK_HOME/bin/spark-submit" --class "$MAIN" --driver-java-options "$LOG4J $driver_java_opts" \
+    "${spark_args[@]}" "$JAR" "$COMMAND" "${app_args[@]}"
+fi
+
+# No Spark installation: run SparkSubmit in this JVM from the build's classpath. The driver JVM is this
+# one, so --driver-memory becomes its -Xmx (default 4g: in local mode the cached blocks live here).
+xmx="${driver_memory:-${SPARK_DIGITS_DRIVER_MEMORY:-4g}}"
+# shellcheck disable=SC2086
+exec java "${JVM_FLAGS[@]}" "-Xmx$xmx" "$LOG4J" $driver_java_opts -cp "$JAR:$(cat "$CP_FILE")" \
+  org.apache.spark.deploy.SparkSubmit --class "$MAIN" "${spark_args[@]}" "$JAR" "$COMMAND" "${app_args[@]}"
