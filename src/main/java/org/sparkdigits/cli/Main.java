@@ -50,9 +50,7 @@ public final class Main {
                 case GRADCHECK:
                     return GradcheckCommand.run(a, out);
                 case DOWNLOAD:
-                    String mirrors = a.string(Opt.MIRROR);
-                    new MnistDownloader(mirrors == null ? MnistDownloader.DEFAULT_MIRRORS : Arrays.asList(mirrors.split(",")))
-                            .download(Path.of(a.required(Opt.DIR)));
+                    new MnistDownloader(mirrors(a)).download(Path.of(a.required(Opt.DIR)));
                     out.println("MNIST written to " + a.required(Opt.DIR));
                     return OK;
                 case TRAIN:
@@ -97,6 +95,13 @@ public final class Main {
             }
             return FAILED;
         }
+    }
+
+    /** {@code --mirror} (comma-separated, repeatable), else the built-in list. */
+    static List<String> mirrors(Args a) {
+        String m = a.string(Opt.MIRROR);
+        return m == null ? MnistDownloader.DEFAULT_MIRRORS
+                : Arrays.stream(m.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static SparkSession spark() {

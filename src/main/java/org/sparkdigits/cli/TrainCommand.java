@@ -42,7 +42,7 @@ final class TrainCommand {
             if (!Files.exists(data) || (test != null && !Files.exists(test))) {
                 Path dir = data.toAbsolutePath().getParent();
                 LOG.info("{} is missing: downloading MNIST into {}", cfg.data(), dir);
-                new MnistDownloader(MnistDownloader.DEFAULT_MIRRORS).download(dir);
+                new MnistDownloader(cfg.mirrors()).download(dir);
             }
         }
     }

@@ -18,10 +18,11 @@ import org.sparkdigits.spark.OnBadRow;
  * @param out          model directory
  * @param defaultData  whether the default data/ files are used (and so may be downloaded)
  * @param partitions   partitions of the cached data, 0 for twice Spark's default parallelism
+ * @param mirrors      where to download MNIST from when the default data is missing
  */
 public record TrainConfig(String data, String test, int holdout, Path out, boolean defaultData, int hidden,
                           double learningRate, int iterations, Initializer init, long seed, int partitions,
-                          int logEvery, OnBadRow onBadRow, String storageLevel) {
+                          int logEvery, OnBadRow onBadRow, String storageLevel, java.util.List<String> mirrors) {
 
     public static TrainConfig from(Args a) {
         boolean defaultData = !a.given(Opt.DATA);
@@ -50,7 +51,7 @@ public record TrainConfig(String data, String test, int holdout, Path out, boole
         return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE),
                 Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN),
                 a.positive(Opt.LR), a.integer(Opt.ITERATIONS, 1, 10_000_000), init, a.longValue(Opt.SEED), p,
-                a.integer(Opt.LOG_EVERY, 1, Integer.MAX_VALUE), onBad, level);
+                a.integer(Opt.LOG_EVERY, 1, Integer.MAX_VALUE), onBad, level, Main.mirrors(a));
     }
 
     public StorageLevel sparkStorageLevel() {

@@ -96,15 +96,14 @@ public final class MnistDownloader {
                 HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
                 if (resp.statusCode() != 200) {
                     failures.add(url + ": HTTP " + resp.statusCode());
-                    continue;
-                }
-                byte[] content = gunzip(resp.body());
-                String sha = sha256(content);
-                if (!sha.equals(file.sha256())) {
+                } else {
+                    byte[] content = gunzip(resp.body());
+                    String sha = sha256(content);
+                    if (sha.equals(file.sha256())) {
+                        return content;
+                    }
                     failures.add(url + ": SHA-256 of the content is " + sha + ", expected " + file.sha256());
-                    continue;
                 }
-                return content;
             } catch (IOException | IllegalArgumentException e) {
                 failures.add(url + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
             } catch (InterruptedException e) {
@@ -113,7 +112,6 @@ public final class MnistDownloader {
             }
             LOG.warn("{}", failures.get(failures.size() - 1));
         }
-        failures.forEach(f -> LOG.warn("{}", f));
         throw new DownloadException("could not download " + file.name() + " from any mirror (" + String.join("; ", failures) + ")");
     }
 

@@ -1,0 +1,91 @@
+package org.sparkdigits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.testing.TestCsv;
+
+/**
+ * Runs the application in its own JVM, as a user would (with the shipped conf/log4j2.properties), to see
+ * exactly what reaches the terminal: one error line and no stack trace on bad input, progress on success.
+ */
+class CliProcessTest {
+
+    @TempDir
+    Path dir;
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private Outcome run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-XX:+IgnoreUnrecognizedVMOptions", "-Xmx1g",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
+                "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(Arrays.asList(args));
+        File out = dir.resolve("stdout").toFile();
+        File err = dir.resolve("stderr").toFile();
+        Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
+        try {
+            assertTrue(p.waitFor(3, TimeUnit.MINUTES), "the process did not finish");
+        } finally {
+            p.destroyForcibly();
+        }
+        return new Outcome(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    }
+
+    private static void assertNoStackTrace(String err) {
+        assertFalse(err.contains("\tat ") || err.contains("Exception in thread"), "stack trace on the terminal:\n" + err);
+    }
+
+    @Test
+    void aTruncatedGzipGivesOneLineAndExitCode2() throws Exception {
+        Path good = TestCsv.labelled(dir.resolve("good.csv.gz"), 300, 31, true);
+        byte[] bytes = Files.readAllBytes(good);
+        Path cut = Files.write(dir.resolve("cut.csv.gz"), Arrays.copyOf(bytes, bytes.length / 2));
+        Path model = dir.resolve("model");
+        Outcome o = run("train", "--data", cut.toString(), "--test", good.toString(), "--out", model.toString());
+        assertEquals(2, o.code(), o.err());
+        assertNoStackTrace(o.err());
+        List<String> errors = o.err().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), o.err());
+        assertTrue(errors.get(0).contains("cut.csv.gz: cannot read (truncated compressed data"), errors.get(0));
+        assertFalse(Files.exists(model));
+    }
+
+    @Test
+    void aSuccessfulRunShowsProgressAndTheTestAccuracy() throws Exception {
+        Path train = TestCsv.labelled(dir.resolve("train.csv"), 300, 32, false);
+        Path test = TestCsv.labelled(dir.resolve("test.csv"), 50, 33, true);
+        Outcome o = run("train", "--data", train.toString(), "--test", test.toString(), "--out", dir.resolve("m").toString(),
+                "--iterations", "4", "--log-every", "2");
+        assertEquals(0, o.code(), o.err());
+        assertNoStackTrace(o.err());
+        assertTrue(o.err().contains("iteration 2/4  loss "), o.err());
+        assertTrue(o.err().contains(" ms/it  ETA "), o.err());
+        assertTrue(o.out().contains("test accuracy "), o.out());
+        assertTrue(Files.exists(dir.resolve("m/model.safetensors")));
+    }
+}

@@ -1,0 +1,207 @@
+package org.sparkdigits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.model.ModelStore;
+import org.sparkdigits.testing.SparkTestSession;
+import org.sparkdigits.testing.TestCsv;
+
+class MainTest {
+
+    @TempDir
+    static Path dir;
+    static Path train;
+    static Path model;
+
+    @BeforeAll
+    static void trainOnce() throws IOException {
+        SparkTestSession.get();
+        train = TestCsv.labelled(dir.resolve("train.csv.gz"), 400, 21, true);
+        TestCsv.labelled(dir.resolve("test.csv"), 100, 22, false);
+        model = dir.resolve("model");
+        CliRun r = CliRun.of("train", "--data", train.toString(), "--test", dir.resolve("test.csv").toString(),
+                "--out", model.toString(), "--iterations", "30", "--lr", "0.5", "--log-every", "10", "--partitions", "3");
+        assertEquals(0, r.code(), r.err());
+    }
+
+    private static JsonNode json(Path p) throws IOException {
+        return new ObjectMapper().readTree(p.toFile());
+    }
+
+    @Test
+    void usageListsEveryCommandAndOptionWithItsDefault() {
+        CliRun r = CliRun.of();
+        assertEquals(0, r.code());
+        for (String s : List.of("train", "evaluate", "predict", "gradcheck", "download", "--iterations N", "[default: 500]",
+                "--lr RATE", "[default: 0.1]", "--hidden H", "--on-bad-row fail|skip", "--holdout N", "--master")) {
+            assertTrue(r.out().contains(s), "usage lacks " + s);
+        }
+    }
+
+    @Test
+    void trainWritesTheModelMetricsAndHistory() throws IOException {
+        JsonNode metrics = json(model.resolve("metrics.json"));
+        for (String k : List.of("test_accuracy", "test_loss", "train_accuracy", "iterations", "train_seconds",
+                "load_seconds", "ms_per_iteration")) {
+            assertTrue(metrics.has(k) && !metrics.get(k).isNull(), "metrics.json lacks " + k);
+        }
+        assertEquals(30, metrics.get("iterations").asInt());
+        assertTrue(metrics.get("test_accuracy").asDouble() > 0.8, metrics.toString());
+        assertEquals(100, metrics.get("test_rows").asInt());
+        JsonNode m = json(model.resolve("model.json"));
+        assertEquals(10, m.get("architecture").get("hidden").asInt());
+        assertEquals(1, m.get("training").get("seed").asInt());
+        assertEquals(3, m.get("training").get("partitions").asInt());
+        List<String> history = Files.readAllLines(model.resolve("history.csv"));
+        assertEquals("iteration,loss,train_accuracy,elapsed_ms", history.get(0));
+        assertEquals(List.of("1", "10", "20", "30"), history.subList(1, history.size()).stream().map(l -> l.split(",")[0]).toList());
+    }
+
+    @Test
+    void evaluatePrintsAccuracyConfusionAndPerClassFigures() {
+        CliRun r = CliRun.of("evaluate", "--model", model.toString(), "--data", dir.resolve("test.csv").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("100 rows, accuracy "), r.out());
+        assertTrue(r.out().contains("confusion matrix (rows: true label, columns: predicted)"));
+        assertTrue(r.out().contains("class  precision  recall"));
+        assertEquals(11 + 1 + 11 + 1, r.out().lines().count(), r.out());
+    }
+
+    @Test
+    void predictWritesImageIdAndLabelInInputOrderWithOrWithoutLabels() throws IOException {
+        List<String> rows = TestCsv.rows(57, 23, false);
+        List<String> kaggle = new ArrayList<>();
+        kaggle.add(TestCsv.header(false));
+        kaggle.addAll(rows);
+        Path unlabelled = TestCsv.write(dir.resolve("kaggle-test.csv"), kaggle);
+        Path out = dir.resolve("sub/submission.csv");
+        CliRun r = CliRun.of("predict", "--model", model.toString(), "--data", unlabelled.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("ImageId,Label", lines.get(0));
+        assertEquals(58, lines.size());
+        // the same predictions as the core, row by row, in file order
+        byte[] px = new byte[57 * 784];
+        for (int i = 0; i < 57; i++) {
+            int[] v = Arrays.stream(rows.get(i).split(",")).mapToInt(Integer::parseInt).toArray();
+            for (int j = 0; j < 784; j++) {
+                px[i * 784 + j] = (byte) v[j];
+            }
+        }
+        byte[] expected = new byte[57];
+        new TwoLayerNetwork(ModelStore.read(model).parameters()).predict(new DigitBlock(57, 784, null, px), expected, null);
+        for (int i = 0; i < 57; i++) {
+            assertEquals((i + 1) + "," + expected[i], lines.get(i + 1));
+        }
+        CliRun labelled = CliRun.of("predict", "--model", model.toString(), "--data", dir.resolve("test.csv").toString(), "--out", out.toString());
+        assertEquals(0, labelled.code());
+        assertTrue(labelled.out().contains("the input has labels: accuracy"));
+        assertEquals(101, Files.readAllLines(out).size());
+    }
+
+    @Test
+    void gradcheckPassesOnRandomAndRealRows() {
+        CliRun r = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "4");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("random 20-6-10 network, 16 random rows: 196 parameters, largest relative error"), r.out());
+        assertTrue(r.out().contains("784-10-10 network (he init), 4 rows of"), r.out());
+        assertTrue(r.out().contains("gradcheck passed"));
+        CliRun strict = CliRun.of("gradcheck", "--tolerance", "1e-30");
+        assertEquals(1, strict.code(), strict.out());
+        assertTrue(strict.out().contains("gradcheck FAILED"));
+    }
+
+    @Test
+    void badOptionsAreRefusedWithExitCode2() {
+        Map<String[], String> cases = Map.of(
+                new String[] {"fly"}, "unknown command 'fly'",
+                new String[] {"train", "--hiden", "5"}, "unknown option --hiden for train",
+                new String[] {"train", "--hidden", "0"}, "--hidden must be between 1 and 4096, got 0",
+                new String[] {"train", "--lr", "-1"}, "--lr must be a positive number, got -1",
+                new String[] {"train", "--iterations", "many"}, "--iterations must be a whole number, got 'many'",
+                new String[] {"train", "--init", "xavier"}, "--init: unknown init 'xavier': expected one of he, seed",
+                new String[] {"train", "--on-bad-row", "ignore"}, "--on-bad-row must be fail or skip, got 'ignore'",
+                new String[] {"train", "--storage-level", "RAM"}, "--storage-level must be a Spark storage level",
+                new String[] {"evaluate", "--data", "x.csv"}, "evaluate needs --model DIR",
+                new String[] {"train", "--seed"}, "--seed needs a value (N)");
+        cases.forEach((args, message) -> {
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.code(), String.join(" ", args));
+            assertTrue(r.err().startsWith("error: " + message), r.err());
+        });
+    }
+
+    @Test
+    void badInputExitsWith2AndLeavesNoModelDirectory() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.csv"), "");
+        byte[] gz = Files.readAllBytes(train);
+        Path cut = Files.write(dir.resolve("cut.csv.gz"), Arrays.copyOf(gz, gz.length / 3));
+        List<String> lines = new ArrayList<>(TestCsv.rows(50, 24, true));
+        lines.set(20, lines.get(20).replaceFirst(",0,", ",abc,"));
+        Path bad = TestCsv.write(dir.resolve("bad.csv"), lines);
+        Map<String, String> cases = Map.of(
+                dir.resolve("missing.csv").toString(), "missing.csv: no such file or directory",
+                empty.toString(), "empty.csv: file is empty",
+                cut.toString(), "cut.csv.gz: cannot read (truncated compressed data",
+                bad.toString(), "bad.csv:21: field ");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path out = dir.resolve("never-" + Path.of(c.getKey()).getFileName());
+            CliRun r = CliRun.of("train", "--data", c.getKey(), "--test", dir.resolve("test.csv").toString(),
+                    "--out", out.toString(), "--iterations", "2");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("error: training data: ") && r.err().contains(c.getValue()), r.err());
+            assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+            assertFalse(Files.exists(out), "no model directory for " + c.getKey());
+        }
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".never")), "no temporary directories");
+        }
+    }
+
+    @Test
+    void skipModeTrainsWithoutTheBadRowsAndCountsThem() throws IOException {
+        List<String> lines = new ArrayList<>(TestCsv.rows(80, 25, true));
+        lines.set(5, "3,4,5");
+        lines.set(6, lines.get(6).replaceFirst("^\\d", "10"));
+        Path bad = TestCsv.write(dir.resolve("skip.csv"), lines);
+        Path out = dir.resolve("skip-model");
+        CliRun r = CliRun.of("train", "--data", bad.toString(), "--holdout", "10", "--out", out.toString(),
+                "--iterations", "3", "--on-bad-row", "skip");
+        assertEquals(0, r.code(), r.err());
+        JsonNode metrics = json(out.resolve("metrics.json"));
+        assertEquals(2, metrics.get("skipped_rows").asInt());
+        assertEquals(68, metrics.get("train_rows").asInt());
+        assertEquals(10, metrics.get("holdout_rows").asInt());
+        assertEquals("holdout", metrics.get("test_source").asText());
+    }
+
+    @Test
+    void theShippedDefaultsFileIsValid() {
+        Path conf = Path.of("conf/train.properties");
+        Args a = Args.parse(Opt.Cmd.TRAIN, new String[] {"--defaults", conf.toString()});
+        TrainConfig cfg = TrainConfig.from(a);
+        assertEquals(500, cfg.iterations());
+        assertEquals(10, cfg.hidden());
+        assertEquals(0.1, cfg.learningRate());
+        Args overridden = Args.parse(Opt.Cmd.TRAIN, new String[] {"--defaults", conf.toString(), "--iterations", "7"});
+        assertEquals(7, TrainConfig.from(overridden).iterations());
+    }
+}

@@ -1,0 +1,129 @@
+package org.sparkdigits.download;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import com.sun.net.httpserver.HttpServer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.testing.TestCsv;
+
+/**
+ * Downloads against a loopback HTTP server with three "mirrors": one that answers 404, one that serves
+ * corrupt files (wrong content) and one that serves the real IDX files from ../shared/mnist/idx.
+ */
+class MnistDownloaderTest {
+
+    private static HttpServer server;
+    private static String base;
+    private static final AtomicInteger REQUESTS = new AtomicInteger();
+
+    @BeforeAll
+    static void serve() throws IOException {
+        Path idx = TestCsv.mnist("idx/train-labels-idx1-ubyte.gz").getParent();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/missing/", ex -> {
+            REQUESTS.incrementAndGet();
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+        });
+        server.createContext("/corrupt/", ex -> {
+            REQUESTS.incrementAndGet();
+            byte[] body = Files.readAllBytes(TestCsv.mnist("idx/t10k-labels-idx1-ubyte.gz")); // wrong file for most
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        server.createContext("/good/", ex -> {
+            REQUESTS.incrementAndGet();
+            String name = Path.of(ex.getRequestURI().getPath()).getFileName().toString();
+            byte[] body = Files.readAllBytes(idx.resolve(name));
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        server.start();
+        base = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void fallsBackAcrossMirrorsVerifiesAndWritesBothCsvs(@TempDir Path dir) throws IOException {
+        List<Path> written = new MnistDownloader(List.of(base + "/missing/", base + "/corrupt", base + "/good/"))
+                .download(dir.resolve("data"));
+        Path train = written.get(0);
+        Path test = written.get(1);
+        assertEquals(dir.resolve("data/mnist_train.csv"), train);
+        try (Stream<String> lines = Files.lines(train)) {
+            List<String> head = lines.limit(6).toList();
+            assertTrue(head.get(0).startsWith("label,pixel0,pixel1,"));
+            assertEquals("5 0 4 1 9", String.join(" ", head.subList(1, 6).stream().map(l -> l.substring(0, 1)).toList()));
+            assertEquals(785, head.get(1).split(",").length);
+        }
+        try (Stream<String> lines = Files.lines(test)) {
+            assertEquals(10_001, lines.count());
+        }
+        try (Stream<String> lines = Files.lines(train)) {
+            assertEquals(60_001, lines.count());
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("data"))) {
+            assertEquals(2, files.count(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void failsWithEveryMirrorsReasonWhenNoneServesIntactFiles(@TempDir Path dir) {
+        MnistDownloader.DownloadException e = assertThrows(MnistDownloader.DownloadException.class,
+                () -> new MnistDownloader(List.of(base + "/missing/", base + "/corrupt/")).download(dir));
+        assertTrue(e.getMessage().startsWith("could not download train-images-idx3-ubyte.gz from any mirror"), e.getMessage());
+        assertTrue(e.getMessage().contains("/missing/train-images-idx3-ubyte.gz: HTTP 404"), e.getMessage());
+        assertTrue(e.getMessage().contains("SHA-256 of the content is"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("mnist_train.csv")));
+    }
+
+    @Test
+    void trainWithoutDataDownloadsTheDefaultFilesFirst(@TempDir Path dir) throws IOException {
+        org.sparkdigits.testing.SparkTestSession.get();
+        Path defaults = Files.writeString(dir.resolve("train.properties"),
+                "data = " + dir.resolve("data/mnist_train.csv") + "\ntest = " + dir.resolve("data/mnist_test.csv") + "\n");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = org.sparkdigits.cli.Main.run(new String[] {"train", "--defaults", defaults.toString(),
+                "--mirror", base + "/missing/," + base + "/good/", "--iterations", "2", "--out", dir.resolve("m").toString()},
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(0, code, err.toString());
+        assertTrue(Files.exists(dir.resolve("data/mnist_train.csv")));
+        assertTrue(out.toString().contains("test accuracy "), out.toString());
+        assertTrue(Files.readString(dir.resolve("m/metrics.json")).contains("\"train_rows\" : 60000"));
+    }
+
+    @Test
+    void idxParserChecksMagicAndSize() {
+        assertThrows(IllegalArgumentException.class, () -> Idx.labels(new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0}, "x"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Idx.labels(new byte[] {0, 0, 8, 1, 0, 0, 0, 5, 1, 2}, "x"));
+        assertTrue(e.getMessage().contains("truncated"));
+        assertEquals(2, Idx.labels(new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 1, 2}, "x").length);
+    }
+}
