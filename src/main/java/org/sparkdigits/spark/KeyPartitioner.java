@@ -2,7 +2,10 @@ package org.sparkdigits.spark;
 
 import org.apache.spark.Partitioner;
 
-/** Sends a row to the partition given by its 64-bit content key: deterministic on any cluster. */
+/**
+ * A deterministic partitioner: a {@code Long} key (a row's 64-bit content key) goes to partition
+ * {@code key mod n} (unsigned); an {@code Integer} key names its partition directly.
+ */
 final class KeyPartitioner extends Partitioner {
 
     private final int partitions;
@@ -18,6 +21,9 @@ final class KeyPartitioner extends Partitioner {
 
     @Override
     public int getPartition(Object key) {
+        if (key instanceof Integer index) {
+            return index;
+        }
         return (int) Long.remainderUnsigned((Long) key, partitions);
     }
 

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 
@@ -48,7 +47,7 @@ final class OrderedAggregation {
                         return out.iterator();
                     }, true)
                     .mapToPair(t -> t)
-                    .partitionBy(new IdentityPartitioner(groups))
+                    .partitionBy(new KeyPartitioner(groups))
                     .mapPartitions(it -> {
                         List<Tuple2<Integer, T>> members = new ArrayList<>();
                         it.forEachRemaining(t -> members.add(t._2()));
@@ -66,34 +65,5 @@ final class OrderedAggregation {
             acc = combine.call(acc, collected.get(i));
         }
         return acc;
-    }
-
-    /** Key {@code g} goes to partition {@code g}. */
-    private static final class IdentityPartitioner extends Partitioner {
-        private final int partitions;
-
-        IdentityPartitioner(int partitions) {
-            this.partitions = partitions;
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (Integer) key;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IdentityPartitioner p && p.partitions == partitions;
-        }
-
-        @Override
-        public int hashCode() {
-            return partitions;
-        }
     }
 }

@@ -9,21 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
 
 class TwoLayerNetworkTest {
 
     private static final NetworkShape SHAPE = NetworkShape.mnist(10);
 
-    static double maxRelativeDifference(double[] a, double[] b) {
-        assertEquals(a.length, b.length);
-        double scale = 0;
-        double diff = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-        }
-        return diff / scale;
-    }
 
     @ParameterizedTest(name = "{0} blocks")
     @ValueSource(ints = {1, 3, 7})
@@ -155,6 +146,18 @@ class TwoLayerNetworkTest {
             assertTrue(v >= -0.5 && v < 0.5);
         }
         assertThrows(IllegalArgumentException.class, () -> Initializer.parse("xavier-ish"));
+    }
+
+    @Test
+    void ojAlgoStartsNoThreadsOfItsOwn() {
+        // Spark runs one task per core: the products must stay on the task's thread, also for shapes
+        // large enough for ojAlgo's multi-threaded paths (both sides > 32).
+        NetworkShape wide = NetworkShape.mnist(64);
+        GradientSum g = new GradientSum(wide);
+        new TwoLayerNetwork(Initializer.HE.initialize(wide, 1), 256).accumulateGradient(SyntheticDigits.block(512, 784, 10, 16), g);
+        assertEquals(512, g.count());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("ojAlgo")),
+                "ojAlgo started worker threads");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Evaluation;
@@ -48,15 +49,6 @@ class DistributedTrainingTest {
                 .loadShuffled(InputFiles.resolve(data.toString(), spark.sparkContext().hadoopConfiguration(), "x"), partitions, "x");
     }
 
-    private static double maxRelativeDifference(double[] a, double[] b) {
-        double scale = 0;
-        double diff = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-        }
-        return diff / scale;
-    }
 
     @Test
     void theDistributedGradientIsTheFullBatchGradient() {
