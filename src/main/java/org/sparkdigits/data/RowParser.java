@@ -1,0 +1,163 @@
+package org.sparkdigits.data;
+
+/**
+ * Parses and validates one CSV line of digit data without allocating: either {@code label,p0,...,p783}
+ * (785 fields) or, for unlabelled data such as Kaggle's test.csv, {@code p0,...,p783} (784 fields).
+ * Labels must be integers 0-9 and pixels integers 0-255; spaces around a value and a trailing
+ * {@code \r} are tolerated. Pure Java: used by the Spark tasks and by the driver alike.
+ */
+public final class RowParser {
+
+    /** Pixels per image. */
+    public static final int PIXELS = 784;
+
+    private final boolean labelled;
+
+    /** @param labelled whether lines start with a label column */
+    public RowParser(boolean labelled) {
+        this.labelled = labelled;
+    }
+
+    public boolean labelled() {
+        return labelled;
+    }
+
+    /** Number of fields a line must have. */
+    public int fields() {
+        return labelled ? PIXELS + 1 : PIXELS;
+    }
+
+    /**
+     * Parses {@code line} into {@code out}: for labelled lines {@code out[0]} is the label and
+     * {@code out[1..784]} the pixels; for unlabelled lines {@code out[0..783]} the pixels.
+     *
+     * @param out at least {@link #fields()} bytes
+     * @return {@code null} if the line is valid, otherwise what is wrong with it
+     */
+    public String parse(CharSequence line, byte[] out) {
+        int len = line.length();
+        while (len > 0 && (line.charAt(len - 1) == '\r' || line.charAt(len - 1) == ' ')) {
+            len--;
+        }
+        int expected = fields();
+        int field = 0;
+        int i = 0;
+        while (true) {
+            // one field: optional spaces, digits, optional spaces, then ',' or end
+            while (i < len && line.charAt(i) == ' ') {
+                i++;
+            }
+            int start = i;
+            int value = 0;
+            while (i < len) {
+                char c = line.charAt(i);
+                if (c < '0' || c > '9') {
+                    break;
+                }
+                value = value * 10 + (c - '0');
+                if (value > 99_999) {
+                    value = 99_999; // saturate: only the range matters
+                }
+                i++;
+            }
+            int digitsEnd = i;
+            while (i < len && line.charAt(i) == ' ') {
+                i++;
+            }
+            boolean atEnd = i >= len;
+            if (!atEnd && line.charAt(i) != ',') {
+                if (field >= expected) {
+                    return tooMany(line, len, expected);
+                }
+                String t = token(line, start, len);
+                if (t.matches("-\\d+")) {
+                    return outOfRange(labelled && field == 0, field, t);
+                }
+                return "field " + (field + 1) + " (" + columnName(field) + ") is '" + t + "', not an integer";
+            }
+            if (field >= expected) {
+                return tooMany(line, len, expected);
+            }
+            if (digitsEnd == start) {
+                return "field " + (field + 1) + " (" + columnName(field) + ") is empty";
+            }
+            boolean isLabel = labelled && field == 0;
+            if (value > (isLabel ? 9 : 255)) {
+                return outOfRange(isLabel, field, line.subSequence(start, digitsEnd).toString());
+            }
+            out[field] = (byte) value;
+            field++;
+            if (atEnd) {
+                break;
+            }
+            i++; // the comma
+        }
+        if (field != expected) {
+            return "expected " + expected + " fields (" + (labelled ? "label + " : "") + PIXELS + " pixels), found " + field;
+        }
+        return null;
+    }
+
+    private String tooMany(CharSequence line, int len, int expected) {
+        int commas = 0;
+        for (int k = 0; k < len; k++) {
+            if (line.charAt(k) == ',') {
+                commas++;
+            }
+        }
+        return "expected " + expected + " fields (" + (labelled ? "label + " : "") + PIXELS + " pixels), found " + (commas + 1);
+    }
+
+    private String outOfRange(boolean isLabel, int field, String value) {
+        return isLabel ? "label is " + value + ", not a digit 0-9"
+                : columnName(field) + " (field " + (field + 1) + ") is " + value + ", outside 0-255";
+    }
+
+    private String columnName(int field) {
+        if (labelled) {
+            return field == 0 ? "label" : "pixel" + (field - 1);
+        }
+        return "pixel" + field;
+    }
+
+    private static String token(CharSequence line, int start, int len) {
+        int end = start;
+        while (end < len && line.charAt(end) != ',') {
+            end++;
+        }
+        String t = line.subSequence(start, end).toString().trim();
+        return t.length() > 20 ? t.substring(0, 20) + "..." : t;
+    }
+
+    /**
+     * Whether {@code firstLine} is a header (its first field is not a number), e.g. Kaggle's
+     * {@code label,pixel0,...} or {@code pixel0,...}.
+     */
+    public static boolean isHeader(String firstLine) {
+        String first = firstLine.split(",", 2)[0].trim();
+        if (first.startsWith("\uFEFF")) {
+            first = first.substring(1);
+        }
+        if (first.isEmpty()) {
+            return false;
+        }
+        for (int k = 0; k < first.length(); k++) {
+            char c = first.charAt(k);
+            if ((c < '0' || c > '9') && c != '-' && c != '+' && c != '.') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Number of comma-separated fields in {@code line}. */
+    public static int countFields(String line) {
+        int n = 1;
+        for (int k = 0; k < line.length(); k++) {
+            if (line.charAt(k) == ',') {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,65 @@
+package org.sparkdigits.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.testing.TestCsv;
+
+class InputFilesTest {
+
+    private final Configuration conf = new Configuration();
+
+    @TempDir
+    Path dir;
+
+    private String message(String spec) {
+        return assertThrows(InputException.class, () -> InputFiles.resolve(spec, conf, "training data")).getMessage();
+    }
+
+    @Test
+    void resolvesFilesDirectoriesAndGlobs() throws IOException {
+        TestCsv.labelled(dir.resolve("b.csv"), 3, 1, true);
+        TestCsv.labelled(dir.resolve("a.csv.gz"), 3, 2, false);
+        Files.writeString(dir.resolve("_SUCCESS"), "");
+        List<InputFile> all = InputFiles.resolve(dir.toString(), conf, "x");
+        assertEquals(2, all.size());
+        assertTrue(all.get(0).path().endsWith("a.csv.gz"));
+        assertFalse(all.get(0).header());
+        assertTrue(all.get(1).header());
+        assertEquals(1, all.get(1).index());
+        assertEquals(1, InputFiles.resolve(dir + "/*.gz", conf, "x").size());
+        assertTrue(InputFiles.resolve(dir.resolve("b.csv").toString(), conf, "x").get(0).labelled());
+    }
+
+    @Test
+    void reportsMissingEmptyAndMalformedFiles() throws IOException {
+        assertEquals("training data: " + dir + "/nope.csv: no such file or directory", message(dir + "/nope.csv"));
+        Files.writeString(dir.resolve("empty.csv"), "");
+        assertTrue(message(dir + "/empty.csv").endsWith("empty.csv: file is empty"));
+        Files.writeString(dir.resolve("header-only.csv"), TestCsv.header(true) + "\n");
+        assertTrue(message(dir + "/header-only.csv").endsWith("has a header line but no data rows"));
+        Files.writeString(dir.resolve("narrow.csv"), "1,2,3\n");
+        assertTrue(message(dir + "/narrow.csv").endsWith("narrow.csv:1: expected 785 fields (label + 784 pixels) or 784 (pixels only), found 3"));
+        Files.writeString(dir.resolve("fake.csv.gz"), "this is not gzip");
+        assertTrue(message(dir + "/fake.csv.gz").contains("fake.csv.gz: cannot read"), message(dir + "/fake.csv.gz"));
+        Files.createDirectories(dir.resolve("void"));
+        assertTrue(message(dir + "/void").contains("holds no data files"));
+    }
+
+    @Test
+    void refusesToMixLabelledAndUnlabelledFiles() throws IOException {
+        TestCsv.labelled(dir.resolve("a.csv"), 2, 1, false);
+        TestCsv.write(dir.resolve("b.csv"), TestCsv.rows(2, 1, false));
+        assertTrue(message(dir.toString()).contains("has label column but"));
+    }
+}
