@@ -29,11 +29,15 @@ JVM_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
 build_if_needed() {
   if [[ ! -f "$JAR" || ! -f "$CP_FILE" ]] \
      || [[ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
-    echo "submit.sh: building spark-digits (mvn -q -DskipTests package) ..." >&2
-    if ! (cd "$HERE" && mvn -q -B -Dstyle.color=never -DskipTests package >&2); then
-      echo "submit.sh: the build failed" >&2
+    echo "submit.sh: building spark-digits (mvn -B -DskipTests package) ..." >&2
+    local log
+    log="$(mktemp)"
+    if ! (cd "$HERE" && mvn -B -Dstyle.color=never -DskipTests package > "$log" 2>&1); then
+      tail -40 "$log" >&2
+      echo "submit.sh: the build failed (full log: $log)" >&2
       exit 1
     fi
+    rm -f "$log"
   fi
 }
 
