@@ -172,6 +172,30 @@ public final class Args {
         }
     }
 
+    /** A finite number in a range, e.g. {@code [0, 1)}. */
+    public double number(Opt o, double min, boolean minInclusive, double max, boolean maxInclusive) {
+        String v = required(o);
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(o.flag() + " must be a number, got '" + v + "'");
+        }
+        boolean ok = Double.isFinite(d) && (minInclusive ? d >= min : d > min) && (maxInclusive ? d <= max : d < max);
+        if (!ok) {
+            throw new UsageException(o.flag() + " must be in " + (minInclusive ? "[" : "(") + fmt(min) + ", "
+                    + fmt(max) + (maxInclusive ? "]" : ")") + ", got " + v);
+        }
+        return d;
+    }
+
+    private static String fmt(double d) {
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
     /** Usage text of every command and option with its effective default. */
     public static String usage(Map<Opt, String> defaults) {
         StringBuilder sb = new StringBuilder();

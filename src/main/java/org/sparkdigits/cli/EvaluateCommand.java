@@ -30,7 +30,7 @@ final class EvaluateCommand {
             throw new InputException("data: " + files.get(0).path() + " has no label column: evaluate needs labels (use predict)");
         }
         LoadedData loaded = new DigitLoader(spark, onBadRow(a), StorageLevel.MEMORY_AND_DISK()).loadInOrder(files, "data");
-        Evaluation e = DistributedNetwork.evaluate(loaded.blocks(), model.parameters());
+        Evaluation e = DistributedNetwork.evaluate(loaded.blocks(), model.parameters(), model.activation());
         loaded.unpersist();
         Console.printEvaluation(out, data, e);
         return 0;

@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.GradientCheck;
 import org.sparkdigits.core.Initializer;
@@ -41,15 +42,22 @@ final class GradcheckCommand {
             throw new UsageException("--init: " + e.getMessage());
         }
         int hidden = a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN);
+        Activation activation;
+        try {
+            activation = Activation.parse(a.required(Opt.ACTIVATION));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--activation: " + e.getMessage());
+        }
         int rows = a.integer(Opt.ROWS, 1, 10_000);
-        boolean ok = report(out, "random " + SMALL + " network, " + SMALL_ROWS + " random rows",
-                GradientCheck.check(Initializer.SEED.initialize(SMALL, seed), randomRows(SMALL, SMALL_ROWS, seed),
+        boolean ok = report(out, "random " + SMALL + " " + activation.id() + " network, " + SMALL_ROWS + " random rows",
+                GradientCheck.check(Initializer.SEED.initialize(SMALL, seed), activation, randomRows(SMALL, SMALL_ROWS, seed),
                         GradientCheck.DEFAULT_STEP), tolerance);
         if (a.given(Opt.DATA)) {
             DigitBlock real = firstRows(a.required(Opt.DATA), rows);
             NetworkShape shape = NetworkShape.mnist(hidden);
-            ok &= report(out, shape + " network (" + init.id() + " init), " + real.rows() + " rows of " + a.required(Opt.DATA),
-                    GradientCheck.check(init.initialize(shape, seed), real, GradientCheck.DEFAULT_STEP), tolerance);
+            ok &= report(out, shape + " " + activation.id() + " network (" + init.id() + " init), " + real.rows()
+                    + " rows of " + a.required(Opt.DATA),
+                    GradientCheck.check(init.initialize(shape, seed), activation, real, GradientCheck.DEFAULT_STEP), tolerance);
         }
         out.println(ok ? "gradcheck passed" : "gradcheck FAILED: relative error above " + tolerance);
         return ok ? 0 : 1;

@@ -36,7 +36,7 @@ final class PredictCommand {
         Path target = Path.of(a.required(Opt.OUT));
         LoadedData loaded = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
                 .loadInOrder(InputFiles.resolve(a.required(Opt.DATA), spark.sparkContext().hadoopConfiguration(), "data"), "data");
-        Predictions.Result r = Predictions.inInputOrder(loaded, model.parameters());
+        Predictions.Result r = Predictions.inInputOrder(loaded, model.parameters(), model.activation());
         loaded.unpersist();
         byte[] p = r.predicted();
         ModelStore.writeTextAtomically(target, new AbstractList<String>() {

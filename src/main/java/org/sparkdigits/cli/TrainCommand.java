@@ -13,6 +13,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
@@ -51,6 +54,8 @@ final class TrainCommand {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         int partitions = cfg.partitions() > 0 ? cfg.partitions() : 2 * spark.sparkContext().defaultParallelism();
         DigitLoader loader = new DigitLoader(spark, cfg.onBadRow(), cfg.sparkStorageLevel());
+        SparkTrainer.Settings settings = cfg.training();
+        Activation activation = settings.activation();
 
         LOG.info("loading training data {} into {} partitions", cfg.data(), partitions);
         LoadedData train = loader.loadShuffled(InputFiles.resolve(cfg.data(), hadoop, "training data"), partitions, "training data");
@@ -62,6 +67,17 @@ final class TrainCommand {
             holdout = split.holdout();
             LOG.info("held out {} rows (seed {}); {} rows left for training", holdout.rows(), cfg.seed(), train.rows());
         }
+        LoadedData validation = null;
+        if (cfg.validation() > 0) {
+            LoadedData.Split split = train.holdout(cfg.validation(), cfg.seed() * 31 + 17, cfg.sparkStorageLevel());
+            train = split.train();
+            validation = split.holdout();
+            LOG.info("validation set: {} rows (seed {}); {} rows left for training", validation.rows(), cfg.seed(), train.rows());
+        }
+        if (settings.batchSize() > train.rows()) {
+            throw new UsageException("--batch-size " + settings.batchSize() + " is larger than the " + train.rows()
+                    + " training rows");
+        }
         LoadedData test = null;
         if (cfg.test() != null) {
             test = loader.loadInOrder(InputFiles.resolve(cfg.test(), hadoop, "test data"), "test data");
@@ -72,14 +88,19 @@ final class TrainCommand {
 
         NetworkShape shape = NetworkShape.mnist(cfg.hidden());
         Parameters initial = cfg.init().initialize(shape, cfg.seed());
-        LOG.info("training {} network: {} iterations of full-batch gradient descent, lr {}, init {}, seed {}",
-                shape, cfg.iterations(), cfg.learningRate(), cfg.init().id(), cfg.seed());
-        SparkTrainer.Result result = SparkTrainer.train(train.blocks(), initial,
-                new SparkTrainer.Settings(cfg.iterations(), cfg.learningRate(), cfg.logEvery()));
+        LOG.info("training {} {} network: {}, lr {} ({} schedule), l2 {}, init {}, seed {}", shape, activation.id(),
+                describe(settings), settings.learningRate(), settings.schedule().id(), settings.l2(), cfg.init().id(), cfg.seed());
+        JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
+        JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
+        SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, settings,
+                validationBlocks == null ? null : w -> DistributedNetwork.evaluate(validationBlocks, w, activation),
+                testBlocks == null ? null : w -> DistributedNetwork.evaluate(testBlocks, w, activation));
 
-        Evaluation onTrain = DistributedNetwork.evaluate(train.blocks(), result.parameters());
-        Evaluation onTest = test == null ? null : DistributedNetwork.evaluate(test.blocks(), result.parameters());
-        Evaluation onHoldout = holdout == null ? null : DistributedNetwork.evaluate(holdout.blocks(), result.parameters());
+        Parameters trained = result.parameters();
+        Evaluation onTrain = DistributedNetwork.evaluate(train.blocks(), trained, activation);
+        Evaluation onTest = test == null ? null : DistributedNetwork.evaluate(test.blocks(), trained, activation);
+        Evaluation onHoldout = holdout == null ? null : DistributedNetwork.evaluate(holdout.blocks(), trained, activation);
+        Evaluation onValidation = validation == null ? null : DistributedNetwork.evaluate(validation.blocks(), trained, activation);
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         Evaluation reported = onTest != null ? onTest : onHoldout;
@@ -87,51 +108,81 @@ final class TrainCommand {
         metrics.put("test_loss", reported == null ? null : reported.meanLoss());
         metrics.put("test_rows", reported == null ? null : reported.count());
         metrics.put("test_source", onTest != null ? cfg.test() : onHoldout != null ? "holdout" : null);
-        if (onHoldout != null) {
-            metrics.put("holdout_accuracy", onHoldout.accuracy());
-            metrics.put("holdout_loss", onHoldout.meanLoss());
-            metrics.put("holdout_rows", onHoldout.count());
-        }
+        put(metrics, "holdout", onHoldout);
+        put(metrics, "validation", onValidation);
         metrics.put("train_accuracy", onTrain.accuracy());
         metrics.put("train_loss", onTrain.meanLoss());
         metrics.put("train_rows", train.rows());
         metrics.put("skipped_rows", train.skippedRows() + (test == null ? 0 : test.skippedRows()));
-        metrics.put("iterations", cfg.iterations());
+        metrics.put("iterations", result.steps());
+        if (settings.miniBatch()) {
+            metrics.put("epochs", result.history().isEmpty() ? 0 : result.history().get(result.history().size() - 1).epoch());
+        }
+        metrics.put("stopped_early", result.stoppedEarly());
+        metrics.put("best_step", result.bestStep() < 0 ? null : result.bestStep());
         metrics.put("train_seconds", result.trainSeconds());
         metrics.put("load_seconds", train.seconds());
         metrics.put("test_load_seconds", test == null ? null : test.seconds());
         metrics.put("ms_per_iteration", result.medianMs());
-        metrics.put("ms_per_iteration_min", result.msPerIteration()[1]);
-        metrics.put("ms_per_iteration_max", result.msPerIteration()[2]);
+        metrics.put("ms_per_iteration_min", result.msPerStep()[1]);
+        metrics.put("ms_per_iteration_max", result.msPerStep()[2]);
         metrics.put("partitions", partitions);
         metrics.put("spark_master", spark.sparkContext().master());
 
         List<String> history = new ArrayList<>();
-        history.add("iteration,loss,train_accuracy,elapsed_ms");
+        history.add("iteration,epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,elapsed_ms");
         for (SparkTrainer.HistoryRow r : result.history()) {
-            history.add(String.format(Locale.ROOT, "%d,%.6f,%.6f,%d", r.iteration(), r.loss(), r.trainAccuracy(), r.elapsedMs()));
+            history.add(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s,%s,%d", r.step(), num(r.epoch()), num(r.loss()),
+                    num(r.trainAccuracy()), num(r.valLoss()), num(r.valAccuracy()), num(r.testLoss()), num(r.testAccuracy()),
+                    r.elapsedMs()));
         }
         Map<String, Object> training = cfg.asJson(partitions);
         training.put("train_rows", train.rows());
-        ModelStore.write(cfg.out(), new Model(result.parameters(), training), metrics, history);
+        ModelStore.write(cfg.out(), new Model(trained, activation, training), metrics, history);
 
-        train.unpersist();
-        if (test != null) {
-            test.unpersist();
+        for (LoadedData d : new LoadedData[] {train, test, holdout, validation}) {
+            if (d != null) {
+                d.unpersist();
+            }
         }
-        if (holdout != null) {
-            holdout.unpersist();
-        }
-        out.printf(Locale.ROOT, "trained %d iterations in %.1f s (median %.0f ms/iteration, load %.1f s)%n",
-                cfg.iterations(), result.trainSeconds(), result.medianMs(), train.seconds());
+        out.printf(Locale.ROOT, "trained %d %s in %.1f s (median %.1f ms per %s, load %.1f s)%s%n", result.steps(),
+                settings.miniBatch() ? "steps" : "iterations", result.trainSeconds(), result.medianMs(),
+                settings.localSteps() > 1 ? "round of " + settings.localSteps() + " steps" : settings.miniBatch() ? "step" : "iteration",
+                train.seconds(), result.stoppedEarly() ? ", stopped early: best weights of step " + result.bestStep() : "");
         out.printf(Locale.ROOT, "train accuracy %.4f  loss %.4f (%d rows)%n", onTrain.accuracy(), onTrain.meanLoss(), onTrain.count());
-        if (onHoldout != null) {
-            out.printf(Locale.ROOT, "holdout accuracy %.4f  loss %.4f (%d rows)%n", onHoldout.accuracy(), onHoldout.meanLoss(), onHoldout.count());
-        }
-        if (onTest != null) {
-            out.printf(Locale.ROOT, "test accuracy %.4f  loss %.4f (%d rows)%n", onTest.accuracy(), onTest.meanLoss(), onTest.count());
-        }
+        print(out, "validation", onValidation);
+        print(out, "holdout", onHoldout);
+        print(out, "test", onTest);
         out.println("model written to " + cfg.out());
         return 0;
+    }
+
+    private static String describe(SparkTrainer.Settings s) {
+        if (s.optimizer().kind().fullBatchOnly()) {
+            return s.optimizer().kind().id() + ", " + s.iterations() + " iterations (full batch)";
+        }
+        if (s.miniBatch()) {
+            return s.optimizer().kind().id() + ", " + s.epochs() + " epochs of batch " + s.batchSize()
+                    + (s.localSteps() > 1 ? ", " + s.localSteps() + " local steps" : "");
+        }
+        return s.optimizer().kind().id() + ", " + s.iterations() + " full-batch iterations";
+    }
+
+    private static void put(Map<String, Object> metrics, String name, Evaluation e) {
+        if (e != null) {
+            metrics.put(name + "_accuracy", e.accuracy());
+            metrics.put(name + "_loss", e.meanLoss());
+            metrics.put(name + "_rows", e.count());
+        }
+    }
+
+    private static void print(PrintStream out, String name, Evaluation e) {
+        if (e != null) {
+            out.printf(Locale.ROOT, "%s accuracy %.4f  loss %.4f (%d rows)%n", name, e.accuracy(), e.meanLoss(), e.count());
+        }
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
     }
 }

@@ -2,72 +2,140 @@ package org.sparkdigits.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.apache.spark.storage.StorageLevel;
+import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.Initializer;
+import org.sparkdigits.core.LearningRateSchedule;
 import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.spark.OnBadRow;
+import org.sparkdigits.spark.SparkTrainer;
 
 /**
- * Everything {@code train} needs, validated before Spark starts. Defaults live in {@link Opt}.
+ * Everything {@code train} needs, validated before Spark starts (except what needs the data: a batch
+ * larger than the data is refused right after loading). Defaults live in {@link Opt}.
  *
- * @param data         training data path (file, directory or glob)
- * @param test         test data path, or {@code null} for none
- * @param holdout      rows held out of the training data (0: none)
- * @param out          model directory
- * @param defaultData  whether the default data/ files are used (and so may be downloaded)
- * @param partitions   partitions of the cached data, 0 for twice Spark's default parallelism
- * @param mirrors      where to download MNIST from when the default data is missing
+ * @param data        training data path (file, directory or glob)
+ * @param test        test data path, or {@code null} for none
+ * @param holdout     rows held out of the training data for a final report (0: none)
+ * @param validation  rows held out for evaluation during training and early stopping (0: none)
+ * @param out         model directory
+ * @param defaultData whether the default data/ files are used (and so may be downloaded)
+ * @param partitions  partitions of the cached data, 0 for twice Spark's default parallelism
+ * @param mirrors     where to download MNIST from when the default data is missing
  */
-public record TrainConfig(String data, String test, int holdout, Path out, boolean defaultData, int hidden,
-                          double learningRate, int iterations, Initializer init, long seed, int partitions,
-                          int logEvery, OnBadRow onBadRow, String storageLevel, java.util.List<String> mirrors) {
+public record TrainConfig(String data, String test, int holdout, int validation, Path out, boolean defaultData,
+                          int hidden, Initializer init, long seed, int partitions, OnBadRow onBadRow,
+                          String storageLevel, List<String> mirrors, SparkTrainer.Settings training) {
 
     public static TrainConfig from(Args a) {
         boolean defaultData = !a.given(Opt.DATA);
         String test = a.given(Opt.TEST) || (defaultData && !a.given(Opt.HOLDOUT)) ? a.required(Opt.TEST) : null;
         String partitions = a.required(Opt.PARTITIONS);
         int p = "auto".equals(partitions.trim()) ? 0 : a.integer(Opt.PARTITIONS, 1, 100_000);
-        Initializer init;
-        try {
-            init = Initializer.parse(a.required(Opt.INIT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--init: " + e.getMessage());
-        }
-        OnBadRow onBad;
-        try {
-            onBad = OnBadRow.parse(a.required(Opt.ON_BAD_ROW));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        String level = a.required(Opt.STORAGE_LEVEL).trim().toUpperCase(java.util.Locale.ROOT);
+        Initializer init = parse(() -> Initializer.parse(a.required(Opt.INIT)), "--init: ");
+        Activation activation = parse(() -> Activation.parse(a.required(Opt.ACTIVATION)), "--activation: ");
+        Optimizer.Kind kind = parse(() -> Optimizer.Kind.parse(a.required(Opt.OPTIMIZER)), "--optimizer: ");
+        LearningRateSchedule.Kind schedule = parse(() -> LearningRateSchedule.Kind.parse(a.required(Opt.SCHEDULE)), "--schedule: ");
+        OnBadRow onBad = parse(() -> OnBadRow.parse(a.required(Opt.ON_BAD_ROW)), "");
+        String level = a.required(Opt.STORAGE_LEVEL).trim().toUpperCase(Locale.ROOT);
         try {
             StorageLevel.fromString(level);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--storage-level must be a Spark storage level such as MEMORY_AND_DISK, "
                     + "MEMORY_ONLY, MEMORY_AND_DISK_SER or DISK_ONLY, got '" + a.string(Opt.STORAGE_LEVEL) + "'");
         }
-        return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE),
-                Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN),
-                a.positive(Opt.LR), a.integer(Opt.ITERATIONS, 1, 10_000_000), init, a.longValue(Opt.SEED), p,
-                a.integer(Opt.LOG_EVERY, 1, Integer.MAX_VALUE), onBad, level, Main.mirrors(a));
+        int batch = a.integer(Opt.BATCH_SIZE, 0, Integer.MAX_VALUE);
+        int validation = a.integer(Opt.VALIDATION, 0, Integer.MAX_VALUE);
+        int earlyStopping = a.integer(Opt.EARLY_STOPPING, 0, Integer.MAX_VALUE);
+        int localSteps = a.integer(Opt.LOCAL_STEPS, 1, 1_000_000);
+        int logEvery = a.integer(Opt.LOG_EVERY, 1, Integer.MAX_VALUE);
+        int evalEvery = a.integer(Opt.EVAL_EVERY, 0, Integer.MAX_VALUE);
+        if (kind.fullBatchOnly() && batch > 0) {
+            throw new UsageException("--optimizer " + kind.id() + " is a full-batch method: drop --batch-size (or use sgd, "
+                    + "momentum, nesterov, adam or adamw)");
+        }
+        if (localSteps > 1 && batch == 0) {
+            throw new UsageException("--local-steps " + localSteps + " needs mini-batches: give --batch-size too");
+        }
+        if (earlyStopping > 0 && validation == 0) {
+            throw new UsageException("--early-stopping needs a validation set: give --validation N");
+        }
+        if (a.given(Opt.EPOCHS) && batch == 0) {
+            throw new UsageException("--epochs counts passes of mini-batch training: give --batch-size too "
+                    + "(full batch uses --iterations)");
+        }
+        double l2 = a.number(Opt.L2, 0, true, Double.POSITIVE_INFINITY, false);
+        SparkTrainer.Settings training = new SparkTrainer.Settings(activation,
+                new Optimizer.Settings(kind, a.number(Opt.MOMENTUM, 0, true, 1, false), a.number(Opt.BETA1, 0, true, 1, false),
+                        a.number(Opt.BETA2, 0, true, 1, false), a.number(Opt.EPS, 0, false, 1, true), l2),
+                schedule, a.positive(Opt.LR), a.integer(Opt.WARMUP, 0, Integer.MAX_VALUE),
+                a.integer(Opt.DECAY_EVERY, 1, Integer.MAX_VALUE), a.number(Opt.DECAY_RATE, 0, false, 1, true), l2,
+                batch, a.integer(Opt.EPOCHS, 1, 1_000_000), a.integer(Opt.ITERATIONS, 1, 10_000_000), logEvery,
+                evalEvery == 0 ? logEvery : evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED));
+        return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE), validation,
+                Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
+                a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training);
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> parser, String prefix) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(prefix + e.getMessage());
+        }
     }
 
     public StorageLevel sparkStorageLevel() {
         return StorageLevel.fromString(storageLevel);
     }
 
+    public int iterations() {
+        return training.iterations();
+    }
+
+    public double learningRate() {
+        return training.learningRate();
+    }
+
     /** The settings as written to model.json ({@code training}). */
     public Map<String, Object> asJson(int actualPartitions) {
+        SparkTrainer.Settings t = training;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("data", data);
         m.put("test", test);
         m.put("holdout", holdout);
-        m.put("optimizer", "gradient_descent");
-        m.put("batch", "full");
-        m.put("learning_rate", learningRate);
-        m.put("iterations", iterations);
+        m.put("validation", validation);
+        m.put("optimizer", t.optimizer().kind().id());
+        m.put("batch", t.miniBatch() ? t.batchSize() : "full");
+        if (t.miniBatch()) {
+            m.put("epochs", t.epochs());
+            m.put("local_steps", t.localSteps());
+        } else {
+            m.put("iterations", t.iterations());
+        }
+        m.put("learning_rate", t.learningRate());
+        m.put("schedule", t.schedule().id());
+        m.put("warmup", t.warmup());
+        if (t.schedule() == LearningRateSchedule.Kind.STEP) {
+            m.put("decay_every", t.decayEvery());
+            m.put("decay_rate", t.decayRate());
+        }
+        switch (t.optimizer().kind()) {
+            case MOMENTUM, NESTEROV -> m.put("momentum", t.optimizer().momentum());
+            case ADAM, ADAMW -> {
+                m.put("beta1", t.optimizer().beta1());
+                m.put("beta2", t.optimizer().beta2());
+                m.put("eps", t.optimizer().eps());
+            }
+            default -> { }
+        }
+        m.put("l2", t.l2());
+        m.put("early_stopping", t.earlyStopping());
         m.put("init", init.id());
         m.put("seed", seed);
         m.put("partitions", actualPartitions);

@@ -30,11 +30,16 @@ public final class GradientCheck {
                          int checked) {
     }
 
-    /** Checks every parameter of {@code parameters} on the labelled rows of {@code block}. */
+    /** Checks every parameter of a ReLU network on the labelled rows of {@code block}. */
     public static Result check(Parameters parameters, DigitBlock block, double step) {
+        return check(parameters, Activation.RELU, block, step);
+    }
+
+    /** Checks every parameter of {@code parameters} on the labelled rows of {@code block}. */
+    public static Result check(Parameters parameters, Activation activation, DigitBlock block, double step) {
         NetworkShape shape = parameters.shape();
         GradientSum sum = new GradientSum(shape);
-        new TwoLayerNetwork(parameters).accumulateGradient(block, sum);
+        new TwoLayerNetwork(parameters, activation).accumulateGradient(block, sum);
         double[] analytic = sum.meanGradient();
 
         Parameters probe = parameters.copy();
@@ -45,9 +50,9 @@ public final class GradientCheck {
         for (int i = 0; i < theta.length; i++) {
             double saved = theta[i];
             theta[i] = saved + step;
-            double plus = meanLoss(probe, block);
+            double plus = meanLoss(probe, activation, block);
             theta[i] = saved - step;
-            double minus = meanLoss(probe, block);
+            double minus = meanLoss(probe, activation, block);
             theta[i] = saved;
             double numeric = (plus - minus) / (2 * step);
             double rel = Math.abs(analytic[i] - numeric)
@@ -62,8 +67,12 @@ public final class GradientCheck {
     }
 
     static double meanLoss(Parameters parameters, DigitBlock block) {
+        return meanLoss(parameters, Activation.RELU, block);
+    }
+
+    static double meanLoss(Parameters parameters, Activation activation, DigitBlock block) {
         Evaluation e = new Evaluation(parameters.shape().classes());
-        new TwoLayerNetwork(parameters).evaluate(block, e);
+        new TwoLayerNetwork(parameters, activation).evaluate(block, e);
         return e.meanLoss();
     }
 

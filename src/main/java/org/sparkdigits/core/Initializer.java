@@ -12,17 +12,19 @@ public enum Initializer {
      * He-uniform: {@code W ~ U(-sqrt(6/fanIn), +sqrt(6/fanIn))}, biases zero. Suited to ReLU; the default.
      */
     HE,
+    /** Glorot/Xavier-uniform: {@code W ~ U(-sqrt(6/(fanIn+fanOut)), +...)}, biases zero. Suited to sigmoid. */
+    XAVIER,
     /** The original notebooks: every parameter, biases included, {@code ~ U(-0.5, 0.5)}. */
     SEED;
 
-    /** Parses {@code he} or {@code seed} (case-insensitive). */
+    /** Parses {@code he}, {@code xavier} or {@code seed} (case-insensitive). */
     public static Initializer parse(String name) {
         for (Initializer i : values()) {
             if (i.name().equalsIgnoreCase(name.trim())) {
                 return i;
             }
         }
-        throw new IllegalArgumentException("unknown init '" + name + "': expected one of he, seed");
+        throw new IllegalArgumentException("unknown init '" + name + "': expected one of he, xavier, seed");
     }
 
     public String id() {
@@ -44,6 +46,12 @@ public enum Initializer {
                         Math.sqrt(6.0 / shape.inputs()), random);
                 fillUniform(p, shape.w2Offset(), shape.classes() * shape.hidden(),
                         Math.sqrt(6.0 / shape.hidden()), random);
+            }
+            case XAVIER -> {
+                fillUniform(p, shape.w1Offset(), shape.hidden() * shape.inputs(),
+                        Math.sqrt(6.0 / (shape.inputs() + shape.hidden())), random);
+                fillUniform(p, shape.w2Offset(), shape.classes() * shape.hidden(),
+                        Math.sqrt(6.0 / (shape.hidden() + shape.classes())), random);
             }
             default -> throw new IllegalStateException(name());
         }

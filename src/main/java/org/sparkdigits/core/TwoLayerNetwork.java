@@ -4,18 +4,18 @@ import org.ojalgo.OjAlgoUtils;
 import org.ojalgo.matrix.store.R064Store;
 
 /**
- * Forward and backward passes of {@code inputs -> hidden (ReLU) -> classes (softmax)} with cross-entropy
- * loss, over a {@link DigitBlock}, on ojAlgo matrices. Pure Java: no Spark here.
+ * Forward and backward passes of {@code inputs -> hidden (ReLU or sigmoid) -> classes (softmax)} with
+ * cross-entropy loss, over a {@link DigitBlock}, on ojAlgo matrices. Pure Java: no Spark here.
  *
  * <p>The block is processed in chunks of {@code n} rows, samples as columns (as in the notebooks):
  * <pre>
  *   X   [inputs  x n]   pixels / 255
- *   Z1  = W1 X + b1      [hidden x n]     A1 = max(Z1, 0)
+ *   Z1  = W1 X + b1      [hidden x n]     A1 = f(Z1)  (f = ReLU or sigmoid)
  *   Z2  = W2 A1 + b2     [classes x n]    P  = softmax(Z2) per column (max subtracted first)
  *   loss = sum_i  log(sum_c exp(Z2[c,i] - m_i)) - (Z2[y_i,i] - m_i)
  *   dZ2 = P - Y                                        [classes x n]
  *   dW2ᵀ += A1 dZ2ᵀ        [hidden x classes]   db2 += row sums of dZ2 (per unit, not one scalar)
- *   dZ1 = (W2ᵀ dZ2) ∘ [A1 > 0]                         [hidden x n]
+ *   dZ1 = (W2ᵀ dZ2) ∘ f'(Z1)   (ReLU: [A1 > 0]; sigmoid: A1 (1 - A1))  [hidden x n]
  *   dW1ᵀ += X dZ1ᵀ         [inputs x hidden]    db1 += row sums of dZ1
  * </pre>
  * {@code dW1ᵀ} and {@code dW2ᵀ} in ojAlgo's column-major order are exactly the row-major flat layout of
@@ -40,6 +40,7 @@ public final class TwoLayerNetwork {
     }
 
     private final NetworkShape shape;
+    private final Activation activation;
     private final R064Store w1;          // [hidden x inputs]
     private final R064Store w2;          // [classes x hidden]
     private final R064Store w2t;         // [hidden x classes]
@@ -49,11 +50,22 @@ public final class TwoLayerNetwork {
     private Workspace full;
     private Workspace tail;
 
+    /** A ReLU network. */
     public TwoLayerNetwork(Parameters parameters) {
-        this(parameters, DEFAULT_CHUNK_ROWS);
+        this(parameters, Activation.RELU, DEFAULT_CHUNK_ROWS);
     }
 
+    /** A ReLU network processing {@code chunkRows} rows at a time. */
     public TwoLayerNetwork(Parameters parameters, int chunkRows) {
+        this(parameters, Activation.RELU, chunkRows);
+    }
+
+    public TwoLayerNetwork(Parameters parameters, Activation activation) {
+        this(parameters, activation, DEFAULT_CHUNK_ROWS);
+    }
+
+    public TwoLayerNetwork(Parameters parameters, Activation activation, int chunkRows) {
+        this.activation = activation;
         if (chunkRows < 1) {
             throw new IllegalArgumentException("chunkRows must be positive, got " + chunkRows);
         }
@@ -70,21 +82,33 @@ public final class TwoLayerNetwork {
         return shape;
     }
 
+    public Activation activation() {
+        return activation;
+    }
+
     /** Adds the summed gradient, loss, count and correct count of every row of {@code block} into {@code sum}. */
     public void accumulateGradient(DigitBlock block, GradientSum sum) {
+        accumulateGradient(block, null, 0, block.rows(), sum);
+    }
+
+    /**
+     * Adds the sums over rows {@code order[from..to)} of {@code block} (rows {@code from..to} when
+     * {@code order} is null) into {@code sum}: how a mini-batch step reads its slice of a permuted block.
+     */
+    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum) {
         requireLabels(block);
         double[] g = sum.gradient();
-        for (int r0 = 0; r0 < block.rows(); r0 += chunkRows) {
-            int n = Math.min(chunkRows, block.rows() - r0);
+        int k = shape.classes();
+        for (int r0 = from; r0 < to; r0 += chunkRows) {
+            int n = Math.min(chunkRows, to - r0);
             Workspace ws = workspace(n);
-            forward(block, r0, ws);
+            forward(block, order, r0, ws);
             double loss = 0;
             long right = 0;
             // softmax, loss, dZ2 = P - Y in place
             double[] z2 = ws.z2.data;
-            int k = shape.classes();
             for (int i = 0; i < n; i++) {
-                int y = block.label(r0 + i);
+                int y = block.label(order == null ? r0 + i : order[r0 + i]);
                 int base = i * k;
                 loss += softmaxInPlace(z2, base, k, y);
                 if (argmax(z2, base, k) == y) {
@@ -104,7 +128,7 @@ public final class TwoLayerNetwork {
         for (int r0 = 0; r0 < block.rows(); r0 += chunkRows) {
             int n = Math.min(chunkRows, block.rows() - r0);
             Workspace ws = workspace(n);
-            forward(block, r0, ws);
+            forward(block, null, r0, ws);
             double[] z2 = ws.z2.data;
             for (int i = 0; i < n; i++) {
                 int y = block.label(r0 + i);
@@ -125,7 +149,7 @@ public final class TwoLayerNetwork {
         for (int r0 = 0; r0 < block.rows(); r0 += chunkRows) {
             int n = Math.min(chunkRows, block.rows() - r0);
             Workspace ws = workspace(n);
-            forward(block, r0, ws);
+            forward(block, null, r0, ws);
             double[] z2 = ws.z2.data;
             for (int i = 0; i < n; i++) {
                 softmaxInPlace(z2, i * k, k, 0);
@@ -137,8 +161,8 @@ public final class TwoLayerNetwork {
         }
     }
 
-    /** Fills X, computes A1 (ReLU of Z1) and Z2 for rows {@code [r0, r0+n)}. */
-    private void forward(DigitBlock block, int r0, Workspace ws) {
+    /** Fills X, computes A1 = f(Z1) and Z2 for rows {@code order[r0..r0+n)} (or {@code r0..r0+n}). */
+    private void forward(DigitBlock block, int[] order, int r0, Workspace ws) {
         int d = shape.inputs();
         int h = shape.hidden();
         int k = shape.classes();
@@ -148,17 +172,26 @@ public final class TwoLayerNetwork {
         }
         byte[] px = block.pixels();
         double[] x = ws.x.data;
-        int src = r0 * d;
-        for (int i = 0; i < n * d; i++) {
-            x[i] = SCALE[px[src + i] & 0xFF];
+        if (order == null) {
+            int src = r0 * d;
+            for (int i = 0; i < n * d; i++) {
+                x[i] = SCALE[px[src + i] & 0xFF];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                int src = order[r0 + i] * d;
+                int dst = i * d;
+                for (int j = 0; j < d; j++) {
+                    x[dst + j] = SCALE[px[src + j] & 0xFF];
+                }
+            }
         }
         ws.a1.fillByMultiplying(w1, ws.x);
         double[] a1 = ws.a1.data;
         for (int i = 0; i < n; i++) {
             int base = i * h;
             for (int u = 0; u < h; u++) {
-                double z = a1[base + u] + b1[u];
-                a1[base + u] = z > 0 ? z : 0.0;
+                a1[base + u] = activation.apply(a1[base + u] + b1[u]);
             }
         }
         ws.z2.fillByMultiplying(w2, ws.a1);
@@ -190,18 +223,15 @@ public final class TwoLayerNetwork {
             }
         }
 
-        // dZ1 [h x n] = (W2ᵀ [h x k] · dZ2 [k x n]) ∘ [A1 > 0]; db1 = row sums of dZ1
+        // dZ1 [h x n] = (W2ᵀ [h x k] · dZ2 [k x n]) ∘ f'(Z1); db1 = row sums of dZ1
         ws.dz1.fillByMultiplying(w2t, ws.z2);
         double[] dz1 = ws.dz1.data;
         int b1o = shape.b1Offset();
         for (int i = 0; i < n; i++) {
             int base = i * h;
             for (int u = 0; u < h; u++) {
-                if (a1[base + u] <= 0) {
-                    dz1[base + u] = 0.0;
-                } else {
-                    g[b1o + u] += dz1[base + u];
-                }
+                dz1[base + u] *= activation.derivativeFromOutput(a1[base + u]);
+                g[b1o + u] += dz1[base + u];
             }
         }
 

@@ -128,10 +128,11 @@ public final class ModelStore {
         arch.put("inputs", s.inputs());
         arch.put("hidden", s.hidden());
         arch.put("classes", s.classes());
-        arch.put("hidden_activation", "relu");
+        arch.put("hidden_activation", model.activation().id());
         arch.put("output", "softmax");
         arch.put("loss", "cross_entropy");
-        arch.put("equations", "z1 = W1 @ x + b1; a1 = max(z1, 0); p = softmax(W2 @ a1 + b2)");
+        arch.put("equations", "z1 = W1 @ x + b1; a1 = " + (model.activation() == org.sparkdigits.core.Activation.RELU
+                ? "max(z1, 0)" : "1 / (1 + exp(-z1))") + "; p = softmax(W2 @ a1 + b2)");
         ObjectNode scaling = root.putObject("input_scaling");
         scaling.put("pixel_divisor", 255.0);
         scaling.put("description", "x = pixel / 255, pixels 0-255 in row-major 28x28 order");
@@ -170,7 +171,10 @@ public final class ModelStore {
         if (shape.inputs() != NetworkShape.MNIST_INPUTS || shape.classes() != NetworkShape.MNIST_CLASSES) {
             throw new ModelException(json + ": architecture " + shape + " is not 784-H-10");
         }
-        if (!"relu".equals(arch.path("hidden_activation").asText())) {
+        org.sparkdigits.core.Activation activation;
+        try {
+            activation = org.sparkdigits.core.Activation.parse(arch.path("hidden_activation").asText());
+        } catch (IllegalArgumentException e) {
             throw new ModelException(json + ": hidden_activation " + arch.path("hidden_activation") + " is not supported");
         }
         byte[] bytes;
@@ -188,7 +192,7 @@ public final class ModelStore {
             }
         }
         Map<String, Object> training = JSON.convertValue(root.path("training"), new TypeReference<Map<String, Object>>() { });
-        return new Model(p, training == null ? Map.of() : training);
+        return new Model(p, activation, training == null ? Map.of() : training);
     }
 
     /** Writes {@code lines} to {@code file} atomically (temporary sibling, then rename). */

@@ -5,6 +5,8 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
@@ -13,8 +15,9 @@ import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.TwoLayerNetwork;
 
 /**
- * The thin Spark layer over {@link TwoLayerNetwork}: one pass over the cached blocks with broadcast
- * weights, each partition summing over its block, the partial sums combined in partition order.
+ * The thin Spark layer over {@link TwoLayerNetwork}: one pass over the cached blocks (or over one slice
+ * of each) with broadcast weights, each partition summing over its rows, the partial sums combined in
+ * partition order.
  */
 public final class DistributedNetwork {
 
@@ -22,32 +25,54 @@ public final class DistributedNetwork {
     }
 
     /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
-    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Broadcast<double[]> weights) {
-        JavaRDD<GradientSum> partials = blocks.mapPartitions(it -> {
-            TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()));
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
+                                          Broadcast<double[]> weights) {
+        return combine(blocks.mapPartitions(it -> {
+            TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (it.hasNext()) {
                 net.accumulateGradient(it.next(), sum);
             }
             return List.of(sum).iterator();
-        });
-        try {
-            return OrderedAggregation.combineInOrder(partials, GradientSum::add);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        }));
+    }
+
+    /** A ReLU network's {@link #gradientSum(JavaRDD, NetworkShape, Activation, Broadcast)}. */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Broadcast<double[]> weights) {
+        return gradientSum(blocks, shape, Activation.RELU, weights);
+    }
+
+    /**
+     * Sums over slice {@code step} of every block, in the order of that block's permutation: a mini-batch
+     * step that reads O(batch) rows. {@code permutations} has one permutation per block, partition by partition.
+     */
+    public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
+                                               int step, NetworkShape shape, Activation activation,
+                                               Broadcast<double[]> weights) {
+        return combine(blocks.zipPartitions(permutations, (bs, ps) -> {
+            TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()), activation);
+            GradientSum sum = new GradientSum(shape);
+            while (bs.hasNext()) {
+                DigitBlock b = bs.next();
+                int[] order = ps.next();
+                int from = plan.sliceStart(b.rows(), step);
+                int to = plan.sliceStart(b.rows(), step + 1);
+                if (to > from) {
+                    net.accumulateGradient(b, order, from, to, sum);
+                }
+            }
+            return List.of(sum).iterator();
+        }));
     }
 
     /** Confusion matrix and loss over all (labelled) blocks. */
-    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters) {
+    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
         Broadcast<double[]> weights = jsc.broadcast(parameters.values().clone());
         NetworkShape shape = parameters.shape();
         try {
             JavaRDD<Evaluation> partials = blocks.mapPartitions(it -> {
-                TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()));
+                TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()), activation);
                 Evaluation e = new Evaluation(shape.classes());
                 while (it.hasNext()) {
                     net.evaluate(it.next(), e);
@@ -61,6 +86,21 @@ public final class DistributedNetwork {
             throw new IllegalStateException(e);
         } finally {
             weights.destroy();
+        }
+    }
+
+    /** A ReLU network's evaluation. */
+    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters) {
+        return evaluate(blocks, parameters, Activation.RELU);
+    }
+
+    private static GradientSum combine(JavaRDD<GradientSum> partials) {
+        try {
+            return OrderedAggregation.combineInOrder(partials, GradientSum::add);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // SparkException is checked but undeclared
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
@@ -43,7 +44,7 @@ public final class Predictions {
     private Predictions() {
     }
 
-    public static Result inInputOrder(LoadedData data, Parameters parameters) {
+    public static Result inInputOrder(LoadedData data, Parameters parameters, Activation activation) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.partitions().context());
         Broadcast<double[]> weights = jsc.broadcast(parameters.values().clone());
         NetworkShape shape = parameters.shape();
@@ -51,7 +52,7 @@ public final class Predictions {
             List<Part> parts = new ArrayList<>(data.partitions().map(p -> {
                 DigitBlock b = p.block();
                 byte[] out = new byte[b.rows()];
-                new TwoLayerNetwork(new Parameters(shape, weights.value())).predict(b, out, null);
+                new TwoLayerNetwork(new Parameters(shape, weights.value()), activation).predict(b, out, null);
                 return new Part(p.fileIndex(), p.blockStart(), out, b.labels());
             }).collect());
             parts.sort(Comparator.comparingInt(Part::fileIndex).thenComparingLong(Part::blockStart));

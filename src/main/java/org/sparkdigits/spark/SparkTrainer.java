@@ -3,107 +3,404 @@ package org.sparkdigits.spark;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.BatchPlan;
+import org.sparkdigits.core.ConjugateGradient;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.GradientDescent;
+import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Lbfgs;
+import org.sparkdigits.core.LearningRateSchedule;
+import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.Regularization;
 
 /**
- * The driver loop of full-batch gradient descent. Each iteration: broadcast the weights, one ordered
- * tree aggregation of (gradient sum, loss sum, rows, correct) over the cached blocks, divide once by
- * the global row count, update, destroy the broadcast, record.
+ * The driver loop. Each step: broadcast the weights; one ordered aggregation of (gradient sum, loss sum,
+ * rows, correct) over the cached blocks (full batch) or over one slice of each permuted block (mini-batch);
+ * divide once by the global row count; add the L2 gradient; let the optimiser update; destroy the
+ * broadcast; record. {@code lbfgs} and {@code cg} drive the same full-batch pass from their line searches.
+ * Validation (and, for information, test) evaluations run every epoch or every {@code evalEvery} steps;
+ * early stopping keeps the weights of the best validation loss.
  */
 public final class SparkTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
     /**
-     * @param iterations   full passes over the data
-     * @param learningRate step size
-     * @param logEvery     a progress line (and a history row) every this many iterations
+     * Everything about how to train.
+     *
+     * @param batchSize     global rows per step, or 0 for full batch
+     * @param epochs        passes over the data in mini-batch mode
+     * @param iterations    steps in full-batch mode (iterations of lbfgs/cg)
+     * @param evalEvery     full-batch mode: evaluate every this many steps (mini-batch: every epoch)
+     * @param earlyStopping stop after this many evaluations without a better validation loss (0: never)
+     * @param localSteps    mini-batch steps each task takes on its own before the models are averaged
+     * @param seed          drives the per-epoch permutations
      */
-    public record Settings(int iterations, double learningRate, int logEvery) {
+    public record Settings(Activation activation, Optimizer.Settings optimizer, LearningRateSchedule.Kind schedule,
+                           double learningRate, long warmup, long decayEvery, double decayRate, double l2,
+                           int batchSize, int epochs, int iterations, int logEvery, int evalEvery,
+                           int earlyStopping, int localSteps, long seed) {
+
+        /** Plain full-batch gradient descent, as the notebooks did. */
+        public static Settings fullBatch(int iterations, double learningRate, int logEvery) {
+            return new Settings(Activation.RELU, new Optimizer.Settings(Optimizer.Kind.SGD, 0.9, 0.9, 0.999, 1e-8, 0),
+                    LearningRateSchedule.Kind.CONSTANT, learningRate, 0, 1, 1.0, 0, 0, 0, iterations, logEvery, logEvery,
+                    0, 1, 1);
+        }
+
+        public boolean miniBatch() {
+            return batchSize > 0;
+        }
     }
 
-    /** One row of history.csv: the state at {@code iteration} (loss and accuracy before its update). */
-    public record HistoryRow(int iteration, double loss, double trainAccuracy, long elapsedMs) {
+    /** Evaluates weights on a held-out set while training. */
+    @FunctionalInterface
+    public interface Monitor {
+        Evaluation evaluate(Parameters parameters);
     }
 
     /**
-     * @param parameters   the trained weights
-     * @param history      the logged iterations
-     * @param trainSeconds wall time of the loop
-     * @param msPerIteration median, min and max of the iterations' wall times
+     * One row of history.csv. {@code loss} and {@code trainAccuracy} are over the rows of the steps since
+     * the previous row (full batch: of the weights before that step's update); NaN where not measured.
      */
-    public record Result(Parameters parameters, List<HistoryRow> history, double trainSeconds,
-                         double[] msPerIteration) {
+    public record HistoryRow(long step, double epoch, double loss, double trainAccuracy, double valLoss,
+                             double valAccuracy, double testLoss, double testAccuracy, long elapsedMs) {
+    }
+
+    /**
+     * @param parameters     the trained weights (the best ones when early stopping restored them)
+     * @param steps          steps taken
+     * @param msPerStep      median, min and max wall time of a step (of a round with local steps)
+     * @param bestStep       step of the best validation loss, or -1
+     * @param stoppedEarly   whether early stopping ended the run
+     */
+    public record Result(Parameters parameters, List<HistoryRow> history, double trainSeconds, double[] msPerStep,
+                         long steps, long bestStep, boolean stoppedEarly) {
 
         public double medianMs() {
-            return msPerIteration[0];
+            return msPerStep[0];
         }
     }
 
-    private SparkTrainer() {
+    private final JavaRDD<DigitBlock> blocks;
+    private final long rows;
+    private final Settings s;
+    private final Monitor validation;
+    private final Monitor test;
+    private final JavaSparkContext jsc;
+    private final NetworkShape shape;
+    private final Parameters p;
+    private final List<HistoryRow> history = new ArrayList<>();
+    private final List<Double> times = new ArrayList<>();
+    private final long start = System.nanoTime();
+    private double pendingLoss;
+    private long pendingRows;
+    private long pendingCorrect;
+    private double bestLoss = Double.POSITIVE_INFINITY;
+    private Parameters best;
+    private long bestStep = -1;
+    private int withoutImprovement;
+    private boolean stop;
+
+    private SparkTrainer(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, Settings s, Monitor validation,
+                         Monitor test) {
+        this.blocks = blocks;
+        this.rows = rows;
+        this.s = s;
+        this.validation = validation;
+        this.test = test;
+        this.jsc = JavaSparkContext.fromSparkContext(blocks.context());
+        this.shape = initial.shape();
+        this.p = initial.copy();
     }
 
+    /** Full-batch gradient descent with the given settings and no monitors. */
     public static Result train(JavaRDD<DigitBlock> blocks, Parameters initial, Settings s) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
-        Parameters p = initial.copy();
-        GradientDescent descent = new GradientDescent(s.learningRate());
-        List<HistoryRow> history = new ArrayList<>();
-        double[] times = new double[s.iterations()];
-        long start = System.nanoTime();
+        return train(blocks, -1, initial, s, null, null);
+    }
+
+    /**
+     * @param rows       training rows (needed for mini-batches; -1 to count them)
+     * @param validation evaluated for early stopping, or null
+     * @param test       evaluated at the same times for information only, or null
+     */
+    public static Result train(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, Settings s,
+                               Monitor validation, Monitor test) {
+        long n = rows >= 0 ? rows : blocks.map(DigitBlock::rows).reduce(Integer::sum);
+        SparkTrainer t = new SparkTrainer(blocks, n, initial, s, validation, test);
         try {
-            for (int it = 1; it <= s.iterations(); it++) {
-                long t0 = System.nanoTime();
-                jsc.setJobDescription("iteration " + it + "/" + s.iterations());
-                Broadcast<double[]> weights = jsc.broadcast(p.values().clone());
-                GradientSum sum;
-                try {
-                    sum = DistributedNetwork.gradientSum(blocks, p.shape(), weights);
-                } finally {
-                    weights.destroy();
-                }
-                descent.step(p, sum);
-                long t1 = System.nanoTime();
-                times[it - 1] = (t1 - t0) / 1e6;
-                if (!Double.isFinite(sum.loss())) {
-                    throw new IllegalStateException("the loss became " + sum.loss() + " at iteration " + it
-                            + ": the learning rate " + s.learningRate() + " is too large");
-                }
-                if (it % s.logEvery() == 0 || it == s.iterations() || it == 1) {
-                    long elapsed = (t1 - start) / 1_000_000;
-                    history.add(new HistoryRow(it, sum.meanLoss(), sum.accuracy(), elapsed));
-                    double median = median(Arrays.copyOf(times, it));
-                    LOG.info(String.format("iteration %d/%d  loss %.4f  train acc %.4f  %.0f ms/it  ETA %s",
-                            it, s.iterations(), sum.meanLoss(), sum.accuracy(), median,
-                            eta(median * (s.iterations() - it))));
-                }
+            if (s.optimizer().kind().fullBatchOnly()) {
+                t.lineSearch();
+            } else if (s.miniBatch()) {
+                t.miniBatch();
+            } else {
+                t.fullBatch();
             }
         } finally {
-            jsc.setJobDescription(null);
+            t.jsc.setJobDescription(null);
         }
+        return t.result();
+    }
+
+    private void fullBatch() {
+        Optimizer opt = Optimizer.create(s.optimizer(), shape);
+        LearningRateSchedule lr = schedule(s.iterations());
+        for (int it = 1; it <= s.iterations() && !stop; it++) {
+            long t0 = System.nanoTime();
+            jsc.setJobDescription("iteration " + it + "/" + s.iterations());
+            GradientSum sum = fullPass(p.values());
+            double rate = lr.at(it - 1);
+            double[] g = sum.meanGradient();
+            Regularization.addL2(p.values(), g, shape, l2Coupled());
+            opt.step(p.values(), g, rate);
+            times.add((System.nanoTime() - t0) / 1e6);
+            checkFinite(sum, it, rate);
+            record(sum);
+            boolean log = it % s.logEvery() == 0 || it == s.iterations() || it == 1;
+            boolean eval = it % s.evalEvery() == 0 || it == s.iterations();
+            if (log) {
+                LOG.info(String.format(Locale.ROOT, "iteration %d/%d  loss %.4f  train acc %.4f  %.0f ms/it  ETA %s",
+                        it, s.iterations(), sum.meanLoss(), sum.accuracy(), median(), eta(s.iterations() - it)));
+            }
+            if (log || (eval && hasMonitors())) {
+                row(it, it, eval);
+            }
+        }
+    }
+
+    private void miniBatch() {
+        BatchPlan plan = new BatchPlan(rows, s.batchSize());
+        int perEpoch = plan.stepsPerEpoch();
+        long total = (long) perEpoch * s.epochs();
+        Optimizer opt = Optimizer.create(s.optimizer(), shape);
+        LearningRateSchedule lr = schedule(total);
+        long t = 0;
+        LOG.info("mini-batch: {} steps per epoch of about {} rows, {} epochs{}", perEpoch, s.batchSize(), s.epochs(),
+                s.localSteps() > 1 ? ", " + s.localSteps() + " local steps per job" : "");
+        for (int epoch = 0; epoch < s.epochs() && !stop; epoch++) {
+            int e = epoch;
+            long seed = s.seed();
+            JavaRDD<int[]> perms = blocks.mapPartitionsWithIndex((idx, it) -> {
+                List<int[]> out = new ArrayList<>();
+                int k = 0;
+                while (it.hasNext()) {
+                    out.add(BatchPlan.permutation(it.next().rows(), seed, e, idx * 1024 + k++));
+                }
+                return out.iterator();
+            }, true).persist(StorageLevel.MEMORY_AND_DISK());
+            for (int i = 0; i < perEpoch && !stop; ) {
+                long t0 = System.nanoTime();
+                int k = Math.min(s.localSteps(), perEpoch - i);
+                jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d step %d/%d", epoch + 1, s.epochs(), i + 1, perEpoch));
+                double rate = lr.at(t);
+                Broadcast<double[]> w = jsc.broadcast(p.values().clone());
+                try {
+                    if (k == 1) {
+                        GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(), w);
+                        double[] g = sum.meanGradient();
+                        Regularization.addL2(p.values(), g, shape, l2Coupled());
+                        opt.step(p.values(), g, rate);
+                        checkFinite(sum, t + 1, rate);
+                        record(sum);
+                    } else {
+                        double[] rates = new double[k];
+                        for (int j = 0; j < k; j++) {
+                            rates[j] = lr.at(t + j);
+                        }
+                        LocalSteps.ModelSum m = LocalSteps.round(blocks, perms, plan, i, k, rates, l2Coupled(), shape,
+                                s.activation(), w);
+                        double[] theta = p.values();
+                        double[] pseudo = new double[theta.length];
+                        for (int j = 0; j < theta.length; j++) {
+                            pseudo[j] = (theta[j] - m.weighted[j] / m.rows) / rate;
+                        }
+                        opt.step(theta, pseudo, rate);
+                        pendingLoss += m.loss;
+                        pendingRows += m.rows;
+                        pendingCorrect += m.correct;
+                        if (!Double.isFinite(m.loss)) {
+                            throw new IllegalStateException("the loss became " + m.loss + " at step " + (t + k)
+                                    + ": the learning rate " + rate + " is too large");
+                        }
+                    }
+                } finally {
+                    w.destroy();
+                }
+                times.add((System.nanoTime() - t0) / 1e6);
+                long before = t;
+                t += k;
+                i += k;
+                if (t / s.logEvery() != before / s.logEvery() || i == perEpoch) {
+                    double loss = pendingLoss / Math.max(1, pendingRows);
+                    double acc = (double) pendingCorrect / Math.max(1, pendingRows);
+                    LOG.info(String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  train acc %.4f  lr %.3g  %.1f ms/step  ETA %s",
+                            epoch + 1, s.epochs(), i, perEpoch, loss, acc, rate, median() / k,
+                            eta((total - t + k - 1) / k)));
+                    row(t, epoch + (double) i / perEpoch, i == perEpoch);
+                }
+            }
+            perms.unpersist(false);
+        }
+    }
+
+    /** lbfgs or cg: every value-and-gradient evaluation is one full pass. */
+    private void lineSearch() {
+        double lambda = s.l2();
+        long[] evaluations = {0};
+        Lbfgs.Objective f = (x, gradient) -> {
+            evaluations[0]++;
+            jsc.setJobDescription(s.optimizer().kind().id() + " evaluation " + evaluations[0]);
+            GradientSum sum = fullPass(x);
+            double[] mean = sum.meanGradient();
+            double penalty = Regularization.addL2(x, mean, shape, lambda);
+            System.arraycopy(mean, 0, gradient, 0, mean.length);
+            pendingLoss = sum.loss();
+            pendingRows = sum.count();
+            pendingCorrect = sum.correct();
+            return sum.meanLoss() + penalty;
+        };
+        long[] last = {System.nanoTime()};
+        Lbfgs.Progress progress = (it, value, x) -> {
+            System.arraycopy(x, 0, p.values(), 0, x.length);
+            long now = System.nanoTime();
+            times.add((now - last[0]) / 1e6);
+            last[0] = now;
+            boolean log = it % s.logEvery() == 0 || it == s.iterations() || it == 1;
+            boolean eval = it % s.evalEvery() == 0 || it == s.iterations();
+            if (log) {
+                LOG.info(String.format(Locale.ROOT, "%s iteration %d/%d  objective %.4f  train acc %.4f  %d passes  %.0f ms/it  ETA %s",
+                        s.optimizer().kind().id(), it, s.iterations(), value, (double) pendingCorrect / Math.max(1, pendingRows),
+                        evaluations[0], median(), eta(s.iterations() - it)));
+            }
+            if (log || (eval && hasMonitors())) {
+                row(it, it, eval);
+            } else {
+                pendingLoss = 0;
+                pendingRows = 0;
+                pendingCorrect = 0;
+            }
+            return !stop;
+        };
+        double[] x = p.values().clone();
+        if (s.optimizer().kind() == Optimizer.Kind.LBFGS) {
+            new Lbfgs(10, 1e-9).minimize(f, x, s.iterations(), progress);
+        } else {
+            new ConjugateGradient(1e-12).minimize(f, x, s.iterations(), progress);
+        }
+        if (!stop) {
+            System.arraycopy(x, 0, p.values(), 0, x.length);
+        }
+    }
+
+    private GradientSum fullPass(double[] weights) {
+        Broadcast<double[]> w = jsc.broadcast(weights.clone());
+        try {
+            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), w);
+        } finally {
+            w.destroy();
+        }
+    }
+
+    private LearningRateSchedule schedule(long totalSteps) {
+        return new LearningRateSchedule(s.schedule(), s.learningRate(), s.warmup(), s.decayEvery(), s.decayRate(),
+                Math.max(1, totalSteps));
+    }
+
+    /** L2 added to the gradient: all optimisers but adamw, whose decay is decoupled. */
+    private double l2Coupled() {
+        return s.optimizer().kind() == Optimizer.Kind.ADAMW ? 0 : s.l2();
+    }
+
+    private void record(GradientSum sum) {
+        pendingLoss += sum.loss();
+        pendingRows += sum.count();
+        pendingCorrect += sum.correct();
+    }
+
+    private void row(long step, double epoch, boolean evaluate) {
+        double loss = pendingRows == 0 ? Double.NaN : pendingLoss / pendingRows;
+        double acc = pendingRows == 0 ? Double.NaN : (double) pendingCorrect / pendingRows;
+        pendingLoss = 0;
+        pendingRows = 0;
+        pendingCorrect = 0;
+        Evaluation v = evaluate && validation != null ? validation.evaluate(p) : null;
+        Evaluation te = evaluate && test != null ? test.evaluate(p) : null;
+        long elapsed = (System.nanoTime() - start) / 1_000_000;
+        history.add(new HistoryRow(step, epoch, loss, acc, v == null ? Double.NaN : v.meanLoss(),
+                v == null ? Double.NaN : v.accuracy(), te == null ? Double.NaN : te.meanLoss(),
+                te == null ? Double.NaN : te.accuracy(), elapsed));
+        if (v != null || te != null) {
+            LOG.info(String.format(Locale.ROOT, "evaluation at step %d:%s%s", step,
+                    v == null ? "" : String.format(Locale.ROOT, "  validation loss %.4f acc %.4f", v.meanLoss(), v.accuracy()),
+                    te == null ? "" : String.format(Locale.ROOT, "  test loss %.4f acc %.4f", te.meanLoss(), te.accuracy())));
+        }
+        if (v != null) {
+            if (v.meanLoss() < bestLoss) {
+                bestLoss = v.meanLoss();
+                best = p.copy();
+                bestStep = step;
+                withoutImprovement = 0;
+            } else if (s.earlyStopping() > 0 && ++withoutImprovement >= s.earlyStopping()) {
+                LOG.info("early stopping: {} evaluations without a better validation loss; restoring the weights of step {}",
+                        withoutImprovement, bestStep);
+                stop = true;
+            }
+        }
+    }
+
+    private boolean hasMonitors() {
+        return validation != null || test != null;
+    }
+
+    private void checkFinite(GradientSum sum, long step, double rate) {
+        if (!Double.isFinite(sum.loss())) {
+            throw new IllegalStateException("the loss became " + sum.loss() + " at step " + step
+                    + ": the learning rate " + rate + " is too large");
+        }
+    }
+
+    private Result result() {
         double seconds = (System.nanoTime() - start) / 1e9;
-        double[] sorted = times.clone();
+        double[] t = times.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] sorted = t.clone();
         Arrays.sort(sorted);
-        return new Result(p, history, seconds, new double[] {median(times), sorted[0], sorted[sorted.length - 1]});
+        double[] ms = t.length == 0 ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                : new double[] {median(t), sorted[0], sorted[sorted.length - 1]};
+        Parameters out = p;
+        if (s.earlyStopping() > 0 && best != null) {
+            out = best;
+        }
+        long steps = history.isEmpty() ? 0 : history.get(history.size() - 1).step();
+        return new Result(out, history, seconds, ms, steps, bestStep, stop);
+    }
+
+    private double median() {
+        return median(times.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
         double[] v = values.clone();
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    private static String eta(double ms) {
-        long s = Math.round(ms / 1000);
-        return s < 60 ? s + " s" : (s / 60) + " min " + (s % 60) + " s";
+    private String eta(long stepsLeft) {
+        long sec = Math.round(median() * stepsLeft / 1000);
+        return sec < 60 ? sec + " s" : (sec / 60) + " min " + (sec % 60) + " s";
     }
 }

@@ -71,7 +71,7 @@ class MainTest {
         assertEquals(1, m.get("training").get("seed").asInt());
         assertEquals(3, m.get("training").get("partitions").asInt());
         List<String> history = Files.readAllLines(model.resolve("history.csv"));
-        assertEquals("iteration,loss,train_accuracy,elapsed_ms", history.get(0));
+        assertEquals("iteration,epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,elapsed_ms", history.get(0));
         assertEquals(List.of("1", "10", "20", "30"), history.subList(1, history.size()).stream().map(l -> l.split(",")[0]).toList());
     }
 
@@ -121,8 +121,8 @@ class MainTest {
     void gradcheckPassesOnRandomAndRealRows() {
         CliRun r = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "4");
         assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("random 20-6-10 network, 16 random rows: 196 parameters, largest relative error"), r.out());
-        assertTrue(r.out().contains("784-10-10 network (he init), 4 rows of"), r.out());
+        assertTrue(r.out().contains("random 20-6-10 relu network, 16 random rows: 196 parameters, largest relative error"), r.out());
+        assertTrue(r.out().contains("784-10-10 relu network (he init), 4 rows of"), r.out());
         assertTrue(r.out().contains("gradcheck passed"));
         CliRun strict = CliRun.of("gradcheck", "--tolerance", "1e-30");
         assertEquals(1, strict.code(), strict.out());
@@ -137,7 +137,7 @@ class MainTest {
                 new String[] {"train", "--hidden", "0"}, "--hidden must be between 1 and 4096, got 0",
                 new String[] {"train", "--lr", "-1"}, "--lr must be a positive number, got -1",
                 new String[] {"train", "--iterations", "many"}, "--iterations must be a whole number, got 'many'",
-                new String[] {"train", "--init", "xavier"}, "--init: unknown init 'xavier': expected one of he, seed",
+                new String[] {"train", "--init", "glorot"}, "--init: unknown init 'glorot': expected one of he, xavier, seed",
                 new String[] {"train", "--on-bad-row", "ignore"}, "--on-bad-row must be fail or skip, got 'ignore'",
                 new String[] {"train", "--storage-level", "RAM"}, "--storage-level must be a Spark storage level",
                 new String[] {"evaluate", "--data", "x.csv"}, "evaluate needs --model DIR",
@@ -147,6 +147,66 @@ class MainTest {
             assertEquals(2, r.code(), String.join(" ", args));
             assertTrue(r.err().startsWith("error: " + message), r.err());
         });
+    }
+
+    @Test
+    void badTrainingOptionsAreRefusedBeforeSparkWork() {
+        Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("--optimizer: unknown optimizer 'rmsprop': expected one of sgd, momentum, nesterov, adam, adamw, lbfgs, cg",
+                new String[] {"--optimizer", "rmsprop"});
+        cases.put("--momentum must be in [0, 1), got 1", new String[] {"--momentum", "1"});
+        cases.put("--beta2 must be in [0, 1), got -0.1", new String[] {"--beta2", "-0.1"});
+        cases.put("--eps must be in (0, 1], got 0", new String[] {"--eps", "0"});
+        cases.put("--l2 must be in [0, inf), got -0.001", new String[] {"--l2", "-0.001"});
+        cases.put("--lr must be a positive number, got -0.5", new String[] {"--lr", "-0.5"});
+        cases.put("--schedule: unknown schedule 'linear': expected constant, step or cosine", new String[] {"--schedule", "linear"});
+        cases.put("--activation: unknown activation 'tanh': expected relu or sigmoid", new String[] {"--activation", "tanh"});
+        cases.put("--optimizer lbfgs is a full-batch method: drop --batch-size", new String[] {"--optimizer", "lbfgs", "--batch-size", "64"});
+        cases.put("--local-steps 4 needs mini-batches: give --batch-size too", new String[] {"--local-steps", "4"});
+        cases.put("--early-stopping needs a validation set: give --validation N", new String[] {"--early-stopping", "3"});
+        cases.put("--epochs counts passes of mini-batch training: give --batch-size too", new String[] {"--epochs", "3"});
+        cases.put("--batch-size must be between 0 and", new String[] {"--batch-size", "-5"});
+        cases.put("--decay-rate must be in (0, 1], got 2", new String[] {"--decay-rate", "2"});
+        cases.forEach((message, extra) -> {
+            List<String> args = new ArrayList<>(List.of("train", "--data", "/nonexistent/never-read.csv", "--out", dir.resolve("x").toString()));
+            args.addAll(List.of(extra));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(2, r.code(), message);
+            assertTrue(r.err().startsWith("error: " + message), r.err());
+        });
+    }
+
+    @Test
+    void aBatchLargerThanTheDataIsRefusedAfterLoading() {
+        Path out = dir.resolve("too-big");
+        CliRun r = CliRun.of("train", "--data", train.toString(), "--batch-size", "5000", "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: --batch-size 5000 is larger than the 400 training rows"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void miniBatchTrainingWithValidationRecordsEpochsAndValidation() throws IOException {
+        Path out = dir.resolve("mini");
+        CliRun r = CliRun.of("train", "--data", train.toString(), "--test", dir.resolve("test.csv").toString(),
+                "--out", out.toString(), "--batch-size", "40", "--epochs", "3", "--optimizer", "adam", "--lr", "0.01",
+                "--validation", "50", "--early-stopping", "5", "--schedule", "cosine", "--warmup", "3", "--l2", "1e-4",
+                "--log-every", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("validation accuracy "), r.out());
+        JsonNode metrics = json(out.resolve("metrics.json"));
+        assertEquals(350, metrics.get("train_rows").asInt());
+        assertEquals(50, metrics.get("validation_rows").asInt());
+        assertEquals(27, metrics.get("iterations").asInt(), "3 epochs of ceil(350/40) = 9 steps");
+        assertEquals(3.0, metrics.get("epochs").asDouble());
+        JsonNode training = json(out.resolve("model.json")).get("training");
+        assertEquals("adam", training.get("optimizer").asText());
+        assertEquals(40, training.get("batch").asInt());
+        assertEquals("cosine", training.get("schedule").asText());
+        List<String> history = Files.readAllLines(out.resolve("history.csv"));
+        List<String> epochEnds = history.subList(1, history.size()).stream().filter(l -> l.split(",", -1)[5].length() > 0).toList();
+        assertEquals(3, epochEnds.size(), "a validation evaluation per epoch: " + history);
+        assertTrue(epochEnds.get(0).startsWith("9,1.000000,"), epochEnds.get(0));
     }
 
     @Test

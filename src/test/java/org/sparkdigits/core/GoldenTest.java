@@ -50,7 +50,8 @@ class GoldenTest {
         }
         DigitBlock block = new DigitBlock(rows, shape.inputs(), lb, px);
         Parameters p = new Parameters(shape, doubles(g.get("initial_parameters")));
-        GradientDescent gd = new GradientDescent(g.get("learning_rate").asDouble());
+        Optimizer gd = new Optimizer.Sgd();
+        double lr = g.get("learning_rate").asDouble();
         int iterations = g.get("iterations").asInt();
         for (int it = 0; it < iterations; it++) {
             GradientSum sum = new GradientSum(shape);
@@ -60,7 +61,7 @@ class GoldenTest {
             if (it == 0) {
                 assertClose(doubles(g.get("first_mean_gradient")), sum.meanGradient(), 1e-12, "gradient");
             }
-            gd.step(p, sum);
+            gd.step(p.values(), sum.meanGradient(), lr);
         }
         assertClose(doubles(g.get("final_parameters")), p.values(), 1e-12, "final parameters");
         assertTrue(iterations >= 3);

@@ -20,6 +20,14 @@ class GradientCheckTest {
     }
 
     @Test
+    void sigmoidNetworksPassToo() {
+        NetworkShape shape = new NetworkShape(12, 5, 4);
+        GradientCheck.Result r = GradientCheck.check(Initializer.XAVIER.initialize(shape, 8), Activation.SIGMOID,
+                SyntheticDigits.block(9, 12, 4, 5), GradientCheck.DEFAULT_STEP);
+        assertTrue(r.maxRelativeError() < 1e-6, r.worstName() + " rel " + r.maxRelativeError());
+    }
+
+    @Test
     void theCheckCatchesAWrongGradient() {
         // A network whose analytic gradient is perturbed must fail the same check: compare against a
         // deliberately wrong learning signal by checking a different block than the one differentiated.

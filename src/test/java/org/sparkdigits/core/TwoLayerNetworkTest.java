@@ -113,7 +113,7 @@ class TwoLayerNetworkTest {
         double last = 0;
         for (int run = 0; run < 2; run++) {
             Parameters p = Initializer.HE.initialize(SHAPE, 42);
-            GradientDescent gd = new GradientDescent(0.1);
+            Optimizer gd = new Optimizer.Sgd();
             for (int it = 0; it < 30; it++) {
                 GradientSum g = new GradientSum(SHAPE);
                 new TwoLayerNetwork(p).accumulateGradient(all, g);
@@ -121,7 +121,7 @@ class TwoLayerNetworkTest {
                     first = g.meanLoss();
                 }
                 last = g.meanLoss();
-                gd.step(p, g);
+                gd.step(p.values(), g.meanGradient(), 0.1);
             }
             runs[run] = p.values();
         }

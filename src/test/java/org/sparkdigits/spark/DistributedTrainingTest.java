@@ -79,7 +79,7 @@ class DistributedTrainingTest {
 
     @Test
     void oneAndFourPartitionsTrainTheSameWeights() {
-        SparkTrainer.Settings s = new SparkTrainer.Settings(15, 0.1, 5);
+        SparkTrainer.Settings s = SparkTrainer.Settings.fullBatch(15, 0.1, 5);
         Parameters init = Initializer.HE.initialize(SHAPE, 4);
         LoadedData one = load(1);
         LoadedData four = load(4);
@@ -92,7 +92,7 @@ class DistributedTrainingTest {
 
     @Test
     void theSameSeedGivesBitIdenticalWeights() {
-        SparkTrainer.Settings s = new SparkTrainer.Settings(10, 0.1, 5);
+        SparkTrainer.Settings s = SparkTrainer.Settings.fullBatch(10, 0.1, 5);
         double[][] runs = new double[2][];
         for (int r = 0; r < 2; r++) {
             LoadedData d = load(5);   // reloaded: the placement of rows must be reproducible too
@@ -123,11 +123,11 @@ class DistributedTrainingTest {
     void trainingLearnsTheGeneratedDigits() {
         LoadedData d = load(4);
         SparkTrainer.Result r = SparkTrainer.train(d.blocks(), Initializer.HE.initialize(SHAPE, 7),
-                new SparkTrainer.Settings(40, 0.5, 10));
+                SparkTrainer.Settings.fullBatch(40, 0.5, 10));
         Evaluation e = DistributedNetwork.evaluate(d.blocks(), r.parameters());
         assertTrue(e.accuracy() > 0.9, "accuracy " + e.accuracy());
         assertTrue(r.history().get(0).loss() > r.history().get(r.history().size() - 1).loss());
-        assertEquals(40, r.history().get(r.history().size() - 1).iteration());
+        assertEquals(40, r.history().get(r.history().size() - 1).step());
         d.unpersist();
     }
 }

@@ -1,0 +1,138 @@
+package org.sparkdigits.core;
+
+import java.util.Locale;
+
+/**
+ * A first-order update rule. Its state (velocity, moments) lives with it on the driver, next to the
+ * weights. {@link #step} receives the MEAN gradient (the driver has divided the summed gradient once by
+ * the global row count) and this step's learning rate (from the schedule).
+ */
+public interface Optimizer {
+
+    /** Updates {@code theta} in place. */
+    void step(double[] theta, double[] gradient, double learningRate);
+
+    /** The optimisers, by their command-line names. */
+    enum Kind {
+        SGD, MOMENTUM, NESTEROV, ADAM, ADAMW, LBFGS, CG;
+
+        public static Kind parse(String name) {
+            for (Kind k : values()) {
+                if (k.name().equalsIgnoreCase(name.trim())) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "': expected one of sgd, momentum, nesterov, adam, adamw, lbfgs, cg");
+        }
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Full-batch methods with their own line search ({@code lbfgs}, {@code cg}). */
+        public boolean fullBatchOnly() {
+            return this == LBFGS || this == CG;
+        }
+    }
+
+    /**
+     * What a first-order optimiser needs.
+     *
+     * @param weightDecay decoupled weight decay (adamw only; the --l2 value), applied to weights, not biases
+     */
+    record Settings(Kind kind, double momentum, double beta1, double beta2, double eps, double weightDecay) {
+    }
+
+    /** A new optimiser with zero state for a parameter vector of {@code shape}. */
+    static Optimizer create(Settings s, NetworkShape shape) {
+        int n = shape.parameterCount();
+        return switch (s.kind()) {
+            case SGD -> new Sgd();
+            case MOMENTUM -> new Momentum(n, s.momentum(), false);
+            case NESTEROV -> new Momentum(n, s.momentum(), true);
+            case ADAM -> new Adam(n, s.beta1(), s.beta2(), s.eps(), 0.0, shape);
+            case ADAMW -> new Adam(n, s.beta1(), s.beta2(), s.eps(), s.weightDecay(), shape);
+            case LBFGS, CG -> throw new IllegalArgumentException(s.kind().id() + " is not a first-order step rule");
+        };
+    }
+
+    /** {@code θ ← θ - lr g}. */
+    final class Sgd implements Optimizer {
+        @Override
+        public void step(double[] theta, double[] gradient, double learningRate) {
+            for (int i = 0; i < theta.length; i++) {
+                theta[i] -= learningRate * gradient[i];
+            }
+        }
+    }
+
+    /**
+     * Heavy-ball momentum {@code v ← μv + g; θ ← θ - lr v}, or Nesterov's {@code θ ← θ - lr (g + μv)}
+     * (the conventions of PyTorch's SGD).
+     */
+    final class Momentum implements Optimizer {
+        private final double[] velocity;
+        private final double mu;
+        private final boolean nesterov;
+
+        Momentum(int n, double mu, boolean nesterov) {
+            this.velocity = new double[n];
+            this.mu = mu;
+            this.nesterov = nesterov;
+        }
+
+        @Override
+        public void step(double[] theta, double[] gradient, double learningRate) {
+            for (int i = 0; i < theta.length; i++) {
+                velocity[i] = mu * velocity[i] + gradient[i];
+                theta[i] -= learningRate * (nesterov ? gradient[i] + mu * velocity[i] : velocity[i]);
+            }
+        }
+
+        double[] velocity() {
+            return velocity;
+        }
+    }
+
+    /**
+     * Adam (Kingma and Ba) with bias correction; with a weight decay, AdamW (Loshchilov and Hutter): the
+     * weights (not the biases) first shrink by {@code lr λ θ}, outside the adaptive update.
+     */
+    final class Adam implements Optimizer {
+        private final double[] m;
+        private final double[] v;
+        private final double beta1;
+        private final double beta2;
+        private final double eps;
+        private final double decay;
+        private final NetworkShape shape;
+        private long t;
+
+        Adam(int n, double beta1, double beta2, double eps, double decay, NetworkShape shape) {
+            this.m = new double[n];
+            this.v = new double[n];
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.eps = eps;
+            this.decay = decay;
+            this.shape = shape;
+        }
+
+        @Override
+        public void step(double[] theta, double[] gradient, double learningRate) {
+            t++;
+            if (decay > 0) {
+                Regularization.scaleWeights(theta, shape, 1.0 - learningRate * decay);
+            }
+            double c1 = 1.0 - Math.pow(beta1, t);
+            double c2 = 1.0 - Math.pow(beta2, t);
+            for (int i = 0; i < theta.length; i++) {
+                double g = gradient[i];
+                m[i] = beta1 * m[i] + (1.0 - beta1) * g;
+                v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
+                theta[i] -= learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.sparkdigits.core;
+
+/**
+ * L2 regularisation of the weights W1 and W2 (never the biases): the penalty {@code λ/2 Σ W²} and its
+ * gradient {@code λ W}. Applied to the mean gradient on the driver, once per step.
+ */
+public final class Regularization {
+
+    private Regularization() {
+    }
+
+    /** Adds {@code λ W} to the weight entries of {@code gradient}; returns the penalty {@code λ/2 Σ W²}. */
+    public static double addL2(double[] theta, double[] gradient, NetworkShape shape, double lambda) {
+        if (lambda == 0) {
+            return 0;
+        }
+        double squares = 0;
+        for (int[] r : weightRanges(shape)) {
+            for (int i = r[0]; i < r[1]; i++) {
+                gradient[i] += lambda * theta[i];
+                squares += theta[i] * theta[i];
+            }
+        }
+        return 0.5 * lambda * squares;
+    }
+
+    /** Multiplies the weights (not the biases) by {@code factor}. */
+    static void scaleWeights(double[] theta, NetworkShape shape, double factor) {
+        for (int[] r : weightRanges(shape)) {
+            for (int i = r[0]; i < r[1]; i++) {
+                theta[i] *= factor;
+            }
+        }
+    }
+
+    /** {@code [from, to)} of W1 and of W2 in the flat layout. */
+    static int[][] weightRanges(NetworkShape s) {
+        return new int[][] {{s.w1Offset(), s.b1Offset()}, {s.w2Offset(), s.b2Offset()}};
+    }
+}

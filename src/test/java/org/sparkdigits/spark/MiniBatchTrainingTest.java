@@ -1,0 +1,173 @@
+package org.sparkdigits.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.BatchPlan;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Initializer;
+import org.sparkdigits.core.LearningRateSchedule;
+import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.testing.SparkTestSession;
+import org.sparkdigits.testing.TestCsv;
+
+/** Mini-batches, optimisers, early stopping and the full-batch line-search methods on real Spark. */
+class MiniBatchTrainingTest {
+
+    private static final NetworkShape SHAPE = NetworkShape.mnist(10);
+    private static SparkSession spark;
+    private static LoadedData data;
+    private static LoadedData mislabelled;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        spark = SparkTestSession.get();
+        data = load(TestCsv.labelled(dir.resolve("train.csv"), 700, 41, false), 3);
+        // The same kind of digits with every label shifted by one: the better a model learns the real
+        // labels, the worse its loss here. Its best evaluation is the first.
+        List<String> shifted = new ArrayList<>();
+        for (String row : TestCsv.rows(150, 42, true)) {
+            int comma = row.indexOf(',');
+            shifted.add((Integer.parseInt(row.substring(0, comma)) + 1) % 10 + row.substring(comma));
+        }
+        mislabelled = load(TestCsv.write(dir.resolve("shifted.csv"), shifted), 2);
+    }
+
+    private static LoadedData load(Path file, int partitions) {
+        return new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_ONLY())
+                .loadShuffled(InputFiles.resolve(file.toString(), spark.sparkContext().hadoopConfiguration(), "x"), partitions, "x");
+    }
+
+    private static SparkTrainer.Settings settings(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,
+                                                  int localSteps, int earlyStopping, Activation activation) {
+        return new SparkTrainer.Settings(activation, new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0),
+                LearningRateSchedule.Kind.CONSTANT, lr, 0, 1, 1, 0, batch, epochs, iterations, 5, 5, earlyStopping,
+                localSteps, 3);
+    }
+
+    private static double accuracy(Parameters p, Activation a) {
+        return DistributedNetwork.evaluate(data.blocks(), p, a).accuracy();
+    }
+
+    @Test
+    void aStepReadsExactlyItsSliceOfEachPermutedBlock() {
+        BatchPlan plan = new BatchPlan(data.rows(), 64);
+        JavaRDD<DigitBlock> blocks = data.blocks();
+        JavaRDD<int[]> perms = blocks.mapPartitionsWithIndex((idx, it) -> {
+            List<int[]> out = new ArrayList<>();
+            while (it.hasNext()) {
+                out.add(BatchPlan.permutation(it.next().rows(), 9, 0, idx));
+            }
+            return out.iterator();
+        }, true);
+        Parameters p = Initializer.HE.initialize(SHAPE, 2);
+        Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
+        int step = 4;
+        GradientSum distributed = DistributedNetwork.sliceGradientSum(blocks, perms, plan, step, SHAPE, Activation.RELU, w);
+        w.destroy();
+        // the same rows, gathered on the driver
+        List<DigitBlock> local = blocks.collect();
+        GradientSum expected = new GradientSum(SHAPE);
+        TwoLayerNetwork net = new TwoLayerNetwork(p);
+        for (int b = 0; b < local.size(); b++) {
+            int[] perm = BatchPlan.permutation(local.get(b).rows(), 9, 0, b);
+            int from = plan.sliceStart(local.get(b).rows(), step);
+            int to = plan.sliceStart(local.get(b).rows(), step + 1);
+            boolean[] take = new boolean[local.get(b).rows()];
+            for (int r = from; r < to; r++) {
+                take[perm[r]] = true;
+            }
+            DigitBlock slice = local.get(b).select(take, true);
+            // same rows, possibly another order: compare sums
+            net.accumulateGradient(slice, expected);
+        }
+        assertEquals(expected.count(), distributed.count());
+        assertTrue(Math.abs(distributed.count() - 64) <= 3, "rows in the step: " + distributed.count());
+        assertTrue(maxRelativeDifference(expected.gradient(), distributed.gradient()) <= 1e-12);
+    }
+
+    @Test
+    void theSameSeedGivesBitIdenticalMiniBatchWeights() {
+        SparkTrainer.Settings s = settings(Optimizer.Kind.ADAM, 0.01, 50, 2, 0, 1, 0, Activation.RELU);
+        double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
+        double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
+        assertArrayEquals(a, b, 0.0);
+        SparkTrainer.Settings other = new SparkTrainer.Settings(s.activation(), s.optimizer(), s.schedule(), s.learningRate(),
+                0, 1, 1, 0, 50, 2, 0, 5, 5, 0, 1, 4);
+        double[] c = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), other, null, null).parameters().values();
+        assertFalse(Arrays.equals(a, c), "another seed draws other batches");
+    }
+
+    @Test
+    void everyFirstOrderRuleLearnsWithMiniBatches() {
+        for (Optimizer.Kind kind : List.of(Optimizer.Kind.SGD, Optimizer.Kind.MOMENTUM, Optimizer.Kind.NESTEROV,
+                Optimizer.Kind.ADAM, Optimizer.Kind.ADAMW)) {
+            double lr = kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW ? 0.01 : 0.1;
+            SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
+                    settings(kind, lr, 32, 3, 0, 1, 0, Activation.RELU), null, null);
+            assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, kind + ": " + accuracy(r.parameters(), Activation.RELU));
+            assertEquals(3 * 22, r.steps(), kind.id());
+        }
+    }
+
+    @Test
+    void localStepsSigmoidLbfgsAndCgLearnToo() {
+        SparkTrainer.Result local = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
+                settings(Optimizer.Kind.SGD, 0.1, 32, 3, 0, 4, 0, Activation.RELU), null, null);
+        assertTrue(accuracy(local.parameters(), Activation.RELU) > 0.9, "local steps");
+        SparkTrainer.Result sigmoid = SparkTrainer.train(data.blocks(), data.rows(), Initializer.XAVIER.initialize(SHAPE, 1),
+                settings(Optimizer.Kind.ADAM, 0.02, 32, 4, 0, 1, 0, Activation.SIGMOID), null, null);
+        assertTrue(accuracy(sigmoid.parameters(), Activation.SIGMOID) > 0.9, "sigmoid");
+        for (Optimizer.Kind kind : List.of(Optimizer.Kind.LBFGS, Optimizer.Kind.CG)) {
+            SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
+                    settings(kind, 1, 0, 0, 25, 1, 0, Activation.RELU), null, null);
+            assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, kind + ": " + accuracy(r.parameters(), Activation.RELU));
+            assertTrue(r.history().get(0).loss() > r.history().get(r.history().size() - 1).loss(), kind.id());
+        }
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestWeights() {
+        SparkTrainer.Monitor validation = w -> DistributedNetwork.evaluate(mislabelled.blocks(), w, Activation.RELU);
+        SparkTrainer.Settings s = settings(Optimizer.Kind.SGD, 0.5, 0, 0, 200, 1, 2, Activation.RELU);
+        SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 5), s,
+                validation, null);
+        assertTrue(r.stoppedEarly());
+        assertEquals(5, r.bestStep(), "the first evaluation (step 5) was the best");
+        assertEquals(15, r.steps(), "two more evaluations without improvement, then stop");
+        double best = r.history().stream().filter(h -> !Double.isNaN(h.valLoss())).mapToDouble(SparkTrainer.HistoryRow::valLoss).min().orElseThrow();
+        Evaluation restored = validation.evaluate(r.parameters());
+        assertEquals(best, restored.meanLoss(), 0.0, "the returned weights are those of the best evaluation");
+        // and they are exactly the weights after 5 steps
+        Parameters five = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 5),
+                settings(Optimizer.Kind.SGD, 0.5, 0, 0, 5, 1, 0, Activation.RELU), null, null).parameters();
+        assertArrayEquals(five.values(), r.parameters().values(), 0.0);
+    }
+}
