@@ -35,8 +35,8 @@ public enum Opt {
             Cmd.TRAIN),
     DECAY_RATE("decay-rate", "R", "0.5", "step schedule: the factor", Cmd.TRAIN),
     VALIDATION("validation", "N", "0", "hold N training rows out (with --seed) and evaluate them every epoch", Cmd.TRAIN),
-    EVAL_EVERY("eval-every", "N", "0", "full batch: evaluate validation/test every N steps (0: every --log-every)",
-            Cmd.TRAIN),
+    EVAL_EVERY("eval-every", "N", "0", "evaluate validation/test every N steps (0: full batch every --log-every, "
+            + "mini-batch at epoch ends only)", Cmd.TRAIN),
     EARLY_STOPPING("early-stopping", "P", "0", "stop after P evaluations without a better validation loss and keep "
             + "the best weights (0: off; needs --validation)", Cmd.TRAIN),
     LOCAL_STEPS("local-steps", "K", "1", "mini-batch steps each task takes alone before the models are averaged",

@@ -76,7 +76,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
                 schedule, a.positive(Opt.LR), a.integer(Opt.WARMUP, 0, Integer.MAX_VALUE),
                 a.integer(Opt.DECAY_EVERY, 1, Integer.MAX_VALUE), a.number(Opt.DECAY_RATE, 0, false, 1, true), l2,
                 batch, a.integer(Opt.EPOCHS, 1, 1_000_000), a.integer(Opt.ITERATIONS, 1, 10_000_000), logEvery,
-                evalEvery == 0 ? logEvery : evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED));
+                evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED));
         return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE), validation,
                 Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
                 a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training);

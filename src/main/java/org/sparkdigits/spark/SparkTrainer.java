@@ -42,7 +42,9 @@ public final class SparkTrainer {
      * @param batchSize     global rows per step, or 0 for full batch
      * @param epochs        passes over the data in mini-batch mode
      * @param iterations    steps in full-batch mode (iterations of lbfgs/cg)
-     * @param evalEvery     full-batch mode: evaluate every this many steps (mini-batch: every epoch)
+     * @param evalEvery     evaluate validation/test every this many steps: 0 means every {@code logEvery} steps
+     *                      in full-batch mode, and at epoch ends only in mini-batch mode (which always
+     *                      evaluates at epoch ends)
      * @param earlyStopping stop after this many evaluations without a better validation loss (0: never)
      * @param localSteps    mini-batch steps each task takes on its own before the models are averaged
      * @param seed          drives the per-epoch permutations
@@ -168,7 +170,7 @@ public final class SparkTrainer {
             checkFinite(sum, it, rate);
             record(sum);
             boolean log = it % s.logEvery() == 0 || it == s.iterations() || it == 1;
-            boolean eval = it % s.evalEvery() == 0 || it == s.iterations();
+            boolean eval = it % fullBatchEvalEvery() == 0 || it == s.iterations();
             if (log) {
                 LOG.info(String.format(Locale.ROOT, "iteration %d/%d  loss %.4f  train acc %.4f  %.0f ms/it  ETA %s",
                         it, s.iterations(), sum.meanLoss(), sum.accuracy(), median(), eta(s.iterations() - it)));
@@ -208,11 +210,13 @@ public final class SparkTrainer {
                 try {
                     if (k == 1) {
                         GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(), w);
-                        double[] g = sum.meanGradient();
-                        Regularization.addL2(p.values(), g, shape, l2Coupled());
-                        opt.step(p.values(), g, rate);
-                        checkFinite(sum, t + 1, rate);
-                        record(sum);
+                        if (sum.count() > 0) { // with many tiny partitions a step's slices can all be empty
+                            double[] g = sum.meanGradient();
+                            Regularization.addL2(p.values(), g, shape, l2Coupled());
+                            opt.step(p.values(), g, rate);
+                            checkFinite(sum, t + 1, rate);
+                            record(sum);
+                        }
                     } else {
                         double[] rates = new double[k];
                         for (int j = 0; j < k; j++) {
@@ -220,18 +224,20 @@ public final class SparkTrainer {
                         }
                         LocalSteps.ModelSum m = LocalSteps.round(blocks, perms, plan, i, k, rates, l2Coupled(), shape,
                                 s.activation(), w);
-                        double[] theta = p.values();
-                        double[] pseudo = new double[theta.length];
-                        for (int j = 0; j < theta.length; j++) {
-                            pseudo[j] = (theta[j] - m.weighted[j] / m.rows) / rate;
-                        }
-                        opt.step(theta, pseudo, rate);
-                        pendingLoss += m.loss;
-                        pendingRows += m.rows;
-                        pendingCorrect += m.correct;
-                        if (!Double.isFinite(m.loss)) {
-                            throw new IllegalStateException("the loss became " + m.loss + " at step " + (t + k)
-                                    + ": the learning rate " + rate + " is too large");
+                        if (m.rows > 0) { // with many tiny partitions a round's slices can all be empty
+                            double[] theta = p.values();
+                            double[] pseudo = new double[theta.length];
+                            for (int j = 0; j < theta.length; j++) {
+                                pseudo[j] = (theta[j] - m.weighted[j] / m.rows) / rate;
+                            }
+                            opt.step(theta, pseudo, rate);
+                            pendingLoss += m.loss;
+                            pendingRows += m.rows;
+                            pendingCorrect += m.correct;
+                            if (!Double.isFinite(m.loss)) {
+                                throw new IllegalStateException("the loss became " + m.loss + " at step " + (t + k)
+                                        + ": the learning rate " + rate + " is too large");
+                            }
                         }
                     }
                 } finally {
@@ -241,13 +247,16 @@ public final class SparkTrainer {
                 long before = t;
                 t += k;
                 i += k;
+                boolean evalNow = i == perEpoch || (s.evalEvery() > 0 && t / s.evalEvery() != before / s.evalEvery());
                 if (t / s.logEvery() != before / s.logEvery() || i == perEpoch) {
                     double loss = pendingLoss / Math.max(1, pendingRows);
                     double acc = (double) pendingCorrect / Math.max(1, pendingRows);
                     LOG.info(String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  train acc %.4f  lr %.3g  %.1f ms/step  ETA %s",
                             epoch + 1, s.epochs(), i, perEpoch, loss, acc, rate, median() / k,
                             eta((total - t + k - 1) / k)));
-                    row(t, epoch + (double) i / perEpoch, i == perEpoch);
+                    row(t, epoch + (double) i / perEpoch, evalNow);
+                } else if (evalNow && hasMonitors()) {
+                    row(t, epoch + (double) i / perEpoch, true);
                 }
             }
             perms.unpersist(false);
@@ -277,7 +286,7 @@ public final class SparkTrainer {
             times.add((now - last[0]) / 1e6);
             last[0] = now;
             boolean log = it % s.logEvery() == 0 || it == s.iterations() || it == 1;
-            boolean eval = it % s.evalEvery() == 0 || it == s.iterations();
+            boolean eval = it % fullBatchEvalEvery() == 0 || it == s.iterations();
             if (log) {
                 LOG.info(String.format(Locale.ROOT, "%s iteration %d/%d  objective %.4f  train acc %.4f  %d passes  %.0f ms/it  ETA %s",
                         s.optimizer().kind().id(), it, s.iterations(), value, (double) pendingCorrect / Math.max(1, pendingRows),
@@ -301,6 +310,10 @@ public final class SparkTrainer {
         if (!stop) {
             System.arraycopy(x, 0, p.values(), 0, x.length);
         }
+    }
+
+    private int fullBatchEvalEvery() {
+        return s.evalEvery() > 0 ? s.evalEvery() : s.logEvery();
     }
 
     private GradientSum fullPass(double[] weights) {

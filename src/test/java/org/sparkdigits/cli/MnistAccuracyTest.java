@@ -55,4 +55,21 @@ class MnistAccuracyTest {
         assertEquals(10_001, lines.size());
         assertEquals("1,7", lines.get(1), "the first test digit is a 7");
     }
+
+    @Test
+    void aShortMiniBatchAdamRunReaches92PercentOnTheRealMnist() throws Exception {
+        SparkTestSession.get();
+        Path model = dir.resolve("adam");
+        CliRun r = CliRun.of("train", "--data", TestCsv.mnist("mnist_train.csv.gz").toString(),
+                "--test", TestCsv.mnist("mnist_test.csv.gz").toString(), "--out", model.toString(),
+                "--hidden", "10", "--batch-size", "128", "--epochs", "3", "--optimizer", "adam", "--lr", "0.01",
+                "--schedule", "cosine", "--log-every", "500");
+        assertEquals(0, r.code(), r.err());
+        JsonNode metrics = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
+        double accuracy = metrics.get("test_accuracy").asDouble();
+        System.out.printf("real MNIST, mini-batch Adam, 3 epochs: test accuracy %.4f, %.1f ms/step, train %.1f s%n",
+                accuracy, metrics.get("ms_per_iteration").asDouble(), metrics.get("train_seconds").asDouble());
+        assertEquals(3 * 469, metrics.get("iterations").asInt());
+        assertTrue(accuracy >= 0.92, "test accuracy " + accuracy + " is below 0.92");
+    }
 }

@@ -154,6 +154,21 @@ class MiniBatchTrainingTest {
     }
 
     @Test
+    void stepsWhoseSlicesAreAllEmptyAreSkipped() throws IOException {
+        // 12 rows over 9 partitions with batch 1: 12 steps per epoch, and a partition of one row
+        // contributes to one step only, so several steps read no row at all.
+        LoadedData tiny = load(TestCsv.labelled(dir.resolve("tiny.csv"), 12, 43, false), 9);
+        Parameters init = Initializer.HE.initialize(SHAPE, 1);
+        for (int local : new int[] {1, 3}) {
+            SparkTrainer.Result r = SparkTrainer.train(tiny.blocks(), tiny.rows(), init,
+                    settings(Optimizer.Kind.SGD, 0.1, 1, 1, 0, local, 0, Activation.RELU), null, null);
+            assertEquals(12, r.steps());
+            assertFalse(Arrays.equals(init.values(), r.parameters().values()));
+        }
+        tiny.unpersist();
+    }
+
+    @Test
     void earlyStoppingRestoresTheBestWeights() {
         SparkTrainer.Monitor validation = w -> DistributedNetwork.evaluate(mislabelled.blocks(), w, Activation.RELU);
         SparkTrainer.Settings s = settings(Optimizer.Kind.SGD, 0.5, 0, 0, 200, 1, 2, Activation.RELU);
