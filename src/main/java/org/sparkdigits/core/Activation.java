@@ -1,7 +1,5 @@
 package org.sparkdigits.core;
 
-import java.util.Locale;
-
 /** The hidden layer's activation. */
 public enum Activation {
     /** {@code max(z, 0)}; derivative {@code [a > 0]}. The default. */
@@ -10,16 +8,11 @@ public enum Activation {
     SIGMOID;
 
     public static Activation parse(String name) {
-        for (Activation a : values()) {
-            if (a.name().equalsIgnoreCase(name.trim())) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown activation '" + name + "': expected relu or sigmoid");
+        return Names.parse(values(), name, "activation");
     }
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     /** {@code f(z)}. */

@@ -1,6 +1,5 @@
 package org.sparkdigits.core;
 
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -19,16 +18,11 @@ public enum Initializer {
 
     /** Parses {@code he}, {@code xavier} or {@code seed} (case-insensitive). */
     public static Initializer parse(String name) {
-        for (Initializer i : values()) {
-            if (i.name().equalsIgnoreCase(name.trim())) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("unknown init '" + name + "': expected one of he, xavier, seed");
+        return Names.parse(values(), name, "init");
     }
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     /** New parameters for {@code shape}, drawn with {@code seed}. */

@@ -1,7 +1,5 @@
 package org.sparkdigits.core;
 
-import java.util.Locale;
-
 /**
  * The learning rate of step {@code t} (0-based): a linear warm-up over the first {@code warmup} steps
  * ({@code base (t+1)/warmup}), then
@@ -19,16 +17,11 @@ public record LearningRateSchedule(Kind kind, double base, long warmup, long dec
         CONSTANT, STEP, COSINE;
 
         public static Kind parse(String name) {
-            for (Kind k : values()) {
-                if (k.name().equalsIgnoreCase(name.trim())) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown schedule '" + name + "': expected constant, step or cosine");
+            return Names.parse(values(), name, "schedule");
         }
 
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return Names.id(this);
         }
     }
 

@@ -1,7 +1,5 @@
 package org.sparkdigits.core;
 
-import java.util.Locale;
-
 /**
  * A first-order update rule. Its state (velocity, moments) lives with it on the driver, next to the
  * weights. {@link #step} receives the MEAN gradient (the driver has divided the summed gradient once by
@@ -17,17 +15,11 @@ public interface Optimizer {
         SGD, MOMENTUM, NESTEROV, ADAM, ADAMW, LBFGS, CG;
 
         public static Kind parse(String name) {
-            for (Kind k : values()) {
-                if (k.name().equalsIgnoreCase(name.trim())) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown optimizer '" + name
-                    + "': expected one of sgd, momentum, nesterov, adam, adamw, lbfgs, cg");
+            return Names.parse(values(), name, "optimizer");
         }
 
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return Names.id(this);
         }
 
         /** Full-batch methods with their own line search ({@code lbfgs}, {@code cg}). */

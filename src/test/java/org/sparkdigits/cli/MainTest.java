@@ -159,8 +159,8 @@ class MainTest {
         cases.put("--eps must be in (0, 1], got 0", new String[] {"--eps", "0"});
         cases.put("--l2 must be in [0, inf), got -0.001", new String[] {"--l2", "-0.001"});
         cases.put("--lr must be a positive number, got -0.5", new String[] {"--lr", "-0.5"});
-        cases.put("--schedule: unknown schedule 'linear': expected constant, step or cosine", new String[] {"--schedule", "linear"});
-        cases.put("--activation: unknown activation 'tanh': expected relu or sigmoid", new String[] {"--activation", "tanh"});
+        cases.put("--schedule: unknown schedule 'linear': expected one of constant, step, cosine", new String[] {"--schedule", "linear"});
+        cases.put("--activation: unknown activation 'tanh': expected one of relu, sigmoid", new String[] {"--activation", "tanh"});
         cases.put("--optimizer lbfgs is a full-batch method: drop --batch-size", new String[] {"--optimizer", "lbfgs", "--batch-size", "64"});
         cases.put("--local-steps 4 needs mini-batches: give --batch-size too", new String[] {"--local-steps", "4"});
         cases.put("--early-stopping needs a validation set: give --validation N", new String[] {"--early-stopping", "3"});
