@@ -4,7 +4,7 @@
 # which the test accuracy first reached 92.7% (MLlib's figure at H=10), from history.csv.
 #
 #   bench/convergence.sh              all recipes (about 25 minutes on 2 cores)
-#   bench/convergence.sh h10 h128     some of them (names: h10-fast h10 h10-lbfgs h128 h800)
+#   bench/convergence.sh h10 h128     some of them (names: h10-fast h10 h10-local h10-lbfgs h128 h800)
 #
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
 # /tmp/spark-digits-convergence) receives one model directory per recipe.
