@@ -3,7 +3,7 @@
 # and prints the results table: command, test accuracy, training wall time, and the training time at
 # which the test accuracy first reached 92.7% (MLlib's figure at H=10), from history.csv.
 #
-#   bench/convergence.sh              all recipes (about 35 minutes on 2 cores)
+#   bench/convergence.sh              all recipes (about 40 minutes on 2 cores)
 #   bench/convergence.sh h10 h128     some of them (names: h10-fast h10 h10-local h10-lbfgs h128 h800)
 #
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
@@ -23,7 +23,7 @@ declare -A RECIPES=(
   [h10-local]="--hidden 10 --batch-size 100 --epochs 60 --optimizer adam --lr 0.003 --schedule cosine --warmup 3000 --local-steps 4"
   [h10-lbfgs]="--hidden 10 --activation sigmoid --init xavier --optimizer lbfgs --iterations 300 --log-every 50"
   [h128]="--hidden 128 --batch-size 128 --epochs 20 --optimizer adamw --l2 0.05 --lr 0.002 --schedule cosine --warmup 500"
-  [h800]="--hidden 800 --batch-size 256 --epochs 15 --optimizer adamw --lr 0.001 --l2 0.1 --schedule cosine --warmup 200"
+  [h800]="--hidden 800 --batch-size 256 --epochs 20 --optimizer adamw --lr 0.001 --l2 0.2 --schedule cosine --warmup 200"
 )
 ORDER=(h10-fast h10 h10-local h10-lbfgs h128 h800)
 [[ $# -gt 0 ]] && ORDER=("$@")
