@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.model.Model;
+import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.LoadedData;
@@ -39,7 +40,7 @@ final class PredictCommand {
         Predictions.Result r = Predictions.inInputOrder(loaded, model.parameters(), model.activation());
         loaded.unpersist();
         byte[] p = r.predicted();
-        ModelStore.writeTextAtomically(target, new AbstractList<String>() {
+        AtomicFiles.writeLines(target, new AbstractList<String>() {
             @Override
             public String get(int i) {
                 return i == 0 ? "ImageId,Label" : i + "," + p[i - 1];

@@ -18,7 +18,7 @@ import java.util.zip.GZIPInputStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdigits.model.ModelStore;
+import org.sparkdigits.io.AtomicFiles;
 
 /**
  * Fetches the original MNIST IDX files from public mirrors (trying each in turn), verifies the SHA-256
@@ -147,7 +147,7 @@ public final class MnistDownloader {
             lines.add(sb.toString());
         }
         try {
-            ModelStore.writeTextAtomically(file, lines);
+            AtomicFiles.writeLines(file, lines);
         } catch (UncheckedIOException e) {
             throw new DownloadException(e.getMessage());
         }

@@ -195,27 +195,6 @@ public final class ModelStore {
         return new Model(p, activation, training == null ? Map.of() : training);
     }
 
-    /** Writes {@code lines} to {@code file} atomically (temporary sibling, then rename). */
-    public static void writeTextAtomically(Path file, Iterable<String> lines) {
-        Path abs = file.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".tmp-", "");
-            try {
-                Files.write(tmp, lines, StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Temporary directories are created owner-only; a model directory should be like any other. */
     private static void makeReadable(Path dir) {
         try {

@@ -113,15 +113,4 @@ class ModelStoreTest {
         assertThrows(ModelException.class, () -> ModelStore.checkTarget(file));
         assertThrows(ModelException.class, () -> ModelStore.checkTarget(file.resolve("sub")));
     }
-
-    @Test
-    void writesTextFilesAtomically() throws IOException {
-        Path f = dir.resolve("sub/p.csv");
-        ModelStore.writeTextAtomically(f, List.of("a", "b"));
-        ModelStore.writeTextAtomically(f, List.of("c"));
-        assertEquals("c\n", Files.readString(f));
-        try (Stream<Path> s = Files.list(f.getParent())) {
-            assertEquals(1, s.count());
-        }
-    }
 }

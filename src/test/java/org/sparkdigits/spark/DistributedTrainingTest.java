@@ -12,7 +12,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
@@ -24,9 +23,9 @@ import org.sparkdigits.core.Initializer;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.TwoLayerNetwork;
-import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
+import org.sparkdigits.testing.TestLoads;
 
 /** The data-parallel contract, on real Spark in local[2]. */
 class DistributedTrainingTest {
@@ -45,8 +44,7 @@ class DistributedTrainingTest {
     }
 
     private static LoadedData load(int partitions) {
-        return new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_ONLY())
-                .loadShuffled(InputFiles.resolve(data.toString(), spark.sparkContext().hadoopConfiguration(), "x"), partitions, "x");
+        return TestLoads.shuffled(data, partitions);
     }
 
 

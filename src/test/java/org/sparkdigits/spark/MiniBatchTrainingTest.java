@@ -16,7 +16,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +30,9 @@ import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.TwoLayerNetwork;
-import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
+import org.sparkdigits.testing.TestLoads;
 
 /** Mini-batches, optimisers, early stopping and the full-batch line-search methods on real Spark. */
 class MiniBatchTrainingTest {
@@ -61,8 +60,7 @@ class MiniBatchTrainingTest {
     }
 
     private static LoadedData load(Path file, int partitions) {
-        return new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_ONLY())
-                .loadShuffled(InputFiles.resolve(file.toString(), spark.sparkContext().hadoopConfiguration(), "x"), partitions, "x");
+        return TestLoads.shuffled(file, partitions);
     }
 
     private static SparkTrainer.Settings settings(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,

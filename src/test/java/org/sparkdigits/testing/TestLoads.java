@@ -1,0 +1,22 @@
+package org.sparkdigits.testing;
+
+import java.nio.file.Path;
+
+import org.apache.spark.storage.StorageLevel;
+import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.spark.DigitLoader;
+import org.sparkdigits.spark.LoadedData;
+import org.sparkdigits.spark.OnBadRow;
+
+/** Loads a generated CSV file into cached blocks on the shared test session. */
+public final class TestLoads {
+
+    private TestLoads() {
+    }
+
+    public static LoadedData shuffled(Path file, int partitions) {
+        var spark = SparkTestSession.get();
+        return new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_ONLY())
+                .loadShuffled(InputFiles.resolve(file.toString(), spark.sparkContext().hadoopConfiguration(), "x"), partitions, "x");
+    }
+}
