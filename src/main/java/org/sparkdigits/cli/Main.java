@@ -62,6 +62,8 @@ public final class Main {
                 case PREDICT:
                     PredictCommand.check(a);
                     return PredictCommand.run(a, spark(), out);
+                case BENCH:
+                    return BenchCommand.run(a, spark(), out);
                 default:
                     throw new IllegalStateException(cmd.name());
             }

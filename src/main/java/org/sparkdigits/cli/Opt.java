@@ -10,7 +10,7 @@ import java.util.Set;
  */
 public enum Opt {
     DATA("data", "PATH", "data/mnist_train.csv", "labelled CSV (file, directory or glob; plain or .gz; header detected)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.BENCH),
     TEST("test", "PATH", "data/mnist_test.csv", "test CSV, evaluated after training", Cmd.TRAIN),
     HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
     OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT),
@@ -41,24 +41,33 @@ public enum Opt {
             + "the best weights (0: off; needs --validation)", Cmd.TRAIN),
     LOCAL_STEPS("local-steps", "K", "1", "mini-batch steps each task takes alone before the models are averaged",
             Cmd.TRAIN),
+    KERNEL("kernel", "simd|sparse|ojalgo", "simd", "gradient kernel: simd (zero pixels skipped, Vector API), sparse (the "
+            + "same in plain loops, bit-identical) or ojalgo "
+            + "(dense ojAlgo products, the reference)", Cmd.TRAIN, Cmd.GRADCHECK),
     INIT("init", "he|xavier|seed", "he", "weight initialisation: he, xavier (scaled uniform) or seed (the notebooks' "
             + "U(-0.5,0.5))", Cmd.TRAIN, Cmd.GRADCHECK),
-    SEED("seed", "N", "1", "seed of initialisation, holdout and every other random choice", Cmd.TRAIN, Cmd.GRADCHECK),
+    SEED("seed", "N", "1", "seed of initialisation, holdout and every other random choice", Cmd.TRAIN, Cmd.GRADCHECK,
+            Cmd.BENCH),
     PARTITIONS("partitions", "N", "auto", "partitions of the cached data (auto: twice Spark's default parallelism)",
-            Cmd.TRAIN),
+            Cmd.TRAIN, Cmd.BENCH),
     LOG_EVERY("log-every", "N", "10", "a progress line and a history.csv row every N steps", Cmd.TRAIN),
     ON_BAD_ROW("on-bad-row", "fail|skip", "fail", "a malformed row stops with file:line (fail) or is dropped and counted (skip)",
             Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT),
     STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", "Spark storage level of the cached blocks", Cmd.TRAIN),
     ROWS("rows", "N", "8", "gradcheck: real rows taken from --data", Cmd.GRADCHECK),
     TOLERANCE("tolerance", "X", "1e-5", "gradcheck: largest relative error accepted (real rows give ~1e-7; a backprop bug 1e-2 to 1)", Cmd.GRADCHECK),
+    REPEATS("repeats", "N", "3", "bench: loads of --data timed", Cmd.BENCH),
+    PASSES("passes", "N", "60", "bench: full-batch iterations timed at H=10 (a third of them at H=128 and on ojalgo)",
+            Cmd.BENCH),
+    STEPS("steps", "N", "500", "bench: mini-batch steps timed (B=256, H=10)", Cmd.BENCH),
+    JSON("json", "FILE", null, "bench: also write the figures as one JSON object to FILE", Cmd.BENCH),
     DIR("dir", "DIR", "data", "download: where to write mnist_train.csv and mnist_test.csv", Cmd.DOWNLOAD),
     MIRROR("mirror", "URL[,URL]", null, "MNIST mirror(s) to use instead of the built-in list (train: when the default data is missing)",
             Cmd.DOWNLOAD, Cmd.TRAIN),
     DEFAULTS("defaults", "FILE", null, "properties file of defaults (submit.sh passes conf/train.properties)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH),
     VERBOSE("verbose", null, null, "show stack traces and Spark's warnings", Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT,
-            Cmd.GRADCHECK, Cmd.DOWNLOAD);
+            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH);
 
     /** The commands. */
     public enum Cmd {
@@ -66,7 +75,8 @@ public enum Opt {
         EVALUATE("accuracy, loss, confusion matrix, per-class precision and recall of a model on labelled data"),
         PREDICT("write ImageId,Label predictions (Kaggle layout) for data with or without labels"),
         GRADCHECK("finite-difference check of the backprop gradient"),
-        DOWNLOAD("download MNIST from a public mirror, verify it and write the two CSVs");
+        DOWNLOAD("download MNIST from a public mirror, verify it and write the two CSVs"),
+        BENCH("speed figures of this machine: load, kernels, Spark's per-step overhead, full-batch and mini-batch steps");
 
         final String help;
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.Initializer;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.LearningRateSchedule;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
@@ -39,6 +40,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
         int p = "auto".equals(partitions.trim()) ? 0 : a.integer(Opt.PARTITIONS, 1, 100_000);
         Initializer init = parse(() -> Initializer.parse(a.required(Opt.INIT)), "--init: ");
         Activation activation = parse(() -> Activation.parse(a.required(Opt.ACTIVATION)), "--activation: ");
+        Kernel kernel = parse(() -> Kernel.parse(a.required(Opt.KERNEL)), "--kernel: ");
         Optimizer.Kind kind = parse(() -> Optimizer.Kind.parse(a.required(Opt.OPTIMIZER)), "--optimizer: ");
         LearningRateSchedule.Kind schedule = parse(() -> LearningRateSchedule.Kind.parse(a.required(Opt.SCHEDULE)), "--schedule: ");
         OnBadRow onBad = parse(() -> OnBadRow.parse(a.required(Opt.ON_BAD_ROW)), "");
@@ -70,7 +72,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
                     + "(full batch uses --iterations)");
         }
         double l2 = a.number(Opt.L2, 0, true, Double.POSITIVE_INFINITY, false);
-        SparkTrainer.Settings training = new SparkTrainer.Settings(activation,
+        SparkTrainer.Settings training = new SparkTrainer.Settings(activation, kernel,
                 new Optimizer.Settings(kind, a.number(Opt.MOMENTUM, 0, true, 1, false), a.number(Opt.BETA1, 0, true, 1, false),
                         a.number(Opt.BETA2, 0, true, 1, false), a.number(Opt.EPS, 0, false, 1, true), l2),
                 schedule, a.positive(Opt.LR), a.integer(Opt.WARMUP, 0, Integer.MAX_VALUE),
@@ -110,6 +112,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
         m.put("test", test);
         m.put("holdout", holdout);
         m.put("validation", validation);
+        m.put("kernel", t.kernel().id());
         m.put("optimizer", t.optimizer().kind().id());
         m.put("batch", t.miniBatch() ? t.batchSize() : "full");
         if (t.miniBatch()) {

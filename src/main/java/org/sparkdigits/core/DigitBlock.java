@@ -8,15 +8,26 @@ import java.util.Objects;
  *
  * <p>{@code pixels [rows x inputs]} row-major, one unsigned byte (0-255) per pixel; {@code labels [rows]}
  * one byte (0-9) per row, or {@code null} for unlabelled data (prediction input). No per-row objects.
- *
- * @param rows   number of images
- * @param inputs pixels per image (784 for MNIST)
- * @param labels the labels, or {@code null}
- * @param pixels the pixels, length {@code rows * inputs}
+ * The kernel reads the non-zero pixels through {@link #sparse()}, indexed once per block.
  */
-public record DigitBlock(int rows, int inputs, byte[] labels, byte[] pixels) implements Serializable {
+public final class DigitBlock implements Serializable {
 
-    public DigitBlock {
+    private static final long serialVersionUID = 1L;
+
+    private final int rows;
+    private final int inputs;
+    private final byte[] labels;
+    private final byte[] pixels;
+    /** Built on first use and kept with the cached block; rebuilt after deserialization. */
+    private transient volatile SparseRows sparse;
+
+    /**
+     * @param rows   number of images
+     * @param inputs pixels per image (784 for MNIST)
+     * @param labels the labels, or {@code null}; taken, not copied
+     * @param pixels the pixels, length {@code rows * inputs}; taken, not copied
+     */
+    public DigitBlock(int rows, int inputs, byte[] labels, byte[] pixels) {
         Objects.requireNonNull(pixels, "pixels");
         if (rows < 0 || inputs < 1) {
             throw new IllegalArgumentException("bad block size " + rows + " x " + inputs);
@@ -27,6 +38,46 @@ public record DigitBlock(int rows, int inputs, byte[] labels, byte[] pixels) imp
         if (labels != null && labels.length != rows) {
             throw new IllegalArgumentException("labels hold " + labels.length + " entries, expected " + rows);
         }
+        this.rows = rows;
+        this.inputs = inputs;
+        this.labels = labels;
+        this.pixels = pixels;
+    }
+
+    private Object readResolve() {
+        // re-run the constructor's checks on deserialized data
+        return new DigitBlock(rows, inputs, labels, pixels);
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    /** The labels (not a copy), or {@code null}. */
+    public byte[] labels() {
+        return labels;
+    }
+
+    /** The pixels (not a copy), {@code [rows x inputs]} row-major. */
+    public byte[] pixels() {
+        return pixels;
+    }
+
+    /**
+     * The non-zero pixels row by row, built on first use and then kept (the block is immutable; two
+     * threads racing here build equal indexes).
+     */
+    public SparseRows sparse() {
+        SparseRows s = sparse;
+        if (s == null) {
+            s = SparseRows.of(rows, inputs, pixels);
+            sparse = s;
+        }
+        return s;
     }
 
     public boolean labelled() {

@@ -35,11 +35,20 @@ public final class GradientCheck {
         return check(parameters, Activation.RELU, block, step);
     }
 
-    /** Checks every parameter of {@code parameters} on the labelled rows of {@code block}. */
+    /** Checks every parameter of {@code parameters} on the labelled rows of {@code block}, on the reference kernel. */
     public static Result check(Parameters parameters, Activation activation, DigitBlock block, double step) {
+        return check(parameters, activation, Kernel.OJALGO, block, step);
+    }
+
+    /**
+     * Checks every parameter of {@code parameters} on the labelled rows of {@code block}: {@code kernel}'s
+     * backprop against central differences of {@code kernel}'s loss.
+     */
+    public static Result check(Parameters parameters, Activation activation, Kernel kernel, DigitBlock block,
+                               double step) {
         NetworkShape shape = parameters.shape();
         GradientSum sum = new GradientSum(shape);
-        new TwoLayerNetwork(parameters, activation).accumulateGradient(block, sum);
+        kernel.create(parameters, activation).accumulateGradient(block, sum);
         double[] analytic = sum.meanGradient();
 
         Parameters probe = parameters.copy();
@@ -50,9 +59,9 @@ public final class GradientCheck {
         for (int i = 0; i < theta.length; i++) {
             double saved = theta[i];
             theta[i] = saved + step;
-            double plus = meanLoss(probe, activation, block);
+            double plus = meanLoss(probe, activation, kernel, block);
             theta[i] = saved - step;
-            double minus = meanLoss(probe, activation, block);
+            double minus = meanLoss(probe, activation, kernel, block);
             theta[i] = saved;
             double numeric = (plus - minus) / (2 * step);
             double rel = Math.abs(analytic[i] - numeric)
@@ -67,12 +76,12 @@ public final class GradientCheck {
     }
 
     static double meanLoss(Parameters parameters, DigitBlock block) {
-        return meanLoss(parameters, Activation.RELU, block);
+        return meanLoss(parameters, Activation.RELU, Kernel.OJALGO, block);
     }
 
-    static double meanLoss(Parameters parameters, Activation activation, DigitBlock block) {
+    static double meanLoss(Parameters parameters, Activation activation, Kernel kernel, DigitBlock block) {
         Evaluation e = new Evaluation(parameters.shape().classes());
-        new TwoLayerNetwork(parameters, activation).evaluate(block, e);
+        kernel.create(parameters, activation).evaluate(block, e);
         return e.meanLoss();
     }
 

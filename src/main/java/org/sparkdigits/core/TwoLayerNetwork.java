@@ -24,12 +24,13 @@ import org.ojalgo.matrix.store.R064Store;
  * <p>Results are sums, never means. An instance holds the layer copies of one parameter set and
  * per-chunk work buffers; it is not thread-safe (one per task).
  */
-public final class TwoLayerNetwork {
+public final class TwoLayerNetwork implements GradientKernel {
 
     /** Rows per chunk: X of a chunk is {@code 784 * 128} doubles (800 KB). */
     public static final int DEFAULT_CHUNK_ROWS = 128;
 
-    private static final double[] SCALE = new double[256];
+    /** Pixel value to input: {@code i / 255}; shared with {@link SparseKernel}. */
+    static final double[] SCALE = new double[256];
 
     static {
         for (int i = 0; i < 256; i++) {

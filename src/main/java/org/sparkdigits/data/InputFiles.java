@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.sparkdigits.core.DigitBlock;
 
 /**
  * Resolves a user's input (a file, a directory or a glob, plain or compressed, on any Hadoop file
@@ -132,5 +133,41 @@ public final class InputFiles {
             return "not valid gzip data: " + m;
         }
         return e.getClass().getSimpleName() + ": " + m;
+    }
+
+    /** The first {@code n} rows of the first file of {@code spec}, validated like any input. */
+    public static DigitBlock firstRows(String spec, int n) {
+        Configuration conf = new Configuration();
+        List<InputFile> files = resolve(spec, conf, "data");
+        InputFile f = files.get(0);
+        if (!f.labelled()) {
+            throw new InputException("data: " + f.path() + " has no label column: gradcheck needs labels");
+        }
+        RowParser parser = new RowParser(true);
+        byte[] rec = new byte[parser.fields()];
+        byte[] px = new byte[n * RowParser.PIXELS];
+        byte[] lb = new byte[n];
+        int got = 0;
+        long line = 0;
+        try (BufferedReader in = open(new Path(f.path()), conf, new CompressionCodecFactory(conf))) {
+            String s;
+            while (got < n && (s = in.readLine()) != null) {
+                line++;
+                if ((line == 1 && f.header()) || s.isBlank()) {
+                    continue;
+                }
+                String problem = parser.parse(s, rec);
+                if (problem != null) {
+                    throw new InputException("data: " + f.path() + ":" + line + ": " + problem);
+                }
+                lb[got] = rec[0];
+                System.arraycopy(rec, 1, px, got * RowParser.PIXELS, RowParser.PIXELS);
+                got++;
+            }
+        } catch (IOException e) {
+            throw new InputException("data: " + f.path() + ": cannot read (" + describe(e) + ")", e);
+        }
+        return new DigitBlock(got, RowParser.PIXELS, java.util.Arrays.copyOf(lb, got),
+                java.util.Arrays.copyOf(px, got * RowParser.PIXELS));
     }
 }

@@ -9,13 +9,14 @@ import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.GradientKernel;
 import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.TwoLayerNetwork;
 
 /**
- * The thin Spark layer over {@link TwoLayerNetwork}: one pass over the cached blocks (or over one slice
+ * The thin Spark layer over a {@link GradientKernel}: one pass over the cached blocks (or over one slice
  * of each) with broadcast weights, each partition summing over its rows, the partial sums combined in
  * partition order.
  */
@@ -26,9 +27,9 @@ public final class DistributedNetwork {
 
     /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
     public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
-                                          Broadcast<double[]> weights) {
+                                          Kernel kernel, Broadcast<double[]> weights) {
         return combine(blocks.mapPartitions(it -> {
-            TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()), activation);
+            GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (it.hasNext()) {
                 net.accumulateGradient(it.next(), sum);
@@ -37,9 +38,9 @@ public final class DistributedNetwork {
         }));
     }
 
-    /** A ReLU network's {@link #gradientSum(JavaRDD, NetworkShape, Activation, Broadcast)}. */
+    /** A ReLU network's {@link #gradientSum(JavaRDD, NetworkShape, Activation, Kernel, Broadcast)} on the default kernel. */
     public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Broadcast<double[]> weights) {
-        return gradientSum(blocks, shape, Activation.RELU, weights);
+        return gradientSum(blocks, shape, Activation.RELU, Kernel.SIMD, weights);
     }
 
     /**
@@ -47,10 +48,10 @@ public final class DistributedNetwork {
      * step that reads O(batch) rows. {@code permutations} has one permutation per block, partition by partition.
      */
     public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
-                                               int step, NetworkShape shape, Activation activation,
+                                               int step, NetworkShape shape, Activation activation, Kernel kernel,
                                                Broadcast<double[]> weights) {
         return combine(blocks.zipPartitions(permutations, (bs, ps) -> {
-            TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()), activation);
+            GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (bs.hasNext()) {
                 DigitBlock b = bs.next();
@@ -67,12 +68,18 @@ public final class DistributedNetwork {
 
     /** Confusion matrix and loss over all (labelled) blocks. */
     public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation) {
+        return evaluate(blocks, parameters, activation, Kernel.SIMD);
+    }
+
+    /** Confusion matrix and loss over all (labelled) blocks, computed with {@code kernel}. */
+    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation,
+                                      Kernel kernel) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
         Broadcast<double[]> weights = jsc.broadcast(parameters.values().clone());
         NetworkShape shape = parameters.shape();
         try {
             JavaRDD<Evaluation> partials = blocks.mapPartitions(it -> {
-                TwoLayerNetwork net = new TwoLayerNetwork(new Parameters(shape, weights.value()), activation);
+                GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
                 Evaluation e = new Evaluation(shape.classes());
                 while (it.hasNext()) {
                     net.evaluate(it.next(), e);
@@ -94,7 +101,7 @@ public final class DistributedNetwork {
         return evaluate(blocks, parameters, Activation.RELU);
     }
 
-    private static GradientSum combine(JavaRDD<GradientSum> partials) {
+    static GradientSum combine(JavaRDD<GradientSum> partials) {
         try {
             return OrderedAggregation.combineInOrder(partials, GradientSum::add);
         } catch (RuntimeException e) {

@@ -12,7 +12,8 @@ import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
-import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.core.GradientKernel;
+import org.sparkdigits.core.Kernel;
 
 /**
  * {@code --local-steps K}: each task takes K plain SGD steps on its own slices, starting from the broadcast
@@ -54,7 +55,7 @@ final class LocalSteps {
      */
     static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int firstStep,
                           int steps, double[] rates, double l2, NetworkShape shape, Activation activation,
-                          Broadcast<double[]> weights) {
+                          Kernel kernel, Broadcast<double[]> weights) {
         JavaRDD<ModelSum> partials = blocks.zipPartitions(permutations, (bs, ps) -> {
             List<DigitBlock> myBlocks = new java.util.ArrayList<>();
             List<int[]> myOrders = new java.util.ArrayList<>();
@@ -64,7 +65,7 @@ final class LocalSteps {
             Parameters local = new Parameters(shape, theta);
             ModelSum out = new ModelSum(theta.length);
             for (int j = 0; j < steps; j++) {
-                TwoLayerNetwork net = new TwoLayerNetwork(local, activation);
+                GradientKernel net = kernel.create(local, activation);
                 GradientSum g = new GradientSum(shape);
                 for (int b = 0; b < myBlocks.size(); b++) {
                     DigitBlock block = myBlocks.get(b);

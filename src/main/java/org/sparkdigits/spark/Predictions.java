@@ -11,7 +11,7 @@ import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.core.Kernel;
 
 /**
  * Predicted classes of data loaded in input order ({@link DigitLoader#loadInOrder}), gathered on the
@@ -52,7 +52,7 @@ public final class Predictions {
             List<Part> parts = new ArrayList<>(data.partitions().map(p -> {
                 DigitBlock b = p.block();
                 byte[] out = new byte[b.rows()];
-                new TwoLayerNetwork(new Parameters(shape, weights.value()), activation).predict(b, out, null);
+                Kernel.SIMD.create(new Parameters(shape, weights.value()), activation).predict(b, out, null);
                 return new Part(p.fileIndex(), p.blockStart(), out, b.labels());
             }).collect());
             parts.sort(Comparator.comparingInt(Part::fileIndex).thenComparingLong(Part::blockStart));

@@ -17,6 +17,7 @@ import org.sparkdigits.core.ConjugateGradient;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.Lbfgs;
 import org.sparkdigits.core.LearningRateSchedule;
 import org.sparkdigits.core.NetworkShape;
@@ -49,20 +50,26 @@ public final class SparkTrainer {
      * @param localSteps    mini-batch steps each task takes on its own before the models are averaged
      * @param seed          drives the per-epoch permutations
      */
-    public record Settings(Activation activation, Optimizer.Settings optimizer, LearningRateSchedule.Kind schedule,
+    public record Settings(Activation activation, Kernel kernel, Optimizer.Settings optimizer, LearningRateSchedule.Kind schedule,
                            double learningRate, long warmup, long decayEvery, double decayRate, double l2,
                            int batchSize, int epochs, int iterations, int logEvery, int evalEvery,
                            int earlyStopping, int localSteps, long seed) {
 
         /** Plain full-batch gradient descent, as the notebooks did. */
         public static Settings fullBatch(int iterations, double learningRate, int logEvery) {
-            return new Settings(Activation.RELU, new Optimizer.Settings(Optimizer.Kind.SGD, 0.9, 0.9, 0.999, 1e-8, 0),
+            return new Settings(Activation.RELU, Kernel.SIMD, new Optimizer.Settings(Optimizer.Kind.SGD, 0.9, 0.9, 0.999, 1e-8, 0),
                     LearningRateSchedule.Kind.CONSTANT, learningRate, 0, 1, 1.0, 0, 0, 0, iterations, logEvery, logEvery,
                     0, 1, 1);
         }
 
         public boolean miniBatch() {
             return batchSize > 0;
+        }
+
+        /** These settings on another kernel. */
+        public Settings withKernel(Kernel other) {
+            return new Settings(activation, other, optimizer, schedule, learningRate, warmup, decayEvery, decayRate, l2,
+                    batchSize, epochs, iterations, logEvery, evalEvery, earlyStopping, localSteps, seed);
         }
     }
 
@@ -209,7 +216,7 @@ public final class SparkTrainer {
                 Broadcast<double[]> w = jsc.broadcast(p.values().clone());
                 try {
                     if (k == 1) {
-                        GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(), w);
+                        GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(), s.kernel(), w);
                         if (sum.count() > 0) { // with many tiny partitions a step's slices can all be empty
                             double[] g = sum.meanGradient();
                             Regularization.addL2(p.values(), g, shape, l2Coupled());
@@ -223,7 +230,7 @@ public final class SparkTrainer {
                             rates[j] = lr.at(t + j);
                         }
                         LocalSteps.ModelSum m = LocalSteps.round(blocks, perms, plan, i, k, rates, l2Coupled(), shape,
-                                s.activation(), w);
+                                s.activation(), s.kernel(), w);
                         if (m.rows > 0) { // with many tiny partitions a round's slices can all be empty
                             double[] theta = p.values();
                             double[] pseudo = new double[theta.length];
@@ -319,7 +326,7 @@ public final class SparkTrainer {
     private GradientSum fullPass(double[] weights) {
         Broadcast<double[]> w = jsc.broadcast(weights.clone());
         try {
-            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), w);
+            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), s.kernel(), w);
         } finally {
             w.destroy();
         }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
@@ -65,7 +66,7 @@ class MiniBatchTrainingTest {
 
     private static SparkTrainer.Settings settings(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,
                                                   int localSteps, int earlyStopping, Activation activation) {
-        return new SparkTrainer.Settings(activation, new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0),
+        return new SparkTrainer.Settings(activation, Kernel.SIMD, new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0),
                 LearningRateSchedule.Kind.CONSTANT, lr, 0, 1, 1, 0, batch, epochs, iterations, 5, 5, earlyStopping,
                 localSteps, 3);
     }
@@ -88,7 +89,7 @@ class MiniBatchTrainingTest {
         Parameters p = Initializer.HE.initialize(SHAPE, 2);
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
         int step = 4;
-        GradientSum distributed = DistributedNetwork.sliceGradientSum(blocks, perms, plan, step, SHAPE, Activation.RELU, w);
+        GradientSum distributed = DistributedNetwork.sliceGradientSum(blocks, perms, plan, step, SHAPE, Activation.RELU, Kernel.SIMD, w);
         w.destroy();
         // the same rows, gathered on the driver
         List<DigitBlock> local = blocks.collect();
@@ -117,7 +118,7 @@ class MiniBatchTrainingTest {
         double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
         double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
         assertArrayEquals(a, b, 0.0);
-        SparkTrainer.Settings other = new SparkTrainer.Settings(s.activation(), s.optimizer(), s.schedule(), s.learningRate(),
+        SparkTrainer.Settings other = new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(),
                 0, 1, 1, 0, 50, 2, 0, 5, 5, 0, 1, 4);
         double[] c = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), other, null, null).parameters().values();
         assertFalse(Arrays.equals(a, c), "another seed draws other batches");

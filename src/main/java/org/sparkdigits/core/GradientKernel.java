@@ -1,0 +1,37 @@
+package org.sparkdigits.core;
+
+/**
+ * What a task computes over its block with one parameter set: the summed gradient, an evaluation, or
+ * predictions. Two implementations: {@link SparseKernel} (the default, fast) and {@link TwoLayerNetwork}
+ * (plain ojAlgo products, the reference the tests compare the fast one with). Instances hold work
+ * buffers and are not thread-safe: one per task.
+ */
+public interface GradientKernel {
+
+    NetworkShape shape();
+
+    Activation activation();
+
+    /**
+     * Adds the sums over rows {@code order[from..to)} of {@code block} (rows {@code from..to} when
+     * {@code order} is null) into {@code sum}: the gradient of the summed cross-entropy, the summed
+     * loss, the row count and the number of correct predictions.
+     */
+    void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum);
+
+    /** Adds the sums over every row of {@code block} into {@code sum}. */
+    default void accumulateGradient(DigitBlock block, GradientSum sum) {
+        accumulateGradient(block, null, 0, block.rows(), sum);
+    }
+
+    /** Adds the confusion counts and loss of every row of {@code block} into {@code evaluation}. */
+    void evaluate(DigitBlock block, Evaluation evaluation);
+
+    /**
+     * Predicts every row of {@code block}.
+     *
+     * @param predicted     out: the most probable class per row, length {@code rows}
+     * @param probabilities out, or {@code null}: {@code [rows x classes]} row-major softmax outputs
+     */
+    void predict(DigitBlock block, byte[] predicted, double[] probabilities);
+}

@@ -1,0 +1,39 @@
+package org.sparkdigits.core;
+
+/** Which {@link GradientKernel} the tasks run ({@code --kernel}). */
+public enum Kernel {
+    /**
+     * {@link SparseKernel} with its hot loops on the Java Vector API ({@link VectorLoops}); the default.
+     * Where the JVM lacks the {@code jdk.incubator.vector} module it runs the plain loops instead, which
+     * give bit-identical results.
+     */
+    SIMD,
+    /** {@link SparseKernel} with plain Java loops: skips zero pixels, one fused pass per row. */
+    SPARSE,
+    /** {@link TwoLayerNetwork}: dense ojAlgo products in chunks of 128 rows; the reference. */
+    OJALGO;
+
+    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    public static Kernel parse(String name) {
+        return Names.parse(values(), name, "kernel");
+    }
+
+    public String id() {
+        return Names.id(this);
+    }
+
+    /** Whether this JVM has the Vector API ({@code --add-modules=jdk.incubator.vector}, which Spark 4 adds). */
+    public static boolean simdAvailable() {
+        return VECTOR_MODULE;
+    }
+
+    /** A kernel of this kind for {@code parameters} (copied into the kernel's own layout). */
+    public GradientKernel create(Parameters parameters, Activation activation) {
+        return switch (this) {
+            case SIMD -> new SparseKernel(parameters, activation, VECTOR_MODULE);
+            case SPARSE -> new SparseKernel(parameters, activation, false);
+            case OJALGO -> new TwoLayerNetwork(parameters, activation);
+        };
+    }
+}

@@ -1,0 +1,335 @@
+package org.sparkdigits.core;
+
+import java.util.Arrays;
+
+/**
+ * The fast kernel: the same network and sums as {@link TwoLayerNetwork}, computed over each row's
+ * non-zero pixels only ({@link DigitBlock#sparse()}: 19% of MNIST's pixels), forward and backward fused
+ * per chunk of {@value #CHUNK_ROWS} rows so the chunk's pixels are read from cache for both passes. No
+ * allocation per row or per step. Pure Java: no Spark here.
+ *
+ * <p>Per row {@code x} (784 pixels / 255, of which {@code nz} non-zero):
+ * <pre>
+ *   a    = f(b1 + Σ_{j: x_j ≠ 0} x_j · W1ᵀ[j, :])        [hidden]     nz·H multiply-adds
+ *   z    = b2 + W2 a                                        [classes]    10·H
+ *   p    = softmax(z);  loss += log Σ exp(z - max) - (z_y - max);  dz = p - e_y
+ *   db2 += dz;  dW2 += dz aᵀ                                             10·H
+ *   d1   = (W2ᵀ dz) ∘ f'(a);  db1 += d1                                  10·H
+ *   dW1ᵀ[j, :] += x_j · d1   for every non-zero x_j                      nz·H
+ * </pre>
+ * {@code W1ᵀ [inputs x stride]} is a transposed copy made once per kernel so that the hidden units of one
+ * pixel are contiguous; {@code dW1ᵀ}, {@code db1} and {@code dW2} are accumulated in the kernel's layout and
+ * added to the flat gradient once per call. Sums agree with {@link TwoLayerNetwork} to rounding (about 1e-15
+ * relative; the order of additions differs).
+ *
+ * <p>Two implementations of the loops, bit-identical to each other (zeros' signs aside): plain Java loops
+ * ({@link Kernel#SPARSE}), and {@link VectorLoops} on the Java Vector API ({@link Kernel#SIMD}), where the
+ * hidden units are padded to {@code stride}, a whole number of vectors (padding zero), and each pass over a
+ * chunk handles 32 hidden units at a time so that the touched part of {@code W1ᵀ} and {@code dW1ᵀ} stays in
+ * the core's cache even for large H.
+ */
+public final class SparseKernel implements GradientKernel {
+
+    /** Rows per chunk. */
+    public static final int CHUNK_ROWS = 32;
+
+    /** Pixel value to input: {@code i / 255}. */
+    private static final double[] SCALE = TwoLayerNetwork.SCALE;
+
+    private final NetworkShape shape;
+    private final Activation activation;
+    private final int inputs;
+    private final int hidden;
+    private final int classes;
+    private final boolean simd;
+    private final int stride;       // hidden, or hidden padded to whole vectors with simd
+    private final int classStride;  // classes, or classes padded to whole vectors with simd
+    private final double[] w1t;     // [inputs x stride] W1ᵀ
+    private final double[] b1;      // [hidden]
+    private final double[] w2;      // [classes x stride] W2
+    private final double[] w2t;     // [stride x classStride] W2ᵀ
+    private final double[] b2;      // [classStride]
+    // per chunk
+    private final int[] rowStart = new int[CHUNK_ROWS];
+    private final int[] rowEnd = new int[CHUNK_ROWS];
+    private final double[] act;     // [CHUNK_ROWS x stride] Z1, then A1
+    private final double[] delta;   // [CHUNK_ROWS x stride] dZ1
+    private final double[] z;       // [classStride] logits, then probabilities, then dZ2 of one row
+    private final ChunkColumns columns;
+    // gradient accumulators, made on the first gradient call
+    private double[] dw1t;          // [inputs x stride]
+    private double[] dw2;           // [classes x stride]
+    private double[] db1;           // [stride]
+
+    /** The plain-loop kernel. */
+    public SparseKernel(Parameters parameters, Activation activation) {
+        this(parameters, activation, false);
+    }
+
+    /**
+     * @param simd use {@link VectorLoops} (needs the {@code jdk.incubator.vector} module: check
+     *             {@link Kernel#simdAvailable()} first)
+     */
+    public SparseKernel(Parameters parameters, Activation activation, boolean simd) {
+        this.shape = parameters.shape();
+        this.activation = activation;
+        this.inputs = shape.inputs();
+        this.hidden = shape.hidden();
+        this.classes = shape.classes();
+        this.simd = simd;
+        this.stride = simd ? VectorLoops.stride(hidden) : hidden;
+        this.classStride = simd ? VectorLoops.stride(classes) : classes;
+        double[] v = parameters.values();
+        this.w1t = new double[inputs * stride];
+        int w1o = shape.w1Offset();
+        for (int u = 0; u < hidden; u++) {
+            int row = w1o + u * inputs;
+            for (int j = 0; j < inputs; j++) {
+                w1t[j * stride + u] = v[row + j];
+            }
+        }
+        this.b1 = Arrays.copyOfRange(v, shape.b1Offset(), shape.b1Offset() + hidden);
+        this.w2 = new double[classes * stride];
+        this.w2t = new double[stride * classStride];
+        int w2o = shape.w2Offset();
+        for (int c = 0; c < classes; c++) {
+            for (int u = 0; u < hidden; u++) {
+                double w = v[w2o + c * hidden + u];
+                w2[c * stride + u] = w;
+                w2t[u * classStride + c] = w;
+            }
+        }
+        this.b2 = Arrays.copyOf(Arrays.copyOfRange(v, shape.b2Offset(), shape.b2Offset() + classes), classStride);
+        this.act = new double[CHUNK_ROWS * stride];
+        this.delta = new double[CHUNK_ROWS * stride];
+        this.z = new double[classStride];
+        this.columns = simd && !VectorLoops.byRow(stride) ? new ChunkColumns(inputs) : null;
+    }
+
+    @Override
+    public NetworkShape shape() {
+        return shape;
+    }
+
+    @Override
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum) {
+        check(block, true);
+        if (to <= from) {
+            return;
+        }
+        SparseRows rows = block.sparse();
+        byte[] labels = block.labels();
+        double[] g = sum.gradient();
+        if (dw1t == null) {
+            dw1t = new double[inputs * stride];
+            dw2 = new double[classes * stride];
+            db1 = new double[stride];
+        } else {
+            Arrays.fill(dw1t, 0.0);
+            Arrays.fill(dw2, 0.0);
+            Arrays.fill(db1, 0.0);
+        }
+        int b1o = shape.b1Offset();
+        int b2o = shape.b2Offset();
+        double loss = 0;
+        long right = 0;
+        for (int c0 = from; c0 < to; c0 += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, to - c0);
+            forwardChunk(rows, order, c0, n);
+            for (int i = 0; i < n; i++) {
+                int off = i * stride;
+                logits(off);
+                int y = labels[order == null ? c0 + i : order[c0 + i]];
+                loss += TwoLayerNetwork.softmaxInPlace(z, 0, classes, y);
+                if (TwoLayerNetwork.argmax(z, 0, classes) == y) {
+                    right++;
+                }
+                z[y] -= 1.0;
+                for (int c = 0; c < classes; c++) {
+                    g[b2o + c] += z[c];
+                }
+                // dW2 += dz aᵀ, d1 = W2ᵀ dz
+                if (simd) {
+                    VectorLoops.secondLayerBackward(z, classes, w2, dw2, stride, act, delta, off);
+                } else {
+                    Arrays.fill(delta, off, off + stride, 0.0);
+                    for (int c = 0; c < classes; c++) {
+                        double dz = z[c];
+                        int wc = c * stride;
+                        for (int u = 0; u < hidden; u++) {
+                            dw2[wc + u] += dz * act[off + u];
+                            delta[off + u] += dz * w2[wc + u];
+                        }
+                    }
+                }
+                // d1 ∘ f'(a) (zero for inactive ReLU units), db1
+                if (activation == Activation.RELU && simd) {
+                    VectorLoops.reluBackward(act, delta, db1, off, stride);
+                } else if (activation == Activation.RELU) {
+                    for (int u = 0; u < hidden; u++) {
+                        double d = act[off + u] > 0 ? delta[off + u] : 0.0;
+                        delta[off + u] = d;
+                        db1[u] += d;
+                    }
+                } else {
+                    for (int u = 0; u < hidden; u++) {
+                        double a = act[off + u];
+                        delta[off + u] *= a * (1.0 - a);
+                        db1[u] += delta[off + u];
+                    }
+                }
+            }
+            // dW1ᵀ[j, :] += x_j · d1 over every row's non-zero pixels
+            if (simd) {
+                if (columns == null) {
+                    VectorLoops.firstLayerBackwardByRow(dw1t, stride, rows.columns(), rows.values(), rowStart, rowEnd,
+                            n, SCALE, delta);
+                } else {
+                    columns.build(rows.columns(), rows.values(), rowStart, rowEnd, n, SCALE);
+                    VectorLoops.firstLayerBackward(dw1t, stride, columns, delta);
+                }
+            } else {
+                short[] cols = rows.columns();
+                byte[] vals = rows.values();
+                for (int i = 0; i < n; i++) {
+                    int off = i * stride;
+                    for (int p = rowStart[i]; p < rowEnd[i]; p++) {
+                        double x = SCALE[vals[p] & 0xFF];
+                        int base = cols[p] * stride;
+                        for (int u = 0; u < hidden; u++) {
+                            dw1t[base + u] += x * delta[off + u];
+                        }
+                    }
+                }
+            }
+        }
+        sum.addRows(loss, to - from, right);
+        // dW1 [hidden x inputs] (flat, row-major) += (dW1ᵀ)ᵀ;  db1, dW2 += their accumulators
+        int w1o = shape.w1Offset();
+        for (int j = 0; j < inputs; j++) {
+            int base = j * stride;
+            for (int u = 0; u < hidden; u++) {
+                g[w1o + u * inputs + j] += dw1t[base + u];
+            }
+        }
+        for (int u = 0; u < hidden; u++) {
+            g[b1o + u] += db1[u];
+        }
+        int w2o = shape.w2Offset();
+        for (int c = 0; c < classes; c++) {
+            for (int u = 0; u < hidden; u++) {
+                g[w2o + c * hidden + u] += dw2[c * stride + u];
+            }
+        }
+    }
+
+    @Override
+    public void evaluate(DigitBlock block, Evaluation evaluation) {
+        check(block, true);
+        SparseRows rows = block.sparse();
+        byte[] labels = block.labels();
+        for (int c0 = 0; c0 < block.rows(); c0 += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, block.rows() - c0);
+            forwardChunk(rows, null, c0, n);
+            for (int i = 0; i < n; i++) {
+                logits(i * stride);
+                int y = labels[c0 + i];
+                double rowLoss = TwoLayerNetwork.softmaxInPlace(z, 0, classes, y);
+                evaluation.addRow(y, TwoLayerNetwork.argmax(z, 0, classes), rowLoss);
+            }
+        }
+    }
+
+    @Override
+    public void predict(DigitBlock block, byte[] predicted, double[] probabilities) {
+        check(block, false);
+        SparseRows rows = block.sparse();
+        for (int c0 = 0; c0 < block.rows(); c0 += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, block.rows() - c0);
+            forwardChunk(rows, null, c0, n);
+            for (int i = 0; i < n; i++) {
+                int row = c0 + i;
+                logits(i * stride);
+                TwoLayerNetwork.softmaxInPlace(z, 0, classes, 0);
+                predicted[row] = (byte) TwoLayerNetwork.argmax(z, 0, classes);
+                if (probabilities != null) {
+                    System.arraycopy(z, 0, probabilities, row * classes, classes);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows {@code order[c0..c0+n)} (or {@code c0..c0+n}): records where their pixels are and fills
+     * {@code act[i·stride ..]} with {@code f(b1 + W1 x_i)}.
+     */
+    private void forwardChunk(SparseRows rows, int[] order, int c0, int n) {
+        int[] start = rows.start();
+        for (int i = 0; i < n; i++) {
+            int row = order == null ? c0 + i : order[c0 + i];
+            rowStart[i] = start[row];
+            rowEnd[i] = start[row + 1];
+            System.arraycopy(b1, 0, act, i * stride, hidden);
+        }
+        short[] cols = rows.columns();
+        byte[] vals = rows.values();
+        if (simd) {
+            VectorLoops.firstLayerForward(w1t, stride, cols, vals, rowStart, rowEnd, n, SCALE, act);
+        } else {
+            for (int i = 0; i < n; i++) {
+                int off = i * stride;
+                for (int p = rowStart[i]; p < rowEnd[i]; p++) {
+                    double x = SCALE[vals[p] & 0xFF];
+                    int base = cols[p] * stride;
+                    for (int u = 0; u < hidden; u++) {
+                        act[off + u] += x * w1t[base + u];
+                    }
+                }
+            }
+        }
+        int total = n * stride;
+        if (activation == Activation.RELU && simd) {
+            VectorLoops.relu(act, total);
+        } else if (activation == Activation.RELU) {
+            for (int k = 0; k < total; k++) {
+                act[k] = act[k] > 0 ? act[k] : 0.0;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                for (int u = i * stride; u < i * stride + hidden; u++) {
+                    act[u] = 1.0 / (1.0 + Math.exp(-act[u]));
+                }
+            }
+        }
+    }
+
+    /** {@code z = b2 + W2 a} for the activations at {@code act[off ..]}. */
+    private void logits(int off) {
+        if (simd) {
+            VectorLoops.logits(w2t, classStride, b2, act, off, hidden, z);
+            return;
+        }
+        for (int c = 0; c < classes; c++) {
+            double t = b2[c];
+            int wc = c * stride;
+            for (int u = 0; u < hidden; u++) {
+                t += w2[wc + u] * act[off + u];
+            }
+            z[c] = t;
+        }
+    }
+
+    private void check(DigitBlock block, boolean needLabels) {
+        if (block.inputs() != inputs) {
+            throw new IllegalArgumentException("block has " + block.inputs() + " inputs, network " + inputs);
+        }
+        if (needLabels && !block.labelled()) {
+            throw new IllegalArgumentException("this block has no labels");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.sparkdigits.core;
+
+/**
+ * The non-zero pixels of a {@link DigitBlock}, row by row (compressed sparse rows): row {@code i}'s
+ * non-zero pixels are {@code columns[start[i] .. start[i+1])} with values {@code values[...]} (0-255 as
+ * unsigned bytes). 81% of MNIST's pixels are zero, so the kernel reads about a fifth of the pixels.
+ *
+ * <p>Built once per block and kept beside it (never serialized): 2 bytes of column and 1 of value per
+ * non-zero pixel, plus 4 bytes per row, about 0.6x the dense bytes on MNIST.
+ *
+ * @param start   {@code [rows + 1]} offsets into {@code columns} and {@code values}
+ * @param columns pixel indices (0 to inputs - 1) of the non-zero pixels, ascending within a row
+ * @param values  their values, unsigned
+ */
+public record SparseRows(int[] start, short[] columns, byte[] values) {
+
+    /** Indexes the non-zero pixels of {@code pixels [rows x inputs]} (inputs at most 32767). */
+    public static SparseRows of(int rows, int inputs, byte[] pixels) {
+        if (inputs > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("at most " + Short.MAX_VALUE + " inputs, got " + inputs);
+        }
+        int nonZero = 0;
+        for (byte p : pixels) {
+            if (p != 0) {
+                nonZero++;
+            }
+        }
+        int[] start = new int[rows + 1];
+        short[] columns = new short[nonZero];
+        byte[] values = new byte[nonZero];
+        int o = 0;
+        for (int i = 0; i < rows; i++) {
+            start[i] = o;
+            int base = i * inputs;
+            for (int j = 0; j < inputs; j++) {
+                byte p = pixels[base + j];
+                if (p != 0) {
+                    columns[o] = (short) j;
+                    values[o] = p;
+                    o++;
+                }
+            }
+        }
+        start[rows] = o;
+        return new SparseRows(start, columns, values);
+    }
+
+    /** Number of non-zero pixels. */
+    public int nonZero() {
+        return columns.length;
+    }
+}
