@@ -44,6 +44,10 @@ final class BenchCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
 
+    /** The mini-batch size of the step figure. */
+    static final int BATCH = 256;
+
+
     /** Median, min, max. */
     record Stat(double median, double min, double max) {
         static Stat of(double[] values) {
@@ -67,6 +71,7 @@ final class BenchCommand {
         int repeats = a.integer(Opt.REPEATS, 1, 1000);
         int passes = a.integer(Opt.PASSES, 3, 100_000);
         int steps = a.integer(Opt.STEPS, 10, 1_000_000);
+        int jobs = a.integer(Opt.JOBS, 1, 1_000_000);
         long seed = a.longValue(Opt.SEED);
         String json = a.string(Opt.JSON);
         String partitionsOpt = a.required(Opt.PARTITIONS);
@@ -100,6 +105,9 @@ final class BenchCommand {
         table.add(row("load " + loaded.rows() + " rows into cached blocks (s)", load, "first " + fmt(loads[0])));
         JavaRDD<DigitBlock> blocks = loaded.blocks();
         int rows = (int) loaded.rows();
+        if (rows < BATCH) {
+            throw new UsageException("bench needs at least " + BATCH + " rows (one mini-batch); " + data + " has " + rows);
+        }
 
         // 2. the arithmetic alone: one pass of a kernel over all rows, one thread, on the driver
         List<DigitBlock> local = blocks.collect();
@@ -115,13 +123,15 @@ final class BenchCommand {
             }
         }
 
-        // 3. Spark's floor: jobs without arithmetic, after a warm-up like a training run's first steps
+        // 3. Spark's floor: jobs without arithmetic, after a warm-up (Spark's scheduler code needs several
+        //    hundred jobs before the JIT has compiled it: the first jobs take 15-50 ms, later ones 4-8 ms)
         NetworkShape h10 = NetworkShape.mnist(10);
         double[] w10 = Initializer.HE.initialize(h10, seed).values();
-        time(200, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
-        Stat bare = time(200, () -> JobFloor.bare(blocks), false);
-        Stat result = time(200, () -> JobFloor.withResult(blocks, h10), false);
-        Stat broadcast = time(200, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
+        LOG.info("warming Spark up: {} jobs without arithmetic", 3 * jobs);
+        time(3 * jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
+        Stat bare = time(jobs, () -> JobFloor.bare(blocks), false);
+        Stat result = time(jobs, () -> JobFloor.withResult(blocks, h10), false);
+        Stat broadcast = time(jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
         results.put("job_bare_ms", bare);
         results.put("job_with_result_ms", result);
         results.put("job_with_broadcast_ms", broadcast);
@@ -142,7 +152,7 @@ final class BenchCommand {
                 String.format(Locale.ROOT, "%.0f samples/s", rows / (h128.median() / 1000))));
 
         // 5. mini-batch steps
-        int batch = 256;
+        int batch = BATCH;
         int perEpoch = (rows + batch - 1) / batch;
         int epochs = (steps + perEpoch - 1) / perEpoch;
         SparkTrainer.Settings mb = new SparkTrainer.Settings(Activation.RELU, Kernel.SIMD,
@@ -153,7 +163,7 @@ final class BenchCommand {
         Stat sliceCompute = time(51, () -> {
             GradientSum sum = new GradientSum(h10);
             GradientKernel kernel = Kernel.SIMD.create(Initializer.HE.initialize(h10, seed), Activation.RELU);
-            kernel.accumulateGradient(local.get(0), null, 0, batch / partitions, sum);
+            kernel.accumulateGradient(local.get(0), null, 0, Math.min(batch / partitions, local.get(0).rows()), sum);
             return sum;
         }, true);
         results.put("mini_batch_b256_h10_step_ms", step);

@@ -28,7 +28,7 @@ public final class DistributedNetwork {
     /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
     public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
                                           Kernel kernel, Broadcast<double[]> weights) {
-        return combine(blocks.mapPartitions(it -> {
+        return combine(LeanJobs.mapPartitions(blocks, it -> {
             GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (it.hasNext()) {
@@ -50,7 +50,7 @@ public final class DistributedNetwork {
     public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
                                                int step, NetworkShape shape, Activation activation, Kernel kernel,
                                                Broadcast<double[]> weights) {
-        return combine(blocks.zipPartitions(permutations, (bs, ps) -> {
+        return combine(LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (bs.hasNext()) {
@@ -78,7 +78,7 @@ public final class DistributedNetwork {
         Broadcast<double[]> weights = jsc.broadcast(parameters.values().clone());
         NetworkShape shape = parameters.shape();
         try {
-            JavaRDD<Evaluation> partials = blocks.mapPartitions(it -> {
+            JavaRDD<Evaluation> partials = LeanJobs.mapPartitions(blocks, it -> {
                 GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
                 Evaluation e = new Evaluation(shape.classes());
                 while (it.hasNext()) {

@@ -20,18 +20,18 @@ public final class JobFloor {
 
     /** A job with one task per partition that touches its block and returns one number: scheduling alone. */
     public static long bare(JavaRDD<DigitBlock> blocks) {
-        return blocks.mapPartitions(it -> {
+        return LeanJobs.collect(LeanJobs.mapPartitions(blocks, it -> {
             long rows = 0;
             while (it.hasNext()) {
                 rows += it.next().rows();
             }
             return List.of(rows).iterator();
-        }).collect().stream().mapToLong(Long::longValue).sum();
+        })).stream().mapToLong(Long::longValue).sum();
     }
 
     /** As {@link #bare}, each task returning a zero {@link GradientSum} that the driver adds in partition order. */
     public static GradientSum withResult(JavaRDD<DigitBlock> blocks, NetworkShape shape) {
-        return DistributedNetwork.combine(blocks.mapPartitions(it -> {
+        return DistributedNetwork.combine(LeanJobs.mapPartitions(blocks, it -> {
             while (it.hasNext()) {
                 it.next();
             }
@@ -43,7 +43,7 @@ public final class JobFloor {
     public static GradientSum withBroadcast(JavaRDD<DigitBlock> blocks, NetworkShape shape, double[] weights) {
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(blocks.context()).broadcast(weights);
         try {
-            return DistributedNetwork.combine(blocks.mapPartitions(it -> {
+            return DistributedNetwork.combine(LeanJobs.mapPartitions(blocks, it -> {
                 double[] v = w.value();
                 while (it.hasNext()) {
                     it.next();

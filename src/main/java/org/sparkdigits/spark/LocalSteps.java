@@ -56,7 +56,7 @@ final class LocalSteps {
     static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int firstStep,
                           int steps, double[] rates, double l2, NetworkShape shape, Activation activation,
                           Kernel kernel, Broadcast<double[]> weights) {
-        JavaRDD<ModelSum> partials = blocks.zipPartitions(permutations, (bs, ps) -> {
+        JavaRDD<ModelSum> partials = LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             List<DigitBlock> myBlocks = new java.util.ArrayList<>();
             List<int[]> myOrders = new java.util.ArrayList<>();
             bs.forEachRemaining(myBlocks::add);

@@ -35,7 +35,7 @@ final class OrderedAggregation {
         int n = partials.getNumPartitions();
         List<T> collected;
         if (n <= FAN_IN) {
-            collected = partials.collect(); // collect() returns partitions in index order
+            collected = LeanJobs.collect(partials); // partitions in index order
         } else {
             int groups = (n + FAN_IN - 1) / FAN_IN;
             collected = partials

@@ -124,6 +124,9 @@ class MainTest {
         assertTrue(r.out().contains("random 20-6-10 relu network, 16 random rows: 196 parameters, largest relative error"), r.out());
         assertTrue(r.out().contains("784-10-10 relu network (he init), 4 rows of"), r.out());
         assertTrue(r.out().contains("gradcheck passed"));
+        CliRun reference = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "3", "--kernel", "ojalgo");
+        assertEquals(0, reference.code(), reference.out() + reference.err());
+        assertTrue(reference.out().contains("kernel: ojalgo"), reference.out());
         CliRun strict = CliRun.of("gradcheck", "--tolerance", "1e-30");
         assertEquals(1, strict.code(), strict.out());
         assertTrue(strict.out().contains("gradcheck FAILED"));
@@ -161,6 +164,7 @@ class MainTest {
         cases.put("--lr must be a positive number, got -0.5", new String[] {"--lr", "-0.5"});
         cases.put("--schedule: unknown schedule 'linear': expected one of constant, step, cosine", new String[] {"--schedule", "linear"});
         cases.put("--activation: unknown activation 'tanh': expected one of relu, sigmoid", new String[] {"--activation", "tanh"});
+        cases.put("--kernel: unknown kernel 'gpu': expected one of simd, sparse, ojalgo", new String[] {"--kernel", "gpu"});
         cases.put("--optimizer lbfgs is a full-batch method: drop --batch-size", new String[] {"--optimizer", "lbfgs", "--batch-size", "64"});
         cases.put("--local-steps 4 needs mini-batches: give --batch-size too", new String[] {"--local-steps", "4"});
         cases.put("--early-stopping needs a validation set: give --validation N", new String[] {"--early-stopping", "3"});
@@ -251,6 +255,30 @@ class MainTest {
         assertEquals(68, metrics.get("train_rows").asInt());
         assertEquals(10, metrics.get("holdout_rows").asInt());
         assertEquals("holdout", metrics.get("test_source").asText());
+    }
+
+    @Test
+    void benchPrintsAndWritesEveryFigure() throws IOException {
+        Path out = dir.resolve("bench.json");
+        CliRun r = CliRun.of("bench", "--data", train.toString(), "--repeats", "2", "--passes", "3", "--steps", "10",
+                "--jobs", "4", "--partitions", "2", "--json", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode j = json(out);
+        assertEquals(400, j.get("rows").asInt());
+        assertEquals(2, j.get("partitions").asInt());
+        for (String k : List.of("load_s", "kernel_h10_simd_ms", "kernel_h10_sparse_ms", "kernel_h10_ojalgo_ms",
+                "kernel_h128_simd_ms", "job_bare_ms", "job_with_result_ms", "job_with_broadcast_ms",
+                "full_batch_h10_simd_ms", "full_batch_h10_ojalgo_ms", "full_batch_h128_simd_ms",
+                "mini_batch_b256_h10_step_ms", "mini_batch_b256_task_compute_ms")) {
+            JsonNode f = j.get(k);
+            assertTrue(f != null && f.get("median").asDouble() > 0
+                    && f.get("min").asDouble() <= f.get("median").asDouble()
+                    && f.get("median").asDouble() <= f.get("max").asDouble(), k + ": " + f);
+        }
+        assertTrue(r.out().contains("full-batch iteration, H=128, simd (ms)"), r.out());
+        CliRun tooSmall = CliRun.of("bench", "--data", dir.resolve("test.csv").toString());
+        assertEquals(2, tooSmall.code(), tooSmall.err());
+        assertTrue(tooSmall.err().contains("bench needs at least 256 rows"), tooSmall.err());
     }
 
     @Test

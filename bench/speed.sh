@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The speed benchmark: spark-digits' own figures (./submit.sh bench), and in the same run the numpy network
+# the project grew from (../shared/bench/seed_numpy.py) and MLlib's MultilayerPerceptronClassifier on Spark
+# 4.1.0 (bench/mllib). Prints a summary with the ratios the speed goals are stated in. Timings only: nothing
+# here passes or fails. The machine is shared and noisy: compare medians, rerun when in doubt.
+#
+#   bench/speed.sh                      # MNIST from ../shared/mnist; MNIST_DIR=... to point elsewhere
+#   SKIP_MLLIB=1 bench/speed.sh         # without the MLlib module (it downloads Spark 4.1.0 + MLlib once)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mnist="${MNIST_DIR:-$root/../shared/mnist}"
+seed_py="${SEED_NUMPY:-$root/../shared/bench/seed_numpy.py}"
+out="$root/target/bench"
+mkdir -p "$out"
+for f in "$mnist/mnist_train.csv.gz" "$seed_py"; do
+  [[ -f "$f" ]] || { echo "bench/speed.sh: missing $f (set MNIST_DIR / SEED_NUMPY)" >&2; exit 2; }
+done
+cd "$root"
+
+echo "== numpy reference, H=10 (notebook init) and H=128 (He init)" >&2
+python3 "$seed_py" --hidden 10 --iters 100 | tail -1 > "$out/numpy-h10.json"
+python3 "$seed_py" --hidden 128 --init he --iters 30 | tail -1 > "$out/numpy-h128.json"
+
+echo "== spark-digits: ./submit.sh bench --master 'local[2]'" >&2
+./submit.sh bench --master 'local[2]' --data "$mnist/mnist_train.csv.gz" --json "$out/spark-digits.json" | tee "$out/spark-digits.txt"
+
+if [[ -z "${SKIP_MLLIB:-}" ]]; then
+  echo "== MLlib MultilayerPerceptronClassifier and spark-digits on Spark 4.1.0: bench/mllib/run.sh" >&2
+  bench/mllib/run.sh "$mnist/mnist_train.csv.gz" 10 40 | tee "$out/mllib.txt" | grep -v '^{' || true
+  grep '^{' "$out/mllib.txt" | tail -1 > "$out/mllib.json"
+else
+  rm -f "$out/mllib.json"
+fi
+
+python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+ours = json.load(open(os.path.join(out, "spark-digits.json")))
+n10 = json.load(open(os.path.join(out, "numpy-h10.json")))
+n128 = json.load(open(os.path.join(out, "numpy-h128.json")))
+ml = json.load(open(os.path.join(out, "mllib.json"))) if os.path.exists(os.path.join(out, "mllib.json")) else None
+def m(k): return ours[k]["median"]
+rows = ours["rows"]
+fb10, fb128 = m("full_batch_h10_simd_ms"), m("full_batch_h128_simd_ms")
+np10, np128 = n10["iter_median_s"] * 1000, n128["iter_median_s"] * 1000
+limit = 2 * rows / (m("kernel_h10_simd_ms") / 1000)       # two cores, each at the one-thread kernel rate
+print()
+print("summary (medians; goals from the speed issue)")
+print(f"  full-batch iteration H=10:  {fb10:7.1f} ms  numpy {np10:6.1f} ms  ratio {fb10/np10:.2f}x numpy (goal <= 0.75x, <= 60 ms)")
+if ml:
+    print(f"  MLlib MLP H=10 (Spark {ml['spark']}): {ml['mllib_ms_per_iteration']:7.1f} ms/iteration;"
+          f" spark-digits on the same Spark: {ml['ours_gd_ms'][0]:.1f} ms -> MLlib / ours = {ml['mllib_ms_per_iteration']/ml['ours_gd_ms'][0]:.1f}x (goal >= 4x)")
+print(f"  full-batch iteration H=128: {fb128:7.1f} ms  numpy {np128:6.1f} ms  ratio {fb128/np128:.2f}x numpy (goal <= 0.5x)")
+print(f"  mini-batch step B=256 H=10: {m('mini_batch_b256_h10_step_ms'):7.1f} ms  (goal <= 8 ms); a step without arithmetic"
+      f" {m('job_with_broadcast_ms'):.1f} ms = scheduling {m('job_bare_ms'):.1f} + results {m('job_with_result_ms')-m('job_bare_ms'):.1f}"
+      f" + broadcast {m('job_with_broadcast_ms')-m('job_with_result_ms'):.1f}; arithmetic {m('mini_batch_b256_task_compute_ms'):.2f} ms per task")
+print(f"  load of the 60k CSV:         {m('load_s'):7.2f} s  (first load in the JVM {ours['load_first_s']:.2f} s; goal <= 5 s)")
+print(f"  throughput at full batch H=10: {rows/(fb10/1000):,.0f} samples/s; arithmetic limit (2 x one-thread kernel) {limit:,.0f} samples/s"
+      f" -> {limit/(rows/(fb10/1000)):.2f}x from it (goal within 2x)")
+PY
