@@ -25,8 +25,8 @@ echo "== spark-digits: ./submit.sh bench --master 'local[2]'" >&2
 ./submit.sh bench --master 'local[2]' --data "$mnist/mnist_train.csv.gz" --json "$out/spark-digits.json" | tee "$out/spark-digits.txt"
 
 if [[ -z "${SKIP_MLLIB:-}" ]]; then
-  echo "== MLlib MultilayerPerceptronClassifier and spark-digits on Spark 4.1.0: bench/mllib/run.sh" >&2
-  bench/mllib/run.sh "$mnist/mnist_train.csv.gz" 10 40 | tee "$out/mllib.txt" | grep -v '^{' || true
+  echo "== MLlib MultilayerPerceptronClassifier and spark-digits on Spark 4.1.0, H=10, 2 partitions: bench/mllib/run.sh" >&2
+  bench/mllib/run.sh "$mnist/mnist_train.csv.gz" 10 40 2 | tee "$out/mllib.txt" | grep -v '^{' || true
   grep '^{' "$out/mllib.txt" | tail -1 > "$out/mllib.json"
 else
   rm -f "$out/mllib.json"

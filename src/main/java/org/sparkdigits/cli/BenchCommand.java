@@ -75,7 +75,7 @@ final class BenchCommand {
         long seed = a.longValue(Opt.SEED);
         String json = a.string(Opt.JSON);
         String partitionsOpt = a.required(Opt.PARTITIONS);
-        int partitions = "auto".equals(partitionsOpt.trim()) ? 2 * spark.sparkContext().defaultParallelism()
+        int partitions = "auto".equals(partitionsOpt.trim()) ? spark.sparkContext().defaultParallelism()
                 : a.integer(Opt.PARTITIONS, 1, 100_000);
         int cores = spark.sparkContext().defaultParallelism();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();

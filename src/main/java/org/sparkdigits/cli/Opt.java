@@ -48,7 +48,7 @@ public enum Opt {
             + "U(-0.5,0.5))", Cmd.TRAIN, Cmd.GRADCHECK),
     SEED("seed", "N", "1", "seed of initialisation, holdout and every other random choice", Cmd.TRAIN, Cmd.GRADCHECK,
             Cmd.BENCH),
-    PARTITIONS("partitions", "N", "auto", "partitions of the cached data (auto: twice Spark's default parallelism)",
+    PARTITIONS("partitions", "N", "auto", "partitions of the cached data (auto: Spark's default parallelism, one task per core)",
             Cmd.TRAIN, Cmd.BENCH),
     LOG_EVERY("log-every", "N", "10", "a progress line and a history.csv row every N steps", Cmd.TRAIN),
     ON_BAD_ROW("on-bad-row", "fail|skip", "fail", "a malformed row stops with file:line (fail) or is dropped and counted (skip)",

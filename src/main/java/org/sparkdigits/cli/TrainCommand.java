@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.data.InputFiles;
@@ -52,10 +53,14 @@ final class TrainCommand {
 
     static int run(TrainConfig cfg, SparkSession spark, PrintStream out) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        int partitions = cfg.partitions() > 0 ? cfg.partitions() : 2 * spark.sparkContext().defaultParallelism();
+        int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
         DigitLoader loader = new DigitLoader(spark, cfg.onBadRow(), cfg.sparkStorageLevel());
         SparkTrainer.Settings settings = cfg.training();
         Activation activation = settings.activation();
+        if (settings.kernel() == Kernel.SIMD && !Kernel.simdAvailable()) {
+            LOG.warn("this JVM lacks the Vector API (--add-modules=jdk.incubator.vector, which Spark 4 and submit.sh "
+                    + "add): the simd kernel runs as plain loops, with the same results about 3x slower");
+        }
 
         LOG.info("loading training data {} into {} partitions", cfg.data(), partitions);
         LoadedData train = loader.loadShuffled(InputFiles.resolve(cfg.data(), hadoop, "training data"), partitions, "training data");

@@ -26,7 +26,7 @@ import org.sparkdigits.spark.SparkTrainer;
  * @param validation  rows held out for evaluation during training and early stopping (0: none)
  * @param out         model directory
  * @param defaultData whether the default data/ files are used (and so may be downloaded)
- * @param partitions  partitions of the cached data, 0 for twice Spark's default parallelism
+ * @param partitions  partitions of the cached data, 0 for Spark's default parallelism (one task per core)
  * @param mirrors     where to download MNIST from when the default data is missing
  */
 public record TrainConfig(String data, String test, int holdout, int validation, Path out, boolean defaultData,
