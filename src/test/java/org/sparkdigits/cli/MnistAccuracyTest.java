@@ -63,7 +63,7 @@ class MnistAccuracyTest {
         CliRun r = CliRun.of("train", "--data", TestCsv.mnist("mnist_train.csv.gz").toString(),
                 "--test", TestCsv.mnist("mnist_test.csv.gz").toString(), "--out", model.toString(),
                 "--hidden", "10", "--batch-size", "128", "--epochs", "3", "--optimizer", "adam", "--lr", "0.01",
-                "--schedule", "cosine", "--log-every", "500");
+                "--schedule", "cosine", "--warmup", "300", "--log-every", "500");
         assertEquals(0, r.code(), r.err());
         JsonNode metrics = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
         double accuracy = metrics.get("test_accuracy").asDouble();
