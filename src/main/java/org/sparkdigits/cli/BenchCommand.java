@@ -44,6 +44,9 @@ final class BenchCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
 
+    /** Rows (at least) of the one-thread kernel figures. */
+    static final int KERNEL_ROWS = 60_000;
+
     /** The mini-batch size of the step figure. */
     static final int BATCH = 256;
 
@@ -109,15 +112,20 @@ final class BenchCommand {
             throw new UsageException("bench needs at least " + BATCH + " rows (one mini-batch); " + data + " has " + rows);
         }
 
-        // 2. the arithmetic alone: one pass of a kernel over all rows, one thread, on the driver
-        List<DigitBlock> local = blocks.collect();
+        // 2. the arithmetic alone: one pass of a kernel over the rows, one thread, on the driver (at most the
+        //    blocks holding the first KERNEL_ROWS rows are brought to the driver: a large set must not be)
+        int perBlock = Math.max(1, rows / partitions);
+        List<DigitBlock> local = blocks.take(Math.min(partitions, (KERNEL_ROWS + perBlock - 1) / perBlock));
+        int localRows = local.stream().mapToInt(DigitBlock::rows).sum();
+        results.put("kernel_rows", localRows);
         for (int h : new int[] {10, 128}) {
             for (Kernel k : Kernel.values()) {
                 int runs = k == Kernel.OJALGO && h > 10 ? 2 : 5;
                 Stat st = time(runs + 1, () -> onePass(local, NetworkShape.mnist(h), k, seed), true);
-                double rowsPerS = rows / (st.median() / 1000);
+                double rowsPerS = localRows / (st.median() / 1000);
                 results.put("kernel_h" + h + "_" + k.id() + "_ms", st);
-                table.add(row(String.format(Locale.ROOT, "one pass, one thread, H=%d, %s kernel (ms)", h, k.id()), st,
+                table.add(row(String.format(Locale.ROOT, "one pass (%d rows), one thread, H=%d, %s kernel (ms)", localRows, h,
+                        k.id()), st,
                         String.format(Locale.ROOT, "%.0f rows/s", rowsPerS)));
                 LOG.info("kernel H={} {}: {} ms", h, k.id(), st.ms());
             }
