@@ -8,7 +8,7 @@ public enum Kernel {
      * give bit-identical results.
      */
     SIMD,
-    /** {@link SparseKernel} with plain Java loops: skips zero pixels, one fused pass per row. */
+    /** {@link SparseKernel} with plain Java loops: skips zero pixels, forward and backward fused per chunk of rows. */
     SPARSE,
     /** {@link TwoLayerNetwork}: dense ojAlgo products in chunks of 128 rows; the reference. */
     OJALGO;

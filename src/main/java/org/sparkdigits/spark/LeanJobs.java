@@ -72,6 +72,11 @@ final class LeanJobs {
         return out;
     }
 
+    /** A task's exception as it leaves the task: unchecked ones as they are, checked ones wrapped with their message. */
+    private static RuntimeException unchecked(Exception e) {
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    }
+
     @SuppressWarnings("unchecked")
     private static <X> ClassTag<X> anyTag() {
         return (ClassTag<X>) ClassTag$.MODULE$.AnyRef();
@@ -90,10 +95,8 @@ final class LeanJobs {
         public scala.collection.Iterator<U> apply(scala.collection.Iterator<T> in) {
             try {
                 return CollectionConverters.asScala(f.call(CollectionConverters.asJava(in)));
-            } catch (RuntimeException e) {
-                throw e;
             } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage(), e);
+                throw unchecked(e);
             }
         }
     }
@@ -111,10 +114,8 @@ final class LeanJobs {
         public scala.collection.Iterator<U> apply(scala.collection.Iterator<A> a, scala.collection.Iterator<B> b) {
             try {
                 return CollectionConverters.asScala(f.call(CollectionConverters.asJava(a), CollectionConverters.asJava(b)));
-            } catch (RuntimeException e) {
-                throw e;
             } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage(), e);
+                throw unchecked(e);
             }
         }
     }

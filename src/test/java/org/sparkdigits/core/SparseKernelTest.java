@@ -58,7 +58,7 @@ class SparseKernelTest {
         assertEquals(0.0, java.util.Arrays.stream(none.gradient()).map(Math::abs).max().orElseThrow());
     }
 
-    /** Both backward paths for W1: few active units (the compacted loop) and most units active. */
+    /** Few and many active units: whole vectors of dZ1 that are zero are skipped by the Vector API loops. */
     @ParameterizedTest(name = "bias {0}")
     @CsvSource({"-3.0", "-0.2", "0.0", "3.0"})
     void fewOrManyActiveUnits(double bias) {
