@@ -165,7 +165,7 @@ final class BenchCommand {
         int epochs = (steps + perEpoch - 1) / perEpoch;
         SparkTrainer.Settings mb = new SparkTrainer.Settings(Activation.RELU, Kernel.SIMD,
                 new Optimizer.Settings(Optimizer.Kind.ADAM, 0.9, 0.9, 0.999, 1e-8, 0), LearningRateSchedule.Kind.CONSTANT,
-                0.001, 0, 1, 1, 0, batch, epochs, 1, 1_000_000, 0, 0, 1, seed);
+                0.001, 0, 1, 1, 0, 0, batch, epochs, 1, 1_000_000, 0, 0, 1, seed);
         SparkTrainer.Result r = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(h10, seed), mb, null, null);
         Stat step = new Stat(r.msPerStep()[0], r.msPerStep()[1], r.msPerStep()[2]);
         Stat sliceCompute = time(51, () -> {

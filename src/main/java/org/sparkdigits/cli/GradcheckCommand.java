@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.GradientCheck;
 import org.sparkdigits.core.Initializer;
 import org.sparkdigits.core.Kernel;
@@ -47,16 +48,18 @@ final class GradcheckCommand {
             throw new UsageException("--kernel: " + e.getMessage());
         }
         int rows = a.integer(Opt.ROWS, 1, 10_000);
-        out.println("kernel: " + kernel.id());
+        Dropout dropout = Dropout.forStep(a.number(Opt.DROPOUT, 0, true, 1, false), seed, 0);
+        out.println("kernel: " + kernel.id() + (dropout.active() ? ", dropout " + dropout.rate() + " (the masks of one step)" : ""));
         boolean ok = report(out, "random " + SMALL + " " + activation.id() + " network, " + SMALL_ROWS + " random rows",
-                GradientCheck.check(Initializer.SEED.initialize(SMALL, seed), activation, kernel, randomRows(SMALL, SMALL_ROWS, seed),
-                        GradientCheck.DEFAULT_STEP), tolerance);
+                GradientCheck.check(Initializer.SEED.initialize(SMALL, seed), activation, kernel, dropout,
+                        randomRows(SMALL, SMALL_ROWS, seed), GradientCheck.DEFAULT_STEP), tolerance);
         if (a.given(Opt.DATA)) {
             DigitBlock real = InputFiles.firstRows(a.required(Opt.DATA), rows);
             NetworkShape shape = NetworkShape.mnist(hidden);
             ok &= report(out, shape + " " + activation.id() + " network (" + init.id() + " init), " + real.rows()
                     + " rows of " + a.required(Opt.DATA),
-                    GradientCheck.check(init.initialize(shape, seed), activation, kernel, real, GradientCheck.DEFAULT_STEP), tolerance);
+                    GradientCheck.check(init.initialize(shape, seed), activation, kernel, dropout, real,
+                            GradientCheck.DEFAULT_STEP), tolerance);
         }
         out.println(ok ? "gradcheck passed" : "gradcheck FAILED: relative error above " + tolerance);
         return ok ? 0 : 1;

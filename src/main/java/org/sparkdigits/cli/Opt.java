@@ -29,6 +29,8 @@ public enum Opt {
     EPS("eps", "E", "1e-8", "adam/adamw: added to the root of the second moment", Cmd.TRAIN),
     L2("l2", "LAMBDA", "0", "L2 penalty (lambda/2)|W|^2 on the weights, not the biases; adamw: decoupled weight decay",
             Cmd.TRAIN),
+    DROPOUT("dropout", "P", "0", "drop each hidden unit with probability P in every training step (inverted dropout; "
+            + "not with lbfgs/cg); gradcheck: check the network with one step's masks", Cmd.TRAIN, Cmd.GRADCHECK),
     SCHEDULE("schedule", "constant|step|cosine", "constant", "learning-rate schedule over the steps", Cmd.TRAIN),
     WARMUP("warmup", "STEPS", "0", "linear warm-up of the learning rate over the first STEPS steps", Cmd.TRAIN),
     DECAY_EVERY("decay-every", "STEPS", "1000", "step schedule: multiply the rate by --decay-rate every STEPS steps",

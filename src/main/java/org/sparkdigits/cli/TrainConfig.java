@@ -72,12 +72,17 @@ public record TrainConfig(String data, String test, int holdout, int validation,
                     + "(full batch uses --iterations)");
         }
         double l2 = a.number(Opt.L2, 0, true, Double.POSITIVE_INFINITY, false);
+        double dropout = a.number(Opt.DROPOUT, 0, true, 1, false);
+        if (dropout > 0 && kind.fullBatchOnly()) {
+            throw new UsageException("--dropout draws new masks every step, which the line search of --optimizer "
+                    + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
+        }
         SparkTrainer.Settings training = new SparkTrainer.Settings(activation, kernel,
                 new Optimizer.Settings(kind, a.number(Opt.MOMENTUM, 0, true, 1, false), a.number(Opt.BETA1, 0, true, 1, false),
                         a.number(Opt.BETA2, 0, true, 1, false), a.number(Opt.EPS, 0, false, 1, true), l2),
                 schedule, a.positive(Opt.LR), a.integer(Opt.WARMUP, 0, Integer.MAX_VALUE),
                 a.integer(Opt.DECAY_EVERY, 1, Integer.MAX_VALUE), a.number(Opt.DECAY_RATE, 0, false, 1, true), l2,
-                batch, a.integer(Opt.EPOCHS, 1, 1_000_000), a.integer(Opt.ITERATIONS, 1, 10_000_000), logEvery,
+                dropout, batch, a.integer(Opt.EPOCHS, 1, 1_000_000), a.integer(Opt.ITERATIONS, 1, 10_000_000), logEvery,
                 evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED));
         return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE), validation,
                 Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
@@ -138,6 +143,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
             default -> { }
         }
         m.put("l2", t.l2());
+        m.put("dropout", t.dropout());
         m.put("early_stopping", t.earlyStopping());
         m.put("init", init.id());
         m.put("seed", seed);

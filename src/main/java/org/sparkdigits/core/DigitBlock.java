@@ -20,6 +20,8 @@ public final class DigitBlock implements Serializable {
     private final byte[] pixels;
     /** Built on first use and kept with the cached block; rebuilt after deserialization. */
     private transient volatile SparseRows sparse;
+    /** Built on first use, like {@link #sparse}. */
+    private transient volatile long[] rowKeys;
 
     /**
      * @param rows   number of images
@@ -78,6 +80,31 @@ public final class DigitBlock implements Serializable {
             sparse = s;
         }
         return s;
+    }
+
+    /**
+     * A 64-bit key of row {@code i} computed from its label and pixels only (so the same image has the same
+     * key in any block, partition or order): what {@link Dropout} masks are drawn from. Built for the whole
+     * block on first use and kept.
+     */
+    public long rowKey(int i) {
+        long[] k = rowKeys;
+        if (k == null) {
+            k = new long[rows];
+            for (int r = 0; r < rows; r++) {
+                long h = Dropout.mix(labels == null ? -1 : labels[r]);
+                int base = r * inputs;
+                for (int j = 0; j < inputs; j++) {
+                    int v = pixels[base + j] & 0xFF;
+                    if (v != 0) { // the zero pixels are implied by the positions of the others
+                        h = Dropout.mix(h + v + ((long) j << 8));
+                    }
+                }
+                k[r] = h;
+            }
+            rowKeys = k;
+        }
+        return k[i];
     }
 
     public boolean labelled() {

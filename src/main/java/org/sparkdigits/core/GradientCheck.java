@@ -1,5 +1,7 @@
 package org.sparkdigits.core;
 
+import java.util.function.ToDoubleFunction;
+
 /**
  * Finite-difference check of the backprop gradient: for every parameter {@code θ_i}, the central
  * difference {@code (L(θ + h e_i) - L(θ - h e_i)) / 2h} of the mean loss is compared with the analytic
@@ -46,11 +48,28 @@ public final class GradientCheck {
      */
     public static Result check(Parameters parameters, Activation activation, Kernel kernel, DigitBlock block,
                                double step) {
+        return check(parameters, activation, kernel, Dropout.NONE, block, step);
+    }
+
+    /**
+     * The same for the network with {@code dropout}'s (fixed) masks on the hidden layer: the loss that is
+     * differenced is the dropped-out network's.
+     */
+    public static Result check(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
+                               DigitBlock block, double step) {
         NetworkShape shape = parameters.shape();
         GradientSum sum = new GradientSum(shape);
-        kernel.create(parameters, activation).accumulateGradient(block, sum);
-        double[] analytic = sum.meanGradient();
+        kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout);
+        return compare(sum.meanGradient(), parameters, p -> meanLoss(p, activation, kernel, dropout, block), step);
+    }
 
+    /**
+     * Compares {@code analytic} with central differences of {@code meanLoss} around {@code parameters}
+     * (which are not changed) for every parameter.
+     */
+    static Result compare(double[] analytic, Parameters parameters, ToDoubleFunction<Parameters> meanLoss,
+                          double step) {
+        NetworkShape shape = parameters.shape();
         Parameters probe = parameters.copy();
         double[] theta = probe.values();
         double worst = -1;
@@ -59,9 +78,9 @@ public final class GradientCheck {
         for (int i = 0; i < theta.length; i++) {
             double saved = theta[i];
             theta[i] = saved + step;
-            double plus = meanLoss(probe, activation, kernel, block);
+            double plus = meanLoss.applyAsDouble(probe);
             theta[i] = saved - step;
-            double minus = meanLoss(probe, activation, kernel, block);
+            double minus = meanLoss.applyAsDouble(probe);
             theta[i] = saved;
             double numeric = (plus - minus) / (2 * step);
             double rel = Math.abs(analytic[i] - numeric)
@@ -77,6 +96,16 @@ public final class GradientCheck {
 
     static double meanLoss(Parameters parameters, DigitBlock block) {
         return meanLoss(parameters, Activation.RELU, Kernel.OJALGO, block);
+    }
+
+    static double meanLoss(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
+                           DigitBlock block) {
+        if (dropout.active()) {
+            GradientSum sum = new GradientSum(parameters.shape());
+            kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout);
+            return sum.meanLoss();
+        }
+        return meanLoss(parameters, activation, kernel, block);
     }
 
     static double meanLoss(Parameters parameters, Activation activation, Kernel kernel, DigitBlock block) {

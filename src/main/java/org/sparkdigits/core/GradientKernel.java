@@ -17,7 +17,15 @@ public interface GradientKernel {
      * {@code order} is null) into {@code sum}: the gradient of the summed cross-entropy, the summed
      * loss, the row count and the number of correct predictions.
      */
-    void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum);
+    default void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum) {
+        accumulateGradient(block, order, from, to, sum, Dropout.NONE);
+    }
+
+    /**
+     * The same sums for the network with {@code dropout}'s masks applied to the hidden layer (the loss and
+     * correct count too are those of the dropped-out network).
+     */
+    void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout);
 
     /** Adds the sums over every row of {@code block} into {@code sum}. */
     default void accumulateGradient(DigitBlock block, GradientSum sum) {

@@ -56,6 +56,9 @@ public final class SparseKernel implements GradientKernel {
     private final double[] delta;   // [CHUNK_ROWS x stride] dZ1
     private final double[] z;       // [classStride] logits, then probabilities, then dZ2 of one row
     private final ChunkColumns columns;
+    // with dropout, made on the first gradient call that drops
+    private double[] mask;          // [CHUNK_ROWS x stride] 0 or 1/(1-P) per hidden unit (padding 0)
+    private double[] dropped;       // [CHUNK_ROWS x stride] A1 ∘ mask
     // gradient accumulators, made on the first gradient call
     private double[] dw1t;          // [inputs x stride]
     private double[] dw2;           // [classes x stride]
@@ -117,7 +120,7 @@ public final class SparseKernel implements GradientKernel {
     }
 
     @Override
-    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum) {
+    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout) {
         check(block, true);
         if (to <= from) {
             return;
@@ -134,6 +137,12 @@ public final class SparseKernel implements GradientKernel {
             Arrays.fill(dw2, 0.0);
             Arrays.fill(db1, 0.0);
         }
+        boolean drop = dropout.active();
+        if (drop && mask == null) {
+            mask = new double[CHUNK_ROWS * stride];
+            dropped = new double[CHUNK_ROWS * stride];
+        }
+        double[] a = drop ? dropped : act;   // what the output layer sees
         int b1o = shape.b1Offset();
         int b2o = shape.b2Offset();
         double loss = 0;
@@ -141,9 +150,18 @@ public final class SparseKernel implements GradientKernel {
         for (int c0 = from; c0 < to; c0 += CHUNK_ROWS) {
             int n = Math.min(CHUNK_ROWS, to - c0);
             forwardChunk(rows, order, c0, n);
+            if (drop) {
+                for (int i = 0; i < n; i++) {
+                    int off = i * stride;
+                    dropout.fill(block.rowKey(order == null ? c0 + i : order[c0 + i]), mask, off, hidden);
+                    for (int u = off; u < off + hidden; u++) {
+                        dropped[u] = act[u] * mask[u];
+                    }
+                }
+            }
             for (int i = 0; i < n; i++) {
                 int off = i * stride;
-                logits(off);
+                logits(a, off);
                 int y = labels[order == null ? c0 + i : order[c0 + i]];
                 loss += TwoLayerNetwork.softmaxInPlace(z, 0, classes, y);
                 if (TwoLayerNetwork.argmax(z, 0, classes) == y) {
@@ -155,16 +173,21 @@ public final class SparseKernel implements GradientKernel {
                 }
                 // dW2 += dz aᵀ, d1 = W2ᵀ dz
                 if (simd) {
-                    VectorLoops.secondLayerBackward(z, classes, w2, dw2, stride, act, delta, off);
+                    VectorLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
                 } else {
                     Arrays.fill(delta, off, off + stride, 0.0);
                     for (int c = 0; c < classes; c++) {
                         double dz = z[c];
                         int wc = c * stride;
                         for (int u = 0; u < hidden; u++) {
-                            dw2[wc + u] += dz * act[off + u];
+                            dw2[wc + u] += dz * a[off + u];
                             delta[off + u] += dz * w2[wc + u];
                         }
+                    }
+                }
+                if (drop) { // d1 ∘ mask
+                    for (int u = off; u < off + hidden; u++) {
+                        delta[u] *= mask[u];
                     }
                 }
                 // d1 ∘ f'(a) (zero for inactive ReLU units), db1
@@ -178,8 +201,8 @@ public final class SparseKernel implements GradientKernel {
                     }
                 } else {
                     for (int u = 0; u < hidden; u++) {
-                        double a = act[off + u];
-                        delta[off + u] *= a * (1.0 - a);
+                        double h = act[off + u];
+                        delta[off + u] *= h * (1.0 - h);
                         db1[u] += delta[off + u];
                     }
                 }
@@ -237,7 +260,7 @@ public final class SparseKernel implements GradientKernel {
             int n = Math.min(CHUNK_ROWS, block.rows() - c0);
             forwardChunk(rows, null, c0, n);
             for (int i = 0; i < n; i++) {
-                logits(i * stride);
+                logits(act, i * stride);
                 int y = labels[c0 + i];
                 double rowLoss = TwoLayerNetwork.softmaxInPlace(z, 0, classes, y);
                 evaluation.addRow(y, TwoLayerNetwork.argmax(z, 0, classes), rowLoss);
@@ -254,7 +277,7 @@ public final class SparseKernel implements GradientKernel {
             forwardChunk(rows, null, c0, n);
             for (int i = 0; i < n; i++) {
                 int row = c0 + i;
-                logits(i * stride);
+                logits(act, i * stride);
                 TwoLayerNetwork.softmaxInPlace(z, 0, classes, 0);
                 predicted[row] = (byte) TwoLayerNetwork.argmax(z, 0, classes);
                 if (probabilities != null) {
@@ -308,17 +331,17 @@ public final class SparseKernel implements GradientKernel {
         }
     }
 
-    /** {@code z = b2 + W2 a} for the activations at {@code act[off ..]}. */
-    private void logits(int off) {
+    /** {@code z = b2 + W2 a} for the activations at {@code a[off ..]}. */
+    private void logits(double[] a, int off) {
         if (simd) {
-            VectorLoops.logits(w2t, classStride, b2, act, off, hidden, z);
+            VectorLoops.logits(w2t, classStride, b2, a, off, hidden, z);
             return;
         }
         for (int c = 0; c < classes; c++) {
             double t = b2[c];
             int wc = c * stride;
             for (int u = 0; u < hidden; u++) {
-                t += w2[wc + u] * act[off + u];
+                t += w2[wc + u] * a[off + u];
             }
             z[c] = t;
         }

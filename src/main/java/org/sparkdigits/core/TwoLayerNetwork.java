@@ -97,13 +97,22 @@ public final class TwoLayerNetwork implements GradientKernel {
      * {@code order} is null) into {@code sum}: how a mini-batch step reads its slice of a permuted block.
      */
     public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum) {
+        accumulateGradient(block, order, from, to, sum, Dropout.NONE);
+    }
+
+    /**
+     * The same with {@code dropout}'s masks on the hidden layer: {@code A1d = A1 ∘ M} feeds {@code Z2} and
+     * {@code dW2}, and {@code dZ1 = (W2ᵀ dZ2) ∘ M ∘ f'(Z1)}.
+     */
+    @Override
+    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout) {
         requireLabels(block);
         double[] g = sum.gradient();
         int k = shape.classes();
         for (int r0 = from; r0 < to; r0 += chunkRows) {
             int n = Math.min(chunkRows, to - r0);
             Workspace ws = workspace(n);
-            forward(block, order, r0, ws);
+            forward(block, order, r0, ws, dropout);
             double loss = 0;
             long right = 0;
             // softmax, loss, dZ2 = P - Y in place
@@ -118,7 +127,7 @@ public final class TwoLayerNetwork implements GradientKernel {
                 z2[base + y] -= 1.0;
             }
             sum.addRows(loss, n, right);
-            backward(ws, n, g);
+            backward(ws, n, g, dropout.active());
         }
     }
 
@@ -129,7 +138,7 @@ public final class TwoLayerNetwork implements GradientKernel {
         for (int r0 = 0; r0 < block.rows(); r0 += chunkRows) {
             int n = Math.min(chunkRows, block.rows() - r0);
             Workspace ws = workspace(n);
-            forward(block, null, r0, ws);
+            forward(block, null, r0, ws, Dropout.NONE);
             double[] z2 = ws.z2.data;
             for (int i = 0; i < n; i++) {
                 int y = block.label(r0 + i);
@@ -150,7 +159,7 @@ public final class TwoLayerNetwork implements GradientKernel {
         for (int r0 = 0; r0 < block.rows(); r0 += chunkRows) {
             int n = Math.min(chunkRows, block.rows() - r0);
             Workspace ws = workspace(n);
-            forward(block, null, r0, ws);
+            forward(block, null, r0, ws, Dropout.NONE);
             double[] z2 = ws.z2.data;
             for (int i = 0; i < n; i++) {
                 softmaxInPlace(z2, i * k, k, 0);
@@ -162,8 +171,11 @@ public final class TwoLayerNetwork implements GradientKernel {
         }
     }
 
-    /** Fills X, computes A1 = f(Z1) and Z2 for rows {@code order[r0..r0+n)} (or {@code r0..r0+n}). */
-    private void forward(DigitBlock block, int[] order, int r0, Workspace ws) {
+    /**
+     * Fills X, computes A1 = f(Z1) and Z2 for rows {@code order[r0..r0+n)} (or {@code r0..r0+n}); with
+     * dropout also the mask M and A1d = A1 ∘ M, from which Z2 is computed.
+     */
+    private void forward(DigitBlock block, int[] order, int r0, Workspace ws, Dropout dropout) {
         int d = shape.inputs();
         int h = shape.hidden();
         int k = shape.classes();
@@ -195,7 +207,21 @@ public final class TwoLayerNetwork implements GradientKernel {
                 a1[base + u] = activation.apply(a1[base + u] + b1[u]);
             }
         }
-        ws.z2.fillByMultiplying(w2, ws.a1);
+        R064Store hiddenOut = ws.a1;
+        if (dropout.active()) {
+            ws.dropping();
+            double[] m = ws.mask;
+            double[] a1d = ws.a1d.data;
+            for (int i = 0; i < n; i++) {
+                int base = i * h;   // column i of [h x n]: row i's hidden units, contiguous
+                dropout.fill(block.rowKey(order == null ? r0 + i : order[r0 + i]), m, base, h);
+                for (int u = base; u < base + h; u++) {
+                    a1d[u] = a1[u] * m[u];
+                }
+            }
+            hiddenOut = ws.a1d;
+        }
+        ws.z2.fillByMultiplying(w2, hiddenOut);
         double[] z2 = ws.z2.data;
         for (int i = 0; i < n; i++) {
             int base = i * k;
@@ -206,7 +232,7 @@ public final class TwoLayerNetwork implements GradientKernel {
     }
 
     /** Given dZ2 in {@code ws.z2}, adds dW1, db1, dW2, db2 of the chunk into the flat gradient {@code g}. */
-    private void backward(Workspace ws, int n, double[] g) {
+    private void backward(Workspace ws, int n, double[] g, boolean dropped) {
         int d = shape.inputs();
         int h = shape.hidden();
         int k = shape.classes();
@@ -215,7 +241,7 @@ public final class TwoLayerNetwork implements GradientKernel {
 
         // dW2ᵀ [h x k] = A1 [h x n] · dZ2ᵀ [n x k]; db2 = row sums of dZ2
         transpose(dz2, k, n, ws.dz2t.data);
-        ws.dw2t.fillByMultiplying(ws.a1, ws.dz2t);
+        ws.dw2t.fillByMultiplying(dropped ? ws.a1d : ws.a1, ws.dz2t);
         addInto(g, shape.w2Offset(), ws.dw2t.data);
         int b2o = shape.b2Offset();
         for (int i = 0; i < n; i++) {
@@ -231,6 +257,9 @@ public final class TwoLayerNetwork implements GradientKernel {
         for (int i = 0; i < n; i++) {
             int base = i * h;
             for (int u = 0; u < h; u++) {
+                if (dropped) {
+                    dz1[base + u] *= ws.mask[base + u];
+                }
                 dz1[base + u] *= activation.derivativeFromOutput(a1[base + u]);
                 g[b1o + u] += dz1[base + u];
             }
@@ -323,6 +352,8 @@ public final class TwoLayerNetwork implements GradientKernel {
         final R064Store dz1;   // [h x n]
         final R064Store dz1t;  // [n x h]
         final R064Store dw1t;  // [d x h]
+        R064Store a1d;         // [h x n]  A1 ∘ M, with dropout
+        double[] mask;         // [h x n]  M, with dropout
 
         Workspace(NetworkShape s, int n) {
             this.n = n;
@@ -337,6 +368,14 @@ public final class TwoLayerNetwork implements GradientKernel {
             dz1 = R064Store.FACTORY.make(h, n);
             dz1t = R064Store.FACTORY.make(n, h);
             dw1t = R064Store.FACTORY.make(d, h);
+        }
+
+        /** Makes the dropout buffers if not yet made. */
+        void dropping() {
+            if (mask == null) {
+                a1d = R064Store.FACTORY.make(a1.countRows(), n);
+                mask = new double[(int) a1.count()];
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientKernel;
 import org.sparkdigits.core.GradientSum;
@@ -28,11 +29,18 @@ public final class DistributedNetwork {
     /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
     public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
                                           Kernel kernel, Broadcast<double[]> weights) {
+        return gradientSum(blocks, shape, activation, kernel, Dropout.NONE, weights);
+    }
+
+    /** The same with {@code dropout}'s masks on the hidden layer. */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
+                                          Kernel kernel, Dropout dropout, Broadcast<double[]> weights) {
         return combine(LeanJobs.mapPartitions(blocks, it -> {
             GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (it.hasNext()) {
-                net.accumulateGradient(it.next(), sum);
+                DigitBlock b = it.next();
+                net.accumulateGradient(b, null, 0, b.rows(), sum, dropout);
             }
             return List.of(sum).iterator();
         }));
@@ -50,6 +58,13 @@ public final class DistributedNetwork {
     public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
                                                int step, NetworkShape shape, Activation activation, Kernel kernel,
                                                Broadcast<double[]> weights) {
+        return sliceGradientSum(blocks, permutations, plan, step, shape, activation, kernel, Dropout.NONE, weights);
+    }
+
+    /** The same with {@code dropout}'s masks on the hidden layer. */
+    public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
+                                               int step, NetworkShape shape, Activation activation, Kernel kernel,
+                                               Dropout dropout, Broadcast<double[]> weights) {
         return combine(LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
@@ -59,7 +74,7 @@ public final class DistributedNetwork {
                 int from = plan.sliceStart(b.rows(), step);
                 int to = plan.sliceStart(b.rows(), step + 1);
                 if (to > from) {
-                    net.accumulateGradient(b, order, from, to, sum);
+                    net.accumulateGradient(b, order, from, to, sum, dropout);
                 }
             }
             return List.of(sum).iterator();

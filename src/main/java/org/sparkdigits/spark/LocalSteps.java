@@ -8,6 +8,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
@@ -52,10 +53,14 @@ final class LocalSteps {
      * @param firstStep the first step of the round within the epoch
      * @param steps     K' (the round's length; the last round of an epoch may be shorter)
      * @param rates     the learning rate of each of the K' steps
+     * @param dropout   the hidden layer's dropout rate (0: none)
+     * @param seed      the run's seed, from which each step's dropout masks are drawn
+     * @param firstGlobalStep the round's first step counted over the whole run (for the dropout masks)
      */
     static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int firstStep,
                           int steps, double[] rates, double l2, NetworkShape shape, Activation activation,
-                          Kernel kernel, Broadcast<double[]> weights) {
+                          Kernel kernel, double dropout, long seed, long firstGlobalStep,
+                          Broadcast<double[]> weights) {
         JavaRDD<ModelSum> partials = LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             List<DigitBlock> myBlocks = new java.util.ArrayList<>();
             List<int[]> myOrders = new java.util.ArrayList<>();
@@ -67,12 +72,13 @@ final class LocalSteps {
             for (int j = 0; j < steps; j++) {
                 GradientKernel net = kernel.create(local, activation);
                 GradientSum g = new GradientSum(shape);
+                Dropout masks = Dropout.forStep(dropout, seed, firstGlobalStep + j);
                 for (int b = 0; b < myBlocks.size(); b++) {
                     DigitBlock block = myBlocks.get(b);
                     int from = plan.sliceStart(block.rows(), firstStep + j);
                     int to = plan.sliceStart(block.rows(), firstStep + j + 1);
                     if (to > from) {
-                        net.accumulateGradient(block, myOrders.get(b), from, to, g);
+                        net.accumulateGradient(block, myOrders.get(b), from, to, g, masks);
                     }
                 }
                 if (g.count() == 0) {

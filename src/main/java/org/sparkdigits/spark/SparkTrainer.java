@@ -15,6 +15,7 @@ import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.ConjugateGradient;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Kernel;
@@ -47,18 +48,19 @@ public final class SparkTrainer {
      *                      in full-batch mode, and at epoch ends only in mini-batch mode (which always
      *                      evaluates at epoch ends)
      * @param earlyStopping stop after this many evaluations without a better validation loss (0: never)
+     * @param dropout       probability of dropping each hidden unit in training (0: none); not with lbfgs/cg
      * @param localSteps    mini-batch steps each task takes on its own before the models are averaged
-     * @param seed          drives the per-epoch permutations
+     * @param seed          drives the per-epoch permutations and the dropout masks
      */
     public record Settings(Activation activation, Kernel kernel, Optimizer.Settings optimizer, LearningRateSchedule.Kind schedule,
                            double learningRate, long warmup, long decayEvery, double decayRate, double l2,
-                           int batchSize, int epochs, int iterations, int logEvery, int evalEvery,
+                           double dropout, int batchSize, int epochs, int iterations, int logEvery, int evalEvery,
                            int earlyStopping, int localSteps, long seed) {
 
         /** Plain full-batch gradient descent, as the notebooks did. */
         public static Settings fullBatch(int iterations, double learningRate, int logEvery) {
             return new Settings(Activation.RELU, Kernel.SIMD, new Optimizer.Settings(Optimizer.Kind.SGD, 0.9, 0.9, 0.999, 1e-8, 0),
-                    LearningRateSchedule.Kind.CONSTANT, learningRate, 0, 1, 1.0, 0, 0, 0, iterations, logEvery, logEvery,
+                    LearningRateSchedule.Kind.CONSTANT, learningRate, 0, 1, 1.0, 0, 0, 0, 0, iterations, logEvery, logEvery,
                     0, 1, 1);
         }
 
@@ -69,7 +71,7 @@ public final class SparkTrainer {
         /** These settings on another kernel. */
         public Settings withKernel(Kernel other) {
             return new Settings(activation, other, optimizer, schedule, learningRate, warmup, decayEvery, decayRate, l2,
-                    batchSize, epochs, iterations, logEvery, evalEvery, earlyStopping, localSteps, seed);
+                    dropout, batchSize, epochs, iterations, logEvery, evalEvery, earlyStopping, localSteps, seed);
         }
     }
 
@@ -168,7 +170,7 @@ public final class SparkTrainer {
         for (int it = 1; it <= s.iterations() && !stop; it++) {
             long t0 = System.nanoTime();
             jsc.setJobDescription("iteration " + it + "/" + s.iterations());
-            GradientSum sum = fullPass(p.values());
+            GradientSum sum = fullPass(p.values(), Dropout.forStep(s.dropout(), s.seed(), it - 1));
             double rate = lr.at(it - 1);
             double[] g = sum.meanGradient();
             Regularization.addL2(p.values(), g, shape, l2Coupled());
@@ -216,7 +218,8 @@ public final class SparkTrainer {
                 Broadcast<double[]> w = jsc.broadcast(p.values().clone());
                 try {
                     if (k == 1) {
-                        GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(), s.kernel(), w);
+                        GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(),
+                                s.kernel(), Dropout.forStep(s.dropout(), s.seed(), t), w);
                         if (sum.count() > 0) { // with many tiny partitions a step's slices can all be empty
                             double[] g = sum.meanGradient();
                             Regularization.addL2(p.values(), g, shape, l2Coupled());
@@ -230,7 +233,7 @@ public final class SparkTrainer {
                             rates[j] = lr.at(t + j);
                         }
                         LocalSteps.ModelSum m = LocalSteps.round(blocks, perms, plan, i, k, rates, l2Coupled(), shape,
-                                s.activation(), s.kernel(), w);
+                                s.activation(), s.kernel(), s.dropout(), s.seed(), t, w);
                         if (m.rows > 0) { // with many tiny partitions a round's slices can all be empty
                             double[] theta = p.values();
                             double[] pseudo = new double[theta.length];
@@ -277,7 +280,7 @@ public final class SparkTrainer {
         Lbfgs.Objective f = (x, gradient) -> {
             evaluations[0]++;
             jsc.setJobDescription(s.optimizer().kind().id() + " evaluation " + evaluations[0]);
-            GradientSum sum = fullPass(x);
+            GradientSum sum = fullPass(x, Dropout.NONE);
             double[] mean = sum.meanGradient();
             double penalty = Regularization.addL2(x, mean, shape, lambda);
             System.arraycopy(mean, 0, gradient, 0, mean.length);
@@ -323,10 +326,10 @@ public final class SparkTrainer {
         return s.evalEvery() > 0 ? s.evalEvery() : s.logEvery();
     }
 
-    private GradientSum fullPass(double[] weights) {
+    private GradientSum fullPass(double[] weights, Dropout dropout) {
         Broadcast<double[]> w = jsc.broadcast(weights.clone());
         try {
-            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), s.kernel(), w);
+            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), s.kernel(), dropout, w);
         } finally {
             w.destroy();
         }

@@ -127,6 +127,9 @@ class MainTest {
         CliRun reference = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "3", "--kernel", "ojalgo");
         assertEquals(0, reference.code(), reference.out() + reference.err());
         assertTrue(reference.out().contains("kernel: ojalgo"), reference.out());
+        CliRun dropped = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "4", "--hidden", "16", "--dropout", "0.5");
+        assertEquals(0, dropped.code(), dropped.out() + dropped.err());
+        assertTrue(dropped.out().contains("kernel: simd, dropout 0.5 (the masks of one step)"), dropped.out());
         CliRun strict = CliRun.of("gradcheck", "--tolerance", "1e-30");
         assertEquals(1, strict.code(), strict.out());
         assertTrue(strict.out().contains("gradcheck FAILED"));
@@ -171,6 +174,9 @@ class MainTest {
         cases.put("--epochs counts passes of mini-batch training: give --batch-size too", new String[] {"--epochs", "3"});
         cases.put("--batch-size must be between 0 and", new String[] {"--batch-size", "-5"});
         cases.put("--decay-rate must be in (0, 1], got 2", new String[] {"--decay-rate", "2"});
+        cases.put("--dropout must be in [0, 1), got 1", new String[] {"--dropout", "1"});
+        cases.put("--dropout draws new masks every step, which the line search of --optimizer cg cannot follow",
+                new String[] {"--dropout", "0.5", "--optimizer", "cg"});
         cases.forEach((message, extra) -> {
             List<String> args = new ArrayList<>(List.of("train", "--data", "/nonexistent/never-read.csv", "--out", dir.resolve("x").toString()));
             args.addAll(List.of(extra));
@@ -195,7 +201,7 @@ class MainTest {
         CliRun r = CliRun.of("train", "--data", train.toString(), "--test", dir.resolve("test.csv").toString(),
                 "--out", out.toString(), "--batch-size", "40", "--epochs", "3", "--optimizer", "adam", "--lr", "0.01",
                 "--validation", "50", "--early-stopping", "5", "--schedule", "cosine", "--warmup", "3", "--l2", "1e-4",
-                "--log-every", "4");
+                "--dropout", "0.2", "--log-every", "4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("validation accuracy "), r.out());
         JsonNode metrics = json(out.resolve("metrics.json"));
@@ -207,6 +213,7 @@ class MainTest {
         assertEquals("adam", training.get("optimizer").asText());
         assertEquals(40, training.get("batch").asInt());
         assertEquals("cosine", training.get("schedule").asText());
+        assertEquals(0.2, training.get("dropout").asDouble());
         List<String> history = Files.readAllLines(out.resolve("history.csv"));
         List<String> epochEnds = history.subList(1, history.size()).stream().filter(l -> l.split(",", -1)[5].length() > 0).toList();
         assertEquals(3, epochEnds.size(), "a validation evaluation per epoch: " + history);

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Dropout;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
@@ -48,11 +51,8 @@ class DistributedTrainingTest {
     }
 
 
-    @Test
-    void theDistributedGradientIsTheFullBatchGradient() {
-        LoadedData d = load(7);
-        Parameters p = Initializer.HE.initialize(SHAPE, 3);
-        // one full batch, in one block, on the driver
+    /** All rows of {@code d} in one block, on the driver. */
+    private static DigitBlock oneBlock(LoadedData d) {
         List<DigitBlock> blocks = d.blocks().collect();
         int rows = blocks.stream().mapToInt(DigitBlock::rows).sum();
         byte[] px = new byte[rows * 784];
@@ -63,8 +63,15 @@ class DistributedTrainingTest {
             System.arraycopy(b.labels(), 0, lb, o, b.rows());
             o += b.rows();
         }
+        return new DigitBlock(rows, 784, lb, px);
+    }
+
+    @Test
+    void theDistributedGradientIsTheFullBatchGradient() {
+        LoadedData d = load(7);
+        Parameters p = Initializer.HE.initialize(SHAPE, 3);
         GradientSum full = new GradientSum(SHAPE);
-        new TwoLayerNetwork(p).accumulateGradient(new DigitBlock(rows, 784, lb, px), full);
+        new TwoLayerNetwork(p).accumulateGradient(oneBlock(d), full);
 
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
         GradientSum distributed = DistributedNetwork.gradientSum(d.blocks(), SHAPE, w);
@@ -73,6 +80,29 @@ class DistributedTrainingTest {
         assertEquals(full.correct(), distributed.correct());
         assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12);
         d.unpersist();
+    }
+
+    @Test
+    void withDropoutTooOneThreeAndSevenPartitionsGiveTheFullBatchGradient() {
+        // the masks follow the rows' content, not their partition or position
+        Parameters p = Initializer.HE.initialize(NetworkShape.mnist(32), 8);
+        Dropout dropout = Dropout.forStep(0.5, 3, 12);
+        GradientSum full = new GradientSum(p.shape());
+        LoadedData reference = load(1);
+        DigitBlock all = oneBlock(reference);
+        new TwoLayerNetwork(p).accumulateGradient(all, null, 0, all.rows(), full, dropout);
+        reference.unpersist();
+        Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
+        for (int partitions : new int[] {1, 3, 7}) {
+            LoadedData d = load(partitions);
+            GradientSum distributed = DistributedNetwork.gradientSum(d.blocks(), p.shape(), Activation.RELU, Kernel.SIMD,
+                    dropout, w);
+            assertEquals(full.correct(), distributed.correct(), partitions + " partitions");
+            assertEquals(full.loss(), distributed.loss(), 1e-12 * full.loss(), partitions + " partitions");
+            assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12, partitions + " partitions");
+            d.unpersist();
+        }
+        w.destroy();
     }
 
     @Test

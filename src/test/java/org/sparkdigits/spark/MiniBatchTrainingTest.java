@@ -67,7 +67,7 @@ class MiniBatchTrainingTest {
     private static SparkTrainer.Settings settings(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,
                                                   int localSteps, int earlyStopping, Activation activation) {
         return new SparkTrainer.Settings(activation, Kernel.SIMD, new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0),
-                LearningRateSchedule.Kind.CONSTANT, lr, 0, 1, 1, 0, batch, epochs, iterations, 5, 5, earlyStopping,
+                LearningRateSchedule.Kind.CONSTANT, lr, 0, 1, 1, 0, 0, batch, epochs, iterations, 5, 5, earlyStopping,
                 localSteps, 3);
     }
 
@@ -119,7 +119,7 @@ class MiniBatchTrainingTest {
         double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
         assertArrayEquals(a, b, 0.0);
         SparkTrainer.Settings other = new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(),
-                0, 1, 1, 0, 50, 2, 0, 5, 5, 0, 1, 4);
+                0, 1, 1, 0, 0, 50, 2, 0, 5, 5, 0, 1, 4);
         double[] c = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), other, null, null).parameters().values();
         assertFalse(Arrays.equals(a, c), "another seed draws other batches");
     }
@@ -150,6 +150,31 @@ class MiniBatchTrainingTest {
             assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, kind + ": " + accuracy(r.parameters(), Activation.RELU));
             assertTrue(r.history().get(0).loss() > r.history().get(r.history().size() - 1).loss(), kind.id());
         }
+    }
+
+    @Test
+    void dropoutRunsAreReproducibleAndLearn() {
+        for (int local : new int[] {1, 4}) {
+            SparkTrainer.Settings s = withDropout(settings(Optimizer.Kind.ADAM, 0.01, 32, 3, 0, local, 0, Activation.RELU), 0.3);
+            double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
+            double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
+            assertArrayEquals(a, b, 0.0, "local steps " + local);
+            double[] plain = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
+                    withDropout(s, 0), null, null).parameters().values();
+            assertFalse(Arrays.equals(a, plain), "dropout changes the training");
+            assertTrue(accuracy(new Parameters(SHAPE, a), Activation.RELU) > 0.9, "local steps " + local + ": "
+                    + accuracy(new Parameters(SHAPE, a), Activation.RELU));
+        }
+        // full batch: each iteration draws its own masks
+        SparkTrainer.Settings full = withDropout(settings(Optimizer.Kind.SGD, 0.5, 0, 0, 40, 1, 0, Activation.RELU), 0.2);
+        SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 2), full, null, null);
+        assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, "full batch: " + accuracy(r.parameters(), Activation.RELU));
+    }
+
+    private static SparkTrainer.Settings withDropout(SparkTrainer.Settings s, double p) {
+        return new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(), s.warmup(),
+                s.decayEvery(), s.decayRate(), s.l2(), p, s.batchSize(), s.epochs(), s.iterations(), s.logEvery(),
+                s.evalEvery(), s.earlyStopping(), s.localSteps(), s.seed());
     }
 
     @Test
