@@ -107,7 +107,7 @@ public final class MllibComparison {
                 0.1, iterations), null, null);
         double[] gdMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), gd, null, null).msPerStep();
         SparkTrainer.Settings lbfgs = new SparkTrainer.Settings(gd.activation(), Kernel.SIMD,
-                new Optimizer.Settings(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8, 0), gd.schedule(), 1.0, 0, 1, 1, 0,
+                new Optimizer.Settings(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8, 0), gd.schedule(), 1.0, 0, 1, 1, 0, 0,
                 0, 0, 2 * iterations, iterations, iterations, 0, 1, 1);
         double[] lbfgsMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), lbfgs, null, null).msPerStep();
 
