@@ -17,9 +17,24 @@ for f in "$mnist/mnist_train.csv.gz" "$seed_py"; do
 done
 cd "$root"
 
-echo "== numpy reference, H=10 (notebook init) and H=128 (He init)" >&2
-python3 "$seed_py" --hidden 10 --iters 100 | tail -1 > "$out/numpy-h10.json"
-python3 "$seed_py" --hidden 128 --init he --iters 30 | tail -1 > "$out/numpy-h128.json"
+# Some machines here set OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) for old OpenBLAS builds; they force a slower
+# kernel on a current numpy (measured here: Haswell instead of SkylakeX, 64 vs 47 ms at H=10, 275 vs 189 ms at
+# H=128). The peer is measured at its best: both are unset for the numpy commands alone.
+numpy_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+corename=$("${numpy_env[@]}" python3 - <<'PY' 2>/dev/null || true
+import ctypes, glob, os, numpy
+for lib in glob.glob(os.path.join(os.path.dirname(numpy.__file__), "..", "numpy.libs", "*openblas*")):
+    for name in ("scipy_openblas_get_corename64_", "openblas_get_corename64_", "openblas_get_corename"):
+        f = getattr(ctypes.CDLL(lib), name, None)
+        if f is not None:
+            f.restype = ctypes.c_char_p
+            print(f().decode())
+            raise SystemExit
+PY
+)
+echo "== numpy reference, H=10 (notebook init) and H=128 (He init); OpenBLAS kernel: ${corename:-unknown}" >&2
+"${numpy_env[@]}" python3 "$seed_py" --hidden 10 --iters 100 | tail -1 > "$out/numpy-h10.json"
+"${numpy_env[@]}" python3 "$seed_py" --hidden 128 --init he --iters 30 | tail -1 > "$out/numpy-h128.json"
 
 echo "== spark-digits: ./submit.sh bench --master 'local[2]'" >&2
 ./submit.sh bench --master 'local[2]' --data "$mnist/mnist_train.csv.gz" --json "$out/spark-digits.json" | tee "$out/spark-digits.txt"
@@ -32,7 +47,7 @@ else
   rm -f "$out/mllib.json"
 fi
 
-python3 - "$out" <<'PY'
+NUMPY_CORE="${corename:-unknown}" python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
 ours = json.load(open(os.path.join(out, "spark-digits.json")))
@@ -45,7 +60,7 @@ fb10, fb128 = m("full_batch_h10_simd_ms"), m("full_batch_h128_simd_ms")
 np10, np128 = n10["iter_median_s"] * 1000, n128["iter_median_s"] * 1000
 limit = 2 * ours.get("kernel_rows", rows) / (m("kernel_h10_simd_ms") / 1000)   # two cores at the one-thread kernel rate
 print()
-print("summary (medians; goals from the speed issue)")
+print("summary (medians; goals from the speed issue; numpy on OpenBLAS " + os.environ.get("NUMPY_CORE", "?") + ")")
 print(f"  full-batch iteration H=10:  {fb10:7.1f} ms  numpy {np10:6.1f} ms  ratio {fb10/np10:.2f}x numpy (goal <= 0.75x, <= 60 ms)")
 if ml:
     print(f"  MLlib MLP H=10 (Spark {ml['spark']}): {ml['mllib_ms_per_iteration']:7.1f} ms/iteration;"
