@@ -57,15 +57,20 @@ ml = json.load(open(os.path.join(out, "mllib.json"))) if os.path.exists(os.path.
 def m(k): return ours[k]["median"]
 rows = ours["rows"]
 fb10, fb128 = m("full_batch_h10_simd_ms"), m("full_batch_h128_simd_ms")
+fb10f, fb128f = m("full_batch_h10_float_ms"), m("full_batch_h128_float_ms")
 np10, np128 = n10["iter_median_s"] * 1000, n128["iter_median_s"] * 1000
 limit = 2 * ours.get("kernel_rows", rows) / (m("kernel_h10_simd_ms") / 1000)   # two cores at the one-thread kernel rate
 print()
 print("summary (medians; goals from the speed issue; numpy on OpenBLAS " + os.environ.get("NUMPY_CORE", "?") + ")")
-print(f"  full-batch iteration H=10:  {fb10:7.1f} ms  numpy {np10:6.1f} ms  ratio {fb10/np10:.2f}x numpy (goal <= 0.75x, <= 60 ms)")
+print(f"  full-batch iteration H=10:  simd {fb10:6.1f} ms, float {fb10f:6.1f} ms; numpy {np10:6.1f} ms;"
+      f" ratio {fb10/np10:.2f}x / {fb10f/np10:.2f}x numpy (goal <= 0.75x, <= 60 ms)")
 if ml:
-    print(f"  MLlib MLP H=10 (Spark {ml['spark']}): {ml['mllib_ms_per_iteration']:7.1f} ms/iteration;"
-          f" spark-digits on the same Spark: {ml['ours_gd_ms'][0]:.1f} ms -> MLlib / ours = {ml['mllib_ms_per_iteration']/ml['ours_gd_ms'][0]:.1f}x (goal >= 4x)")
-print(f"  full-batch iteration H=128: {fb128:7.1f} ms  numpy {np128:6.1f} ms  ratio {fb128/np128:.2f}x numpy (goal <= 0.5x)")
+    mlms = ml['mllib_ms_per_iteration']
+    print(f"  MLlib MLP H=10 (Spark {ml['spark']}): {mlms:7.1f} ms/iteration; spark-digits on the same Spark: simd"
+          f" {ml['ours_gd_ms'][0]:.1f} ms, float {ml['ours_gd_float_ms'][0]:.1f} ms -> MLlib / ours ="
+          f" {mlms/ml['ours_gd_ms'][0]:.1f}x / {mlms/ml['ours_gd_float_ms'][0]:.1f}x (goal >= 4x)")
+print(f"  full-batch iteration H=128: simd {fb128:6.1f} ms, float {fb128f:6.1f} ms; numpy {np128:6.1f} ms;"
+      f" ratio {fb128/np128:.2f}x / {fb128f/np128:.2f}x numpy (goal <= 0.5x)")
 print(f"  mini-batch step B=256 H=10: {m('mini_batch_b256_h10_step_ms'):7.1f} ms  (goal <= 8 ms); a step without arithmetic"
       f" {m('job_with_broadcast_ms'):.1f} ms = scheduling {m('job_bare_ms'):.1f} + results {m('job_with_result_ms')-m('job_bare_ms'):.1f}"
       f" + broadcast {m('job_with_broadcast_ms')-m('job_with_result_ms'):.1f}; arithmetic {m('mini_batch_b256_task_compute_ms'):.2f} ms per task")

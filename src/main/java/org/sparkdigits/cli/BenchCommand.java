@@ -148,16 +148,18 @@ final class BenchCommand {
         table.add(row("job: + broadcast weights (ms) = a step without arithmetic", broadcast, "+ broadcast"));
 
         // 4. full batch
-        for (Kernel k : new Kernel[] {Kernel.SIMD, Kernel.OJALGO}) {
+        for (Kernel k : new Kernel[] {Kernel.SIMD, Kernel.FLOAT, Kernel.OJALGO}) {
             Stat st = fullBatch(blocks, rows, h10, k, k == Kernel.OJALGO ? Math.max(3, passes / 3) : passes, seed);
             results.put("full_batch_h10_" + k.id() + "_ms", st);
             table.add(row("full-batch iteration, H=10, " + k.id() + " (ms)", st,
                     String.format(Locale.ROOT, "%.0f samples/s", rows / (st.median() / 1000))));
         }
-        Stat h128 = fullBatch(blocks, rows, NetworkShape.mnist(128), Kernel.SIMD, Math.max(3, passes / 3), seed);
-        results.put("full_batch_h128_simd_ms", h128);
-        table.add(row("full-batch iteration, H=128, simd (ms)", h128,
-                String.format(Locale.ROOT, "%.0f samples/s", rows / (h128.median() / 1000))));
+        for (Kernel k : new Kernel[] {Kernel.SIMD, Kernel.FLOAT}) {
+            Stat h128 = fullBatch(blocks, rows, NetworkShape.mnist(128), k, Math.max(3, passes / 3), seed);
+            results.put("full_batch_h128_" + k.id() + "_ms", h128);
+            table.add(row("full-batch iteration, H=128, " + k.id() + " (ms)", h128,
+                    String.format(Locale.ROOT, "%.0f samples/s", rows / (h128.median() / 1000))));
+        }
 
         // 5. mini-batch steps
         int batch = BATCH;

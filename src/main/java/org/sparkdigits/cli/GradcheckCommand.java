@@ -47,6 +47,10 @@ final class GradcheckCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--kernel: " + e.getMessage());
         }
+        if (kernel == Kernel.FLOAT) {
+            throw new UsageException("--kernel float rounds to single precision (~1e-7), which swamps a finite difference "
+                    + "of step 1e-5: check simd, the same algorithm in double (the tests compare float with it)");
+        }
         int rows = a.integer(Opt.ROWS, 1, 10_000);
         Dropout dropout = Dropout.forStep(a.number(Opt.DROPOUT, 0, true, 1, false), seed, 0);
         out.println("kernel: " + kernel.id() + (dropout.active() ? ", dropout " + dropout.rate() + " (the masks of one step)" : ""));

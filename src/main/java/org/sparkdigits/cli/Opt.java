@@ -43,9 +43,9 @@ public enum Opt {
             + "the best weights (0: off; needs --validation)", Cmd.TRAIN),
     LOCAL_STEPS("local-steps", "K", "1", "mini-batch steps each task takes alone before the models are averaged",
             Cmd.TRAIN),
-    KERNEL("kernel", "simd|sparse|ojalgo", "simd", "gradient kernel: simd (zero pixels skipped, Vector API), sparse (the "
-            + "same in plain loops, bit-identical) or ojalgo "
-            + "(dense ojAlgo products, the reference)", Cmd.TRAIN, Cmd.GRADCHECK),
+    KERNEL("kernel", "simd|float|sparse|ojalgo", "simd", "gradient kernel: simd (zero pixels skipped, Vector API), float "
+            + "(the same with the first layer in single precision: faster at large H), sparse (simd in plain loops, "
+            + "bit-identical) or ojalgo (dense ojAlgo products, the reference)", Cmd.TRAIN, Cmd.GRADCHECK),
     INIT("init", "he|xavier|seed", "he", "weight initialisation: he, xavier (scaled uniform) or seed (the notebooks' "
             + "U(-0.5,0.5))", Cmd.TRAIN, Cmd.GRADCHECK),
     SEED("seed", "N", "1", "seed of initialisation, holdout and every other random choice", Cmd.TRAIN, Cmd.GRADCHECK,

@@ -60,6 +60,9 @@ final class TrainCommand {
         if (settings.kernel() == Kernel.SIMD && !Kernel.simdAvailable()) {
             LOG.warn("this JVM lacks the Vector API (--add-modules=jdk.incubator.vector, which Spark 4 and submit.sh "
                     + "add): the simd kernel runs as plain loops, with the same results about 3x slower");
+        } else if (settings.kernel() == Kernel.FLOAT && !Kernel.simdAvailable()) {
+            LOG.warn("this JVM lacks the Vector API (--add-modules=jdk.incubator.vector, which Spark 4 and submit.sh "
+                    + "add): the float kernel runs as the plain double loops, about 4-5x slower");
         }
 
         LOG.info("loading training data {} into {} partitions", cfg.data(), partitions);

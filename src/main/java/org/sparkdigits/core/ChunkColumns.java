@@ -15,6 +15,7 @@ final class ChunkColumns {
     private int[] start;
     private int[] row = new int[0];
     private double[] x = new double[0];
+    private float[] xFloat = new float[0];
     private int pixels;
 
     ChunkColumns(int inputs) {
@@ -25,6 +26,14 @@ final class ChunkColumns {
 
     /** Regroups rows {@code i < n} whose non-zeros are {@code [rowStart[i], rowEnd[i])} of {@code cols}/{@code vals}. */
     void build(short[] cols, byte[] vals, int[] rowStart, int[] rowEnd, int n, double[] scale) {
+        build(cols, vals, rowStart, rowEnd, n, scale, null);
+    }
+
+    /**
+     * The same, with the values in {@link #x()} from {@code scale} and in {@link #xFloat()} from {@code scaleFloat};
+     * either may be {@code null} (then that array is not filled).
+     */
+    void build(short[] cols, byte[] vals, int[] rowStart, int[] rowEnd, int n, double[] scale, float[] scaleFloat) {
         int total = 0;
         Arrays.fill(count, 0);
         for (int i = 0; i < n; i++) {
@@ -36,6 +45,7 @@ final class ChunkColumns {
         if (row.length < total) {
             row = new int[total];
             x = new double[total];
+            xFloat = new float[total];
         }
         // count[j] becomes the next free slot of pixel j
         int k = 0;
@@ -56,7 +66,12 @@ final class ChunkColumns {
             for (int p = rowStart[i]; p < rowEnd[i]; p++) {
                 int slot = count[cols[p]]++;
                 row[slot] = i;
-                x[slot] = scale[vals[p] & 0xFF];
+                if (scale != null) {
+                    x[slot] = scale[vals[p] & 0xFF];
+                }
+                if (scaleFloat != null) {
+                    xFloat[slot] = scaleFloat[vals[p] & 0xFF];
+                }
             }
         }
     }
@@ -79,5 +94,9 @@ final class ChunkColumns {
 
     double[] x() {
         return x;
+    }
+
+    float[] xFloat() {
+        return xFloat;
     }
 }

@@ -35,6 +35,16 @@ public final class SparseKernel implements GradientKernel {
 
     /** Pixel value to input: {@code i / 255}. */
     private static final double[] SCALE = TwoLayerNetwork.SCALE;
+    /** The same in single precision. */
+    private static final float[] SCALE_FLOAT = new float[256];
+    /** Float mode: chunks whose weight gradient is summed in float before it is added to the double sums. */
+    static final int FLUSH_CHUNKS = 8;
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            SCALE_FLOAT[i] = (float) SCALE[i];
+        }
+    }
 
     private final NetworkShape shape;
     private final Activation activation;
@@ -44,7 +54,16 @@ public final class SparseKernel implements GradientKernel {
     private final boolean simd;
     private final int stride;       // hidden, or hidden padded to whole vectors with simd
     private final int classStride;  // classes, or classes padded to whole vectors with simd
-    private final double[] w1t;     // [inputs x stride] W1ᵀ
+    private final double[] w1t;     // [inputs x stride] W1ᵀ (null in float mode)
+    // float mode (FloatLoops): the first layer's products in single precision
+    private final boolean single;
+    private final int floatStride;  // hidden padded to whole float vectors
+    private final float[] w1tFloat; // [inputs x floatStride] W1ᵀ
+    private final float[] b1Float;
+    private final float[] actFloat; // [CHUNK_ROWS x floatStride] Z1 before the activation
+    private final float[] deltaFloat; // [CHUNK_ROWS x floatStride] dZ1
+    private float[] dw1tFloat;      // [inputs x floatStride], added into dw1t every FLUSH_CHUNKS chunks
+    private int unflushed;
     private final double[] b1;      // [hidden]
     private final double[] w2;      // [classes x stride] W2
     private final double[] w2t;     // [stride x classStride] W2ᵀ
@@ -74,6 +93,18 @@ public final class SparseKernel implements GradientKernel {
      *             {@link Kernel#simdAvailable()} first)
      */
     public SparseKernel(Parameters parameters, Activation activation, boolean simd) {
+        this(parameters, activation, simd, false);
+    }
+
+    /**
+     * @param simd   use {@link VectorLoops} (needs the {@code jdk.incubator.vector} module)
+     * @param single with {@code simd}: the first layer's two products in single precision ({@link FloatLoops})
+     */
+    SparseKernel(Parameters parameters, Activation activation, boolean simd, boolean single) {
+        if (single && !simd) {
+            throw new IllegalArgumentException("the float kernel needs the Vector API");
+        }
+        this.single = single;
         this.shape = parameters.shape();
         this.activation = activation;
         this.inputs = shape.inputs();
@@ -83,15 +114,38 @@ public final class SparseKernel implements GradientKernel {
         this.stride = simd ? VectorLoops.stride(hidden) : hidden;
         this.classStride = simd ? VectorLoops.stride(classes) : classes;
         double[] v = parameters.values();
-        this.w1t = new double[inputs * stride];
         int w1o = shape.w1Offset();
-        for (int u = 0; u < hidden; u++) {
-            int row = w1o + u * inputs;
-            for (int j = 0; j < inputs; j++) {
-                w1t[j * stride + u] = v[row + j];
-            }
-        }
         this.b1 = Arrays.copyOfRange(v, shape.b1Offset(), shape.b1Offset() + hidden);
+        if (single) {
+            this.w1t = null;
+            this.floatStride = FloatLoops.stride(hidden);
+            this.w1tFloat = new float[inputs * floatStride];
+            for (int u = 0; u < hidden; u++) {
+                int row = w1o + u * inputs;
+                for (int j = 0; j < inputs; j++) {
+                    w1tFloat[j * floatStride + u] = (float) v[row + j];
+                }
+            }
+            this.b1Float = new float[hidden];
+            for (int u = 0; u < hidden; u++) {
+                b1Float[u] = (float) b1[u];
+            }
+            this.actFloat = new float[CHUNK_ROWS * floatStride];
+            this.deltaFloat = new float[CHUNK_ROWS * floatStride];
+        } else {
+            this.w1t = new double[inputs * stride];
+            for (int u = 0; u < hidden; u++) {
+                int row = w1o + u * inputs;
+                for (int j = 0; j < inputs; j++) {
+                    w1t[j * stride + u] = v[row + j];
+                }
+            }
+            this.floatStride = 0;
+            this.w1tFloat = null;
+            this.b1Float = null;
+            this.actFloat = null;
+            this.deltaFloat = null;
+        }
         this.w2 = new double[classes * stride];
         this.w2t = new double[stride * classStride];
         int w2o = shape.w2Offset();
@@ -106,7 +160,9 @@ public final class SparseKernel implements GradientKernel {
         this.act = new double[CHUNK_ROWS * stride];
         this.delta = new double[CHUNK_ROWS * stride];
         this.z = new double[classStride];
-        this.columns = simd && !VectorLoops.byRow(stride) ? new ChunkColumns(inputs) : null;
+        // without simd, VectorLoops must not even be loaded (its class needs the Vector API module)
+        boolean byRow = !simd || (single ? FloatLoops.byRow(floatStride) : VectorLoops.byRow(stride));
+        this.columns = byRow ? null : new ChunkColumns(inputs);
     }
 
     @Override
@@ -132,6 +188,7 @@ public final class SparseKernel implements GradientKernel {
             dw1t = new double[inputs * stride];
             dw2 = new double[classes * stride];
             db1 = new double[stride];
+            dw1tFloat = single ? new float[inputs * floatStride] : null;
         } else {
             Arrays.fill(dw1t, 0.0);
             Arrays.fill(dw2, 0.0);
@@ -208,7 +265,25 @@ public final class SparseKernel implements GradientKernel {
                 }
             }
             // dW1ᵀ[j, :] += x_j · d1 over every row's non-zero pixels
-            if (simd) {
+            if (single) {
+                for (int i = 0; i < n; i++) {
+                    int off = i * stride;
+                    int offFloat = i * floatStride;
+                    for (int u = 0; u < hidden; u++) {
+                        deltaFloat[offFloat + u] = (float) delta[off + u];
+                    }
+                }
+                if (columns == null) {
+                    FloatLoops.firstLayerBackwardByRow(dw1tFloat, floatStride, rows.columns(), rows.values(), rowStart,
+                            rowEnd, n, SCALE_FLOAT, deltaFloat);
+                } else {
+                    columns.build(rows.columns(), rows.values(), rowStart, rowEnd, n, null, SCALE_FLOAT);
+                    FloatLoops.firstLayerBackward(dw1tFloat, floatStride, columns, deltaFloat);
+                }
+                if (++unflushed == FLUSH_CHUNKS) {
+                    flushFloatGradient();
+                }
+            } else if (simd) {
                 if (columns == null) {
                     VectorLoops.firstLayerBackwardByRow(dw1t, stride, rows.columns(), rows.values(), rowStart, rowEnd,
                             n, SCALE, delta);
@@ -230,6 +305,9 @@ public final class SparseKernel implements GradientKernel {
                     }
                 }
             }
+        }
+        if (single) {
+            flushFloatGradient();
         }
         sum.addRows(loss, to - from, right);
         // dW1 [hidden x inputs] (flat, row-major) += (dW1ᵀ)ᵀ;  db1, dW2 += their accumulators
@@ -287,6 +365,19 @@ public final class SparseKernel implements GradientKernel {
         }
     }
 
+    /** Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}. */
+    private void flushFloatGradient() {
+        for (int j = 0; j < inputs; j++) {
+            int base = j * stride;
+            int baseFloat = j * floatStride;
+            for (int u = 0; u < hidden; u++) {
+                dw1t[base + u] += dw1tFloat[baseFloat + u];
+                dw1tFloat[baseFloat + u] = 0f;
+            }
+        }
+        unflushed = 0;
+    }
+
     /**
      * Rows {@code order[c0..c0+n)} (or {@code c0..c0+n}): records where their pixels are and fills
      * {@code act[i·stride ..]} with {@code f(b1 + W1 x_i)}.
@@ -297,11 +388,24 @@ public final class SparseKernel implements GradientKernel {
             int row = order == null ? c0 + i : order[c0 + i];
             rowStart[i] = start[row];
             rowEnd[i] = start[row + 1];
-            System.arraycopy(b1, 0, act, i * stride, hidden);
+            if (single) {
+                System.arraycopy(b1Float, 0, actFloat, i * floatStride, hidden);
+            } else {
+                System.arraycopy(b1, 0, act, i * stride, hidden);
+            }
         }
         short[] cols = rows.columns();
         byte[] vals = rows.values();
-        if (simd) {
+        if (single) {
+            FloatLoops.firstLayerForward(w1tFloat, floatStride, cols, vals, rowStart, rowEnd, n, SCALE_FLOAT, actFloat);
+            for (int i = 0; i < n; i++) {
+                int off = i * stride;
+                int offFloat = i * floatStride;
+                for (int u = 0; u < hidden; u++) {
+                    act[off + u] = actFloat[offFloat + u];
+                }
+            }
+        } else if (simd) {
             VectorLoops.firstLayerForward(w1t, stride, cols, vals, rowStart, rowEnd, n, SCALE, act);
         } else {
             for (int i = 0; i < n; i++) {

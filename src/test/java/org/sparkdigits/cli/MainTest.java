@@ -130,6 +130,9 @@ class MainTest {
         CliRun dropped = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "4", "--hidden", "16", "--dropout", "0.5");
         assertEquals(0, dropped.code(), dropped.out() + dropped.err());
         assertTrue(dropped.out().contains("kernel: simd, dropout 0.5 (the masks of one step)"), dropped.out());
+        CliRun single = CliRun.of("gradcheck", "--kernel", "float");
+        assertEquals(2, single.code());
+        assertTrue(single.err().startsWith("error: --kernel float rounds to single precision"), single.err());
         CliRun strict = CliRun.of("gradcheck", "--tolerance", "1e-30");
         assertEquals(1, strict.code(), strict.out());
         assertTrue(strict.out().contains("gradcheck FAILED"));
@@ -274,8 +277,9 @@ class MainTest {
         assertEquals(400, j.get("rows").asInt());
         assertEquals(2, j.get("partitions").asInt());
         for (String k : List.of("load_s", "kernel_h10_simd_ms", "kernel_h10_sparse_ms", "kernel_h10_ojalgo_ms",
-                "kernel_h128_simd_ms", "job_bare_ms", "job_with_result_ms", "job_with_broadcast_ms",
-                "full_batch_h10_simd_ms", "full_batch_h10_ojalgo_ms", "full_batch_h128_simd_ms",
+                "kernel_h10_float_ms", "kernel_h128_simd_ms", "kernel_h128_float_ms", "job_bare_ms", "job_with_result_ms",
+                "job_with_broadcast_ms", "full_batch_h10_simd_ms", "full_batch_h10_float_ms", "full_batch_h10_ojalgo_ms",
+                "full_batch_h128_simd_ms", "full_batch_h128_float_ms",
                 "mini_batch_b256_h10_step_ms", "mini_batch_b256_task_compute_ms")) {
             JsonNode f = j.get(k);
             assertTrue(f != null && f.get("median").asDouble() > 0

@@ -106,6 +106,8 @@ public final class MllibComparison {
         SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), SparkTrainer.Settings.fullBatch(iterations,
                 0.1, iterations), null, null);
         double[] gdMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), gd, null, null).msPerStep();
+        double[] gdFloatMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), gd.withKernel(Kernel.FLOAT),
+                null, null).msPerStep();
         SparkTrainer.Settings lbfgs = new SparkTrainer.Settings(gd.activation(), Kernel.SIMD,
                 new Optimizer.Settings(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8, 0), gd.schedule(), 1.0, 0, 1, 1, 0, 0,
                 0, 0, 2 * iterations, iterations, iterations, 0, 1, 1);
@@ -126,13 +128,16 @@ public final class MllibComparison {
                 mllibMs, iterations, fitN, 2 * iterations, fit2N);
         System.out.printf(Locale.ROOT, "  spark-digits gradient descent: %.1f ms per iteration (min %.1f, max %.1f)%n",
                 gdMs[0], gdMs[1], gdMs[2]);
+        System.out.printf(Locale.ROOT, "  spark-digits gradient descent, float kernel: %.1f ms per iteration (min %.1f, max %.1f)%n",
+                gdFloatMs[0], gdFloatMs[1], gdFloatMs[2]);
         System.out.printf(Locale.ROOT, "  spark-digits lbfgs: %.1f ms per iteration (min %.1f, max %.1f)%n",
                 lbfgsMs[0], lbfgsMs[1], lbfgsMs[2]);
         System.out.printf(Locale.ROOT, "{\"spark\": \"%s\", \"hidden\": %d, \"partitions\": %d, \"rows\": %d, "
                         + "\"mllib_ms_per_iteration\": %.2f, \"mllib_fit_n_s\": %.3f, \"mllib_fit_2n_s\": %.3f, "
-                        + "\"mllib_input_s\": %.3f, \"ours_gd_ms\": %s, \"ours_lbfgs_ms\": %s, \"ours_load_s\": %.3f}%n",
+                        + "\"mllib_input_s\": %.3f, \"ours_gd_ms\": %s, \"ours_gd_float_ms\": %s, \"ours_lbfgs_ms\": %s, "
+                        + "\"ours_load_s\": %.3f}%n",
                 spark.version(), hidden, partitions, cached, mllibMs, fitN, fit2N, convertS, Arrays.toString(gdMs),
-                Arrays.toString(lbfgsMs), loaded.seconds());
+                Arrays.toString(gdFloatMs), Arrays.toString(lbfgsMs), loaded.seconds());
         frame.unpersist();
         loaded.unpersist();
     }
