@@ -64,6 +64,8 @@ public final class Main {
                     return PredictCommand.run(a, spark(), out);
                 case BENCH:
                     return BenchCommand.run(a, spark(), out);
+                case EXPORT:
+                    return ExportCommand.run(a, out);
                 default:
                     throw new IllegalStateException(cmd.name());
             }

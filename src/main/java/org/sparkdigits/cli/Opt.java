@@ -14,7 +14,11 @@ public enum Opt {
     TEST("test", "PATH", "data/mnist_test.csv", "test CSV, evaluated after training", Cmd.TRAIN),
     HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
     OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT),
-    MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT),
+    MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT, Cmd.EXPORT),
+    ONNX("onnx", "FILE", null, "export: the ONNX file to write (opset 13; input pixels [N x 784] 0-255, "
+            + "outputs probabilities [N x 10] and prediction [N])", Cmd.EXPORT),
+    PRECISION("precision", "double|float", "double", "export: the ONNX graph's number type (double: the weights as "
+            + "trained; float: float32 everywhere, what most runtimes prefer)", Cmd.EXPORT),
     HIDDEN("hidden", "H", "10", "hidden ReLU units (1-4096)", Cmd.TRAIN, Cmd.GRADCHECK),
     ACTIVATION("activation", "relu|sigmoid", "relu", "hidden-layer activation", Cmd.TRAIN, Cmd.GRADCHECK),
     LR("lr", "RATE", "0.1", "learning rate (the schedule's base rate)", Cmd.TRAIN),
@@ -68,9 +72,9 @@ public enum Opt {
     MIRROR("mirror", "URL[,URL]", null, "MNIST mirror(s) to use instead of the built-in list (train: when the default data is missing)",
             Cmd.DOWNLOAD, Cmd.TRAIN),
     DEFAULTS("defaults", "FILE", null, "properties file of defaults (submit.sh passes conf/train.properties)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT),
     VERBOSE("verbose", null, null, "show stack traces and Spark's warnings", Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT,
-            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH);
+            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT);
 
     /** The commands. */
     public enum Cmd {
@@ -79,7 +83,8 @@ public enum Opt {
         PREDICT("write ImageId,Label predictions (Kaggle layout) for data with or without labels"),
         GRADCHECK("finite-difference check of the backprop gradient"),
         DOWNLOAD("download MNIST from a public mirror, verify it and write the two CSVs"),
-        BENCH("speed figures of this machine: load, kernels, Spark's per-step overhead, full-batch and mini-batch steps");
+        BENCH("speed figures of this machine: load, kernels, Spark's per-step overhead, full-batch and mini-batch steps"),
+        EXPORT("write a model as an ONNX graph that ONNX Runtime (and other ONNX consumers) load");
 
         final String help;
 

@@ -16,12 +16,28 @@ public final class AtomicFiles {
 
     /** Writes {@code lines} to {@code file} atomically (temporary sibling, then rename). */
     public static void writeLines(Path file, Iterable<String> lines) {
+        write(file, tmp -> Files.write(tmp, lines, StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code bytes} to {@code file} atomically (temporary sibling, then rename). */
+    public static void writeBytes(Path file, byte[] bytes) {
+        write(file, tmp -> Files.write(tmp, bytes));
+    }
+
+    /** What fills the temporary file. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(Path tmp) throws IOException;
+    }
+
+    /** Lets {@code writer} fill a temporary sibling of {@code file}, then renames it into place. */
+    public static void write(Path file, Writer writer) {
         Path abs = file.toAbsolutePath().normalize();
         try {
             Files.createDirectories(abs.getParent());
             Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".tmp-", "");
             try {
-                Files.write(tmp, lines, StandardCharsets.UTF_8);
+                writer.write(tmp);
                 try {
                     Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {

@@ -118,6 +118,32 @@ class MainTest {
     }
 
     @Test
+    void exportWritesAnOnnxFileThatOnnxRuntimeLoads() throws Exception {
+        Path onnx = dir.resolve("export/model.onnx");
+        CliRun r = CliRun.of("export", "--model", model.toString(), "--onnx", onnx.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ONNX opset 13, double 784-10-10 relu network"), r.out());
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+            assertEquals(java.util.Set.of("pixels"), s.getInputNames());
+        }
+        try (var files = Files.list(onnx.getParent())) {
+            assertEquals(List.of(onnx), files.toList(), "no temporary file left beside it");
+        }
+        Map<String[], String> bad = Map.of(
+                new String[] {"export", "--model", model.toString()}, "export needs --onnx FILE",
+                new String[] {"export", "--model", model.toString(), "--onnx", dir.toString()}, "--onnx " + dir + " is a directory",
+                new String[] {"export", "--model", model.toString(), "--onnx", onnx.toString(), "--precision", "half"},
+                "--precision must be double or float, got 'half'",
+                new String[] {"export", "--model", dir.resolve("nope").toString(), "--onnx", onnx.toString()}, "nope");
+        bad.forEach((args, message) -> {
+            CliRun b = CliRun.of(args);
+            assertEquals(2, b.code(), String.join(" ", args) + ": " + b.err());
+            assertTrue(b.err().contains(message), b.err());
+        });
+    }
+
+    @Test
     void gradcheckPassesOnRandomAndRealRows() {
         CliRun r = CliRun.of("gradcheck", "--data", train.toString(), "--rows", "4");
         assertEquals(0, r.code(), r.out() + r.err());
