@@ -66,6 +66,8 @@ public final class Main {
                     return BenchCommand.run(a, spark(), out);
                 case EXPORT:
                     return ExportCommand.run(a, out);
+                case REPORT:
+                    return ReportCommand.run(a, spark(), out);
                 default:
                     throw new IllegalStateException(cmd.name());
             }

@@ -10,11 +10,11 @@ import java.util.Set;
  */
 public enum Opt {
     DATA("data", "PATH", "data/mnist_train.csv", "labelled CSV (file, directory or glob; plain or .gz; header detected)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.BENCH),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.BENCH, Cmd.REPORT),
     TEST("test", "PATH", "data/mnist_test.csv", "test CSV, evaluated after training", Cmd.TRAIN),
     HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
     OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT),
-    MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT, Cmd.EXPORT),
+    MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT, Cmd.EXPORT, Cmd.REPORT),
     ONNX("onnx", "FILE", null, "export: the ONNX file to write (opset 13; input pixels [N x 784] 0-255, "
             + "outputs probabilities [N x 10] and prediction [N])", Cmd.EXPORT),
     PRECISION("precision", "double|float", "double", "export: the ONNX graph's number type (double: the weights as "
@@ -58,7 +58,7 @@ public enum Opt {
             Cmd.TRAIN, Cmd.BENCH),
     LOG_EVERY("log-every", "N", "10", "a progress line and a history.csv row every N steps", Cmd.TRAIN),
     ON_BAD_ROW("on-bad-row", "fail|skip", "fail", "a malformed row stops with file:line (fail) or is dropped and counted (skip)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.REPORT),
     STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", "Spark storage level of the cached blocks", Cmd.TRAIN),
     ROWS("rows", "N", "8", "gradcheck: real rows taken from --data", Cmd.GRADCHECK),
     TOLERANCE("tolerance", "X", "1e-5", "gradcheck: largest relative error accepted (real rows give ~1e-7; a backprop bug 1e-2 to 1)", Cmd.GRADCHECK),
@@ -72,9 +72,9 @@ public enum Opt {
     MIRROR("mirror", "URL[,URL]", null, "MNIST mirror(s) to use instead of the built-in list (train: when the default data is missing)",
             Cmd.DOWNLOAD, Cmd.TRAIN),
     DEFAULTS("defaults", "FILE", null, "properties file of defaults (submit.sh passes conf/train.properties)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT, Cmd.REPORT),
     VERBOSE("verbose", null, null, "show stack traces and Spark's warnings", Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT,
-            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT);
+            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT, Cmd.REPORT);
 
     /** The commands. */
     public enum Cmd {
@@ -84,7 +84,8 @@ public enum Opt {
         GRADCHECK("finite-difference check of the backprop gradient"),
         DOWNLOAD("download MNIST from a public mirror, verify it and write the two CSVs"),
         BENCH("speed figures of this machine: load, kernels, Spark's per-step overhead, full-batch and mini-batch steps"),
-        EXPORT("write a model as an ONNX graph that ONNX Runtime (and other ONNX consumers) load");
+        EXPORT("write a model as an ONNX graph that ONNX Runtime (and other ONNX consumers) load"),
+        REPORT("redraw a model's loss, accuracy, confusion and samples charts on labelled data and write report.html");
 
         final String help;
 

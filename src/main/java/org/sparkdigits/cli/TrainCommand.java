@@ -26,6 +26,7 @@ import org.sparkdigits.model.Model;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.DistributedNetwork;
+import org.sparkdigits.spark.Gallery;
 import org.sparkdigits.spark.LoadedData;
 import org.sparkdigits.spark.SparkTrainer;
 
@@ -146,7 +147,12 @@ final class TrainCommand {
         }
         Map<String, Object> training = cfg.asJson(partitions);
         training.put("train_rows", train.rows());
-        ModelStore.write(cfg.out(), new Model(trained, activation, training), metrics, history);
+        LoadedData shown = test != null ? test : holdout != null ? holdout : train;
+        Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;
+        String which = test != null ? "test set" : holdout != null ? "holdout" : "training set";
+        Map<String, byte[]> charts = Report.charts(history, settings.miniBatch(), confusion, which,
+                Gallery.pick(shown.blocks(), trained, activation, Report.SAMPLES));
+        ModelStore.write(cfg.out(), new Model(trained, activation, training), metrics, history, charts);
 
         for (LoadedData d : new LoadedData[] {train, test, holdout, validation}) {
             if (d != null) {

@@ -76,6 +76,12 @@ public final class ModelStore {
 
     /** Writes the model directory atomically. */
     public static void write(Path dir, Model model, Map<String, Object> metrics, List<String> historyCsv) {
+        write(dir, model, metrics, historyCsv, Map.of());
+    }
+
+    /** Writes the model directory atomically, with {@code extraFiles} (name → content, e.g. the charts) in it. */
+    public static void write(Path dir, Model model, Map<String, Object> metrics, List<String> historyCsv,
+                             Map<String, byte[]> extraFiles) {
         checkTarget(dir);
         Path abs = dir.toAbsolutePath().normalize();
         try {
@@ -87,6 +93,9 @@ public final class ModelStore {
                 JSON.writeValue(tmp.resolve(MODEL_JSON).toFile(), modelJson(model));
                 JSON.writeValue(tmp.resolve(METRICS_JSON).toFile(), metrics);
                 Files.write(tmp.resolve(HISTORY_CSV), historyCsv, StandardCharsets.UTF_8);
+                for (Map.Entry<String, byte[]> f : extraFiles.entrySet()) {
+                    Files.write(tmp.resolve(f.getKey()), f.getValue());
+                }
                 replace(tmp, abs);
             } finally {
                 deleteRecursively(tmp);

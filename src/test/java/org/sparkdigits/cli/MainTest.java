@@ -1,6 +1,8 @@
 package org.sparkdigits.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +75,59 @@ class MainTest {
         List<String> history = Files.readAllLines(model.resolve("history.csv"));
         assertEquals("iteration,epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,elapsed_ms", history.get(0));
         assertEquals(List.of("1", "10", "20", "30"), history.subList(1, history.size()).stream().map(l -> l.split(",")[0]).toList());
+        assertCharts(model);
+    }
+
+    /** The four charts are valid PNGs of their stated sizes (samples: 24 digits, 6 per row). */
+    private static void assertCharts(Path dir) throws IOException {
+        assertPng(dir.resolve("loss.png"), 900, 540);
+        assertPng(dir.resolve("accuracy.png"), 900, 540);
+        assertPng(dir.resolve("confusion.png"), 720, 720);
+        assertPng(dir.resolve("samples.png"), 6 * 300, 4 * 150);
+    }
+
+    private static void assertPng(Path file, int width, int height) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, Arrays.copyOf(bytes, 8),
+                file + " is not a PNG");
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+        assertNotNull(image, file + " does not decode");
+        assertEquals(width, image.getWidth(), file + " width");
+        assertEquals(height, image.getHeight(), file + " height");
+        // not blank: a chart has more than one colour
+        int first = image.getRGB(0, 0);
+        boolean varied = false;
+        for (int y = 0; y < height && !varied; y += 7) {
+            for (int x = 0; x < width && !varied; x += 7) {
+                varied = image.getRGB(x, y) != first;
+            }
+        }
+        assertTrue(varied, file + " is blank");
+    }
+
+    @Test
+    void reportRedrawsTheChartsOnOtherDataAndWritesHtml() throws IOException {
+        Path copy = dir.resolve("report-model");
+        CliRun t = CliRun.of("train", "--data", train.toString(), "--out", copy.toString(), "--batch-size", "40",
+                "--epochs", "2", "--optimizer", "adam", "--lr", "0.01", "--log-every", "3");
+        assertEquals(0, t.code(), t.err());
+        Path other = TestCsv.labelled(dir.resolve("other.csv"), 90, 77, true);
+        CliRun r = CliRun.of("report", "--model", copy.toString(), "--data", other.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("90 rows, accuracy "), r.out());
+        String html = Files.readString(copy.resolve("report.html"));
+        for (String s : List.of("<img src=\"loss.png\"", "<img src=\"accuracy.png\"", "<img src=\"confusion.png\"",
+                "<img src=\"samples.png\"", "90 rows", "other.csv", "&quot;hidden&quot; : 10")) {
+            assertTrue(html.contains(s), "report.html lacks " + s);
+        }
+        assertCharts(copy);
+        try (var files = Files.list(copy)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")), "temporary files left");
+        }
+        Path unlabelled = TestCsv.write(dir.resolve("unlabelled.csv"), TestCsv.rows(5, 3, false));
+        CliRun bad = CliRun.of("report", "--model", copy.toString(), "--data", unlabelled.toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("has no label column: report needs labels"), bad.err());
     }
 
     @Test

@@ -1,0 +1,109 @@
+package org.sparkdigits.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.data.InputException;
+import org.sparkdigits.data.InputFile;
+import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.model.Model;
+import org.sparkdigits.model.ModelStore;
+import org.sparkdigits.report.Charts;
+import org.sparkdigits.spark.DigitLoader;
+import org.sparkdigits.spark.DistributedNetwork;
+import org.sparkdigits.spark.Gallery;
+import org.sparkdigits.spark.LoadedData;
+
+/**
+ * {@code report}: redraws a model directory's charts (loss and accuracy from its history.csv; confusion and
+ * samples on {@code --data}) and writes report.html beside them. Each file is replaced atomically.
+ */
+final class ReportCommand {
+
+    static final String HTML = "report.html";
+
+    private ReportCommand() {
+    }
+
+    static int run(Args a, SparkSession spark, PrintStream out) {
+        Path dir = Path.of(a.required(Opt.MODEL));
+        Model model = ModelStore.read(dir);
+        List<String> history = readLines(dir.resolve(ModelStore.HISTORY_CSV));
+        String data = a.required(Opt.DATA);
+        List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data");
+        if (!files.get(0).labelled()) {
+            throw new InputException("data: " + files.get(0).path() + " has no label column: report needs labels");
+        }
+        LoadedData loaded = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
+                .loadInOrder(files, "data");
+        Evaluation e = DistributedNetwork.evaluate(loaded.blocks(), model.parameters(), model.activation());
+        Map<String, byte[]> charts = Report.charts(history, !"full".equals(String.valueOf(model.training().get("batch"))),
+                e, Path.of(data).getFileName().toString(), Gallery.pick(loaded.blocks(), model.parameters(),
+                        model.activation(), Report.SAMPLES));
+        loaded.unpersist();
+        charts.forEach((name, png) -> AtomicFiles.writeBytes(dir.resolve(name), png));
+        AtomicFiles.writeLines(dir.resolve(HTML), html(dir, model, data, e, readLines(dir.resolve(ModelStore.METRICS_JSON))));
+        Console.printEvaluation(out, data, e);
+        out.println("report written to " + dir.resolve(HTML) + " (with " + String.join(", ", charts.keySet()) + ")");
+        return 0;
+    }
+
+    private static List<String> html(Path dir, Model model, String data, Evaluation e, List<String> trainingMetrics) {
+        List<String> h = new ArrayList<>();
+        h.add("<!DOCTYPE html>");
+        h.add("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>spark-digits report: " + esc(dir.getFileName().toString())
+                + "</title>");
+        h.add("<style>body{font-family:sans-serif;margin:2em;max-width:1800px}table{border-collapse:collapse}"
+                + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%;border:1px solid #eee}"
+                + "pre{background:#f6f6f6;padding:8px}</style></head><body>");
+        h.add("<h1>spark-digits report</h1>");
+        h.add("<p>Model <code>" + esc(dir.toString()) + "</code>: " + esc(model.parameters().shape() + " "
+                + model.activation().id()) + " network. Evaluated on <code>" + esc(data) + "</code>.</p>");
+        h.add(String.format(Locale.ROOT, "<h2>On this data</h2><p><b>accuracy %.4f</b>, loss %.4f, %d rows</p>",
+                e.accuracy(), e.meanLoss(), e.count()));
+        h.add("<table><tr><th>class</th><th>precision</th><th>recall</th><th>rows</th></tr>");
+        for (int c = 0; c < e.classes(); c++) {
+            long rows = 0;
+            for (int p = 0; p < e.classes(); p++) {
+                rows += e.confusion(c, p);
+            }
+            h.add(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%d</td></tr>", c, e.precision(c),
+                    e.recall(c), rows));
+        }
+        h.add("</table>");
+        h.add("<h2>Confusion matrix</h2><img src=\"" + Charts.CONFUSION + "\" alt=\"confusion matrix\">");
+        h.add("<h2>Samples</h2><p>The most confidently wrong digits first (framed red), then correct ones; each with "
+                + "the ten output probabilities.</p><img src=\"" + Charts.SAMPLES + "\" alt=\"samples\">");
+        h.add("<h2>Training</h2><img src=\"" + Charts.LOSS + "\" alt=\"loss\"><img src=\"" + Charts.ACCURACY
+                + "\" alt=\"accuracy\">");
+        h.add("<h3>Metrics at the end of training (metrics.json)</h3><pre>" + esc(String.join("\n", trainingMetrics)) + "</pre>");
+        h.add("<h3>The model (model.json)</h3><pre>" + esc(String.join("\n", readLines(dir.resolve(ModelStore.MODEL_JSON))))
+                + "</pre>");
+        h.add("</body></html>");
+        return h;
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

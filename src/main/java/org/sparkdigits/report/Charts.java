@@ -1,0 +1,218 @@
+package org.sparkdigits.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import javax.imageio.ImageIO;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The pictures of a model directory, as PNG bytes, drawn with XChart: {@code loss.png} and {@code accuracy.png}
+ * (from history.csv), {@code confusion.png} (a heat map with counts) and {@code samples.png} (digits with their
+ * label, prediction and a bar chart of the ten probabilities). No Spark here; headless AWT.
+ */
+public final class Charts {
+
+    public static final String LOSS = "loss.png";
+    public static final String ACCURACY = "accuracy.png";
+    public static final String CONFUSION = "confusion.png";
+    public static final String SAMPLES = "samples.png";
+
+    /** Size of the loss and accuracy charts. */
+    public static final int WIDTH = 900;
+    public static final int HEIGHT = 540;
+    /** The confusion heat map is square. */
+    public static final int CONFUSION_SIZE = 720;
+    /** The samples grid: columns, tile size. */
+    public static final int GRID_COLUMNS = 6;
+    public static final int TILE_WIDTH = 300;
+    public static final int TILE_HEIGHT = 150;
+
+    private static final Color WRONG = new Color(200, 30, 30);
+    private static final Color RIGHT = new Color(30, 130, 60);
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Charts() {
+    }
+
+    /**
+     * Training, validation and test loss from history.csv lines (header first), against the epoch when
+     * {@code byEpoch}, else the iteration. Missing values (empty cells) are skipped per series.
+     */
+    public static byte[] loss(List<String> historyCsv, boolean byEpoch) {
+        return curves(historyCsv, byEpoch, "Cross-entropy loss", "loss", new String[] {"loss", "val_loss", "test_loss"});
+    }
+
+    /** Training, validation and test accuracy from history.csv lines, like {@link #loss}. */
+    public static byte[] accuracy(List<String> historyCsv, boolean byEpoch) {
+        return curves(historyCsv, byEpoch, "Accuracy", "accuracy",
+                new String[] {"train_accuracy", "val_accuracy", "test_accuracy"});
+    }
+
+    private static byte[] curves(List<String> csv, boolean byEpoch, String title, String yTitle, String[] columns) {
+        String[] header = csv.get(0).split(",", -1);
+        int xColumn = indexOf(header, byEpoch ? "epoch" : "iteration");
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(byEpoch ? "epoch" : "iteration").yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+        String[] names = {"training (mean since the previous point)", "validation", "test"};
+        int added = 0;
+        for (int s = 0; s < columns.length; s++) {
+            int column = indexOf(header, columns[s]);
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (String line : csv.subList(1, csv.size())) {
+                String[] f = line.split(",", -1);
+                if (column < f.length && !f[column].isEmpty() && !f[column].equals("NaN")) {
+                    x.add(Double.parseDouble(f[xColumn]));
+                    y.add(Double.parseDouble(f[column]));
+                }
+            }
+            if (!x.isEmpty()) {
+                chart.addSeries(names[s], x, y).setMarker(x.size() > 60 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+                added++;
+            }
+        }
+        if (added == 0) {
+            chart.addSeries("no history rows", new double[] {0}, new double[] {0});
+        }
+        return png(chart);
+    }
+
+    /** A 10x10 heat map of the evaluation's {@code confusion(true, predicted)} with the counts in the cells. */
+    public static byte[] confusion(org.sparkdigits.core.Evaluation e, String what) {
+        long[][] counts = new long[e.classes()][e.classes()];
+        for (int t = 0; t < e.classes(); t++) {
+            for (int p = 0; p < e.classes(); p++) {
+                counts[t][p] = e.confusion(t, p);
+            }
+        }
+        return confusion(counts, String.format(Locale.ROOT, "Confusion matrix, %s: %d rows, accuracy %.2f%%", what,
+                e.count(), 100 * e.accuracy()));
+    }
+
+    /** A heat map of {@code confusion[true][predicted]} with the counts in the cells. */
+    public static byte[] confusion(long[][] confusion, String title) {
+        int k = confusion.length;
+        int[] classes = new int[k];
+        int[][] heat = new int[k][k];   // heat[x = predicted][y = true]
+        for (int t = 0; t < k; t++) {
+            classes[t] = t;
+            for (int p = 0; p < k; p++) {
+                heat[p][t] = (int) Math.min(Integer.MAX_VALUE, confusion[t][p]);
+            }
+        }
+        HeatMapChart chart = new HeatMapChartBuilder().width(CONFUSION_SIZE).height(CONFUSION_SIZE)
+                .title(title).xAxisTitle("predicted").yAxisTitle("true label").build();
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)});
+        chart.addSeries("confusion", classes, classes, heat);
+        return png(chart);
+    }
+
+    /**
+     * A grid of digits, {@value #GRID_COLUMNS} per row: each with its true label, the prediction and a bar
+     * chart of the ten probabilities; wrong ones framed and marked INCORRECT. Drawn in the order given.
+     */
+    public static byte[] samples(List<Sample> samples) {
+        int rows = Math.max(1, (samples.size() + GRID_COLUMNS - 1) / GRID_COLUMNS);
+        BufferedImage grid = new BufferedImage(GRID_COLUMNS * TILE_WIDTH, rows * TILE_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grid.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+        for (int i = 0; i < samples.size(); i++) {
+            tile(g, samples.get(i), (i % GRID_COLUMNS) * TILE_WIDTH, (i / GRID_COLUMNS) * TILE_HEIGHT);
+        }
+        g.dispose();
+        return png(grid);
+    }
+
+    private static void tile(Graphics2D g, Sample s, int x0, int y0) {
+        Color mark = s.correct() ? RIGHT : WRONG;
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+        g.setColor(mark);
+        g.drawString(String.format(Locale.ROOT, "label %d, predicted %d (%.2f)  %s", s.label(), s.predicted(),
+                s.confidence(), s.correct() ? "CORRECT" : "INCORRECT"), x0 + 6, y0 + 15);
+        // the digit, 4 pixels per pixel, ink dark on white
+        int scale = 4;
+        for (int r = 0; r < 28; r++) {
+            for (int c = 0; c < 28; c++) {
+                int v = 255 - (s.pixels()[r * 28 + c] & 0xFF);
+                g.setColor(new Color(v, v, v));
+                g.fillRect(x0 + 6 + c * scale, y0 + 24 + r * scale, scale, scale);
+            }
+        }
+        // the ten probabilities
+        CategoryChart bars = new CategoryChartBuilder().width(TILE_WIDTH - 130).height(TILE_HEIGHT - 24).build();
+        bars.getStyler().setLegendVisible(false);
+        bars.getStyler().setChartBackgroundColor(Color.WHITE);
+        bars.getStyler().setYAxisMin(0.0);
+        bars.getStyler().setYAxisMax(1.0);
+        bars.getStyler().setChartPadding(2);
+        bars.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+        bars.getStyler().setSeriesColors(new Color[] {mark});
+        List<Integer> classes = new ArrayList<>();
+        List<Double> p = new ArrayList<>();
+        for (int c = 0; c < s.probabilities().length; c++) {
+            classes.add(c);
+            p.add(s.probabilities()[c]);
+        }
+        bars.addSeries("p", classes, p);
+        g.drawImage(BitmapEncoder.getBufferedImage(bars), x0 + 124, y0 + 22, null);
+        if (!s.correct()) {
+            g.setColor(WRONG);
+            g.setStroke(new BasicStroke(3));
+            g.drawRect(x0 + 2, y0 + 2, TILE_WIDTH - 5, TILE_HEIGHT - 5);
+        }
+    }
+
+    private static int indexOf(String[] header, String name) {
+        for (int i = 0; i < header.length; i++) {
+            if (header[i].trim().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("history.csv has no column '" + name + "'");
+    }
+
+    private static byte[] png(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
+        return png(BitmapEncoder.getBufferedImage(chart));
+    }
+
+    private static byte[] png(BufferedImage image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
