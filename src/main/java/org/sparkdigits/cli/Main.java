@@ -60,6 +60,9 @@ public final class Main {
                 case EVALUATE:
                     return EvaluateCommand.run(a, spark(), out);
                 case PREDICT:
+                    if (a.given(Opt.IMAGE)) {
+                        return ImagePredictCommand.run(a, out);
+                    }
                     PredictCommand.check(a);
                     return PredictCommand.run(a, spark(), out);
                 case BENCH:

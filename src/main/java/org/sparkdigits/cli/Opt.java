@@ -15,6 +15,10 @@ public enum Opt {
     HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
     OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT),
     MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT, Cmd.EXPORT, Cmd.REPORT),
+    IMAGE("image", "PATH[,PATH]", null, "predict: photos or scans of single digits (PNG or JPEG, any size, dark on light "
+            + "or light on dark): files and/or directories; prints each digit and its 10 probabilities (no Spark)", Cmd.PREDICT),
+    SHOW("show", "FILE", null, "predict --image: also write the 28x28 image(s) the model saw as a PNG (side by side)",
+            Cmd.PREDICT),
     ONNX("onnx", "FILE", null, "export: the ONNX file to write (opset 13; input pixels [N x 784] 0-255, "
             + "outputs probabilities [N x 10] and prediction [N])", Cmd.EXPORT),
     PRECISION("precision", "double|float", "double", "export: the ONNX graph's number type (double: the weights as "

@@ -173,6 +173,35 @@ class MainTest {
     }
 
     @Test
+    void predictImageNamesBadImagesAndBadUsage() throws IOException {
+        Path notImage = Files.writeString(dir.resolve("notes.png"), "not a picture");
+        Path blank = dir.resolve("blank.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(60, 40, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+                blank.toFile());
+        Path empty = Files.createDirectories(dir.resolve("no-images"));
+        Map<String, String> cases = Map.of(
+                notImage.toString(), "notes.png: not a PNG or JPEG image",
+                blank.toString(), "blank.png: no digit found",
+                dir.resolve("missing.png").toString(), "missing.png: no such file or directory",
+                empty.toString(), "no-images: no .png, .jpg or .jpeg file in this directory");
+        cases.forEach((image, message) -> {
+            CliRun r = CliRun.of("predict", "--model", model.toString(), "--image", image);
+            assertEquals(2, r.code(), image + ": " + r.err());
+            assertTrue(r.err().contains(message), r.err());
+        });
+        CliRun both = CliRun.of("predict", "--model", model.toString(), "--image", blank.toString(), "--data", train.toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("predict takes --image or --data, not both"), both.err());
+        // a good one: the off-centre ring of the preprocessing test
+        Path ring = dir.resolve("ring.png");
+        javax.imageio.ImageIO.write(org.sparkdigits.image.DigitImageTest.offCentreZero(true), "png", ring.toFile());
+        CliRun ok = CliRun.of("predict", "--model", model.toString(), "--image", ring.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().matches("(?s).*ring\\.png: \\d \\(probability [01]\\.\\d{4}\\); probabilities 0:.* 9:[01]\\.\\d{4}\\R.*"),
+                ok.out());
+    }
+
+    @Test
     void exportWritesAnOnnxFileThatOnnxRuntimeLoads() throws Exception {
         Path onnx = dir.resolve("export/model.onnx");
         CliRun r = CliRun.of("export", "--model", model.toString(), "--onnx", onnx.toString());
