@@ -1,0 +1,165 @@
+package org.sparkdigits.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.cli.Main;
+import org.sparkdigits.testing.StandaloneCluster;
+import org.sparkdigits.testing.TestCsv;
+
+/**
+ * Training on a REAL standalone cluster on loopback (a Master and two Workers as separate JVMs, executors forked
+ * by the Workers), the driver in client mode in a JVM of its own: the final weights are bit-identical to the
+ * same job on local[2] with the same seed and partition count, also when an executor or a whole Worker is
+ * killed (SIGKILL) in the middle of training. The cluster starts once for the class.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterTest {
+
+    /** The training job: full batch, long enough to kill something in the middle. */
+    private static final String[] TRAIN = {"--hidden", "16", "--iterations", "120", "--lr", "0.5", "--seed", "3",
+            "--partitions", "2", "--log-every", "5"};
+
+    @TempDir
+    static Path dir;
+    private static StandaloneCluster cluster;
+    private static Path data;
+    private static byte[] local;
+
+    @BeforeAll
+    static void start() throws Exception {
+        data = TestCsv.labelled(dir.resolve("digits.csv"), 3000, 17, true);
+        cluster = new StandaloneCluster(dir.resolve("cluster"), 2, "1g");
+        System.out.printf("standalone cluster: Master and 2 Workers alive after %.1f s%n", cluster.startSeconds());
+        Driver d = Driver.start(dir.resolve("local"), List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false"), null);
+        d.await();
+        local = d.weights();
+        System.out.printf("local[2]: %s%n", d.timing());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void trainingOnTheClusterGivesTheLocalWeights() throws Exception {
+        Driver d = Driver.start(dir.resolve("cluster-run"), cluster.driverProperties(2, "512m"), cluster);
+        d.await();
+        System.out.printf("cluster: %s%n", d.timing());
+        assertArrayEquals(local, d.weights(), "cluster weights differ from local[2]");
+    }
+
+    @Test
+    @Order(2)
+    void killingAnExecutorMidwayChangesNothing() throws Exception {
+        Driver d = Driver.start(dir.resolve("executor-kill"), cluster.driverProperties(2, "512m"), cluster);
+        d.awaitIteration(30);
+        List<ProcessHandle> executors = cluster.executors();
+        assertFalse(executors.isEmpty(), "no executor JVM found under the Workers");
+        ProcessHandle victim = executors.get(0);
+        victim.destroyForcibly();   // SIGKILL
+        victim.onExit().get(30, TimeUnit.SECONDS);
+        assertTrue(d.process().isAlive(), "the kill must land while the driver is still training");
+        d.await();
+        System.out.printf("executor killed at iteration 30: %s%n", d.timing());
+        assertArrayEquals(local, d.weights(), "weights after an executor was killed differ");
+    }
+
+    @Test
+    @Order(3)
+    void killingAWorkerMidwayChangesNothing() throws Exception {
+        Driver d = Driver.start(dir.resolve("worker-kill"), cluster.driverProperties(2, "512m"), cluster);
+        d.awaitIteration(30);
+        Process worker = cluster.workers().get(1);
+        worker.destroyForcibly();   // SIGKILL; its executor goes with it
+        assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(d.process().isAlive(), "the kill must land while the driver is still training");
+        d.await();
+        System.out.printf("Worker killed at iteration 30: %s%n", d.timing());
+        assertArrayEquals(local, d.weights(), "weights after a Worker was killed differ");
+    }
+
+    /** A driver JVM running {@code train} on the generated data. */
+    private record Driver(Process process, Path out, Path log) {
+
+        static Driver start(Path work, List<String> props, StandaloneCluster cluster) throws IOException {
+            Files.createDirectories(work);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(StandaloneCluster.jvmFlags());
+            cmd.add("-Xmx1g");
+            cmd.addAll(props);
+            cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
+                    "--data", data.toString(), "--out", work.resolve("model").toString()));
+            cmd.addAll(List.of(TRAIN));
+            Path log = work.resolve("driver.log");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            if (cluster != null) {
+                pb.environment().putAll(cluster.environment());
+            }
+            return new Driver(pb.start(), work.resolve("model"), log);
+        }
+
+        void awaitIteration(int iteration) throws Exception {
+            long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (System.nanoTime() < end) {
+                if (Files.readString(log, StandardCharsets.UTF_8).contains("iteration " + iteration + "/")) {
+                    return;
+                }
+                assertTrue(process.isAlive(), "the driver ended before iteration " + iteration + ":\n" + tail());
+                Thread.sleep(50);
+            }
+            process.destroyForcibly();
+            throw new AssertionError("no iteration " + iteration + " within 3 minutes:\n" + tail());
+        }
+
+        void await() throws Exception {
+            boolean done = process.waitFor(5, TimeUnit.MINUTES);
+            if (!done) {
+                process.destroyForcibly();
+            }
+            assertTrue(done, "the driver did not finish:\n" + tail());
+            assertEquals(0, process.exitValue(), tail());
+        }
+
+        byte[] weights() throws IOException {
+            return Files.readAllBytes(out.resolve("model.safetensors"));
+        }
+
+        String timing() throws IOException {
+            JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+            return String.format("load %.1f s, training %.1f s, iteration median %.1f ms, max %.1f ms",
+                    m.get("load_seconds").asDouble(), m.get("train_seconds").asDouble(), m.get("ms_per_iteration").asDouble(),
+                    m.get("ms_per_iteration_max").asDouble());
+        }
+
+        String tail() throws IOException {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        }
+    }
+}
