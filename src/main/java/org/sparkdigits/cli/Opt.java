@@ -63,6 +63,11 @@ public enum Opt {
     LOG_EVERY("log-every", "N", "10", "a progress line and a history.csv row every N steps", Cmd.TRAIN),
     ON_BAD_ROW("on-bad-row", "fail|skip", "fail", "a malformed row stops with file:line (fail) or is dropped and counted (skip)",
             Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.REPORT),
+    CHECKPOINT_DIR("checkpoint-dir", "PATH", null, "write checkpoints (weights, optimiser state, position, history) to "
+            + "this directory, on any Hadoop file system; first-order optimisers only", Cmd.TRAIN),
+    CHECKPOINT_EVERY("checkpoint-every", "K", "100", "steps between checkpoints", Cmd.TRAIN),
+    RESUME("resume", null, null, "continue from the newest intact checkpoint in --checkpoint-dir (from the beginning if "
+            + "there is none); the other options must be those of the interrupted run", Cmd.TRAIN),
     STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", "Spark storage level of the cached blocks", Cmd.TRAIN),
     ROWS("rows", "N", "8", "gradcheck: real rows taken from --data", Cmd.GRADCHECK),
     TOLERANCE("tolerance", "X", "1e-5", "gradcheck: largest relative error accepted (real rows give ~1e-7; a backprop bug 1e-2 to 1)", Cmd.GRADCHECK),

@@ -101,9 +101,15 @@ final class TrainCommand {
                 describe(settings), settings.learningRate(), settings.schedule().id(), settings.l2(), cfg.init().id(), cfg.seed());
         JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
         JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
+        Map<String, Object> fingerprint = cfg.asJson(partitions);
+        fingerprint.put("train_rows", train.rows());
+        fingerprint.put("hidden", cfg.hidden());
+        fingerprint.put("activation", activation.id());
+        SparkTrainer.Checkpointing checkpoints = cfg.checkpointDir() == null ? SparkTrainer.Checkpointing.NONE
+                : new SparkTrainer.Checkpointing(cfg.checkpointDir(), cfg.checkpointEvery(), cfg.resume(), fingerprint.toString());
         SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, settings,
                 validationBlocks == null ? null : w -> DistributedNetwork.evaluate(validationBlocks, w, activation),
-                testBlocks == null ? null : w -> DistributedNetwork.evaluate(testBlocks, w, activation));
+                testBlocks == null ? null : w -> DistributedNetwork.evaluate(testBlocks, w, activation), checkpoints);
 
         Parameters trained = result.parameters();
         Evaluation onTrain = DistributedNetwork.evaluate(train.blocks(), trained, activation);

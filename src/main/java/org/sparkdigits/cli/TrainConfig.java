@@ -31,7 +31,8 @@ import org.sparkdigits.spark.SparkTrainer;
  */
 public record TrainConfig(String data, String test, int holdout, int validation, Path out, boolean defaultData,
                           int hidden, Initializer init, long seed, int partitions, OnBadRow onBadRow,
-                          String storageLevel, List<String> mirrors, SparkTrainer.Settings training) {
+                          String storageLevel, List<String> mirrors, SparkTrainer.Settings training,
+                          String checkpointDir, int checkpointEvery, boolean resume) {
 
     public static TrainConfig from(Args a) {
         boolean defaultData = !a.given(Opt.DATA);
@@ -71,6 +72,19 @@ public record TrainConfig(String data, String test, int holdout, int validation,
             throw new UsageException("--epochs counts passes of mini-batch training: give --batch-size too "
                     + "(full batch uses --iterations)");
         }
+        String checkpointDir = a.given(Opt.CHECKPOINT_DIR) ? a.required(Opt.CHECKPOINT_DIR) : null;
+        int checkpointEvery = a.integer(Opt.CHECKPOINT_EVERY, 1, Integer.MAX_VALUE);
+        boolean resume = a.given(Opt.RESUME);
+        if (resume && checkpointDir == null) {
+            throw new UsageException("--resume needs --checkpoint-dir (where the checkpoints are)");
+        }
+        if (a.given(Opt.CHECKPOINT_EVERY) && checkpointDir == null) {
+            throw new UsageException("--checkpoint-every needs --checkpoint-dir");
+        }
+        if (checkpointDir != null && kind.fullBatchOnly()) {
+            throw new UsageException("--checkpoint-dir: checkpoints are for sgd, momentum, nesterov, adam and adamw; "
+                    + kind.id() + " keeps line-search state that is not checkpointed");
+        }
         double l2 = a.number(Opt.L2, 0, true, Double.POSITIVE_INFINITY, false);
         double dropout = a.number(Opt.DROPOUT, 0, true, 1, false);
         if (dropout > 0 && kind.fullBatchOnly()) {
@@ -86,7 +100,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
                 evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED));
         return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE), validation,
                 Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
-                a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training);
+                a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training, checkpointDir, checkpointEvery, resume);
     }
 
     private static <T> T parse(java.util.function.Supplier<T> parser, String prefix) {

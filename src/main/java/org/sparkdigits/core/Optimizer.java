@@ -10,6 +10,22 @@ public interface Optimizer {
     /** Updates {@code theta} in place. */
     void step(double[] theta, double[] gradient, double learningRate);
 
+    /** The optimiser's state (for checkpoints): named arrays, counters as one-element arrays. Live, not copies. */
+    default java.util.Map<String, double[]> state() {
+        return java.util.Map.of();
+    }
+
+    /** Restores a {@link #state()} (for resuming): same names and lengths. */
+    default void restore(java.util.Map<String, double[]> state) {
+        for (java.util.Map.Entry<String, double[]> e : state().entrySet()) {
+            double[] saved = state.get(e.getKey());
+            if (saved == null || saved.length != e.getValue().length) {
+                throw new IllegalArgumentException("optimiser state '" + e.getKey() + "' missing or of another length");
+            }
+            System.arraycopy(saved, 0, e.getValue(), 0, saved.length);
+        }
+    }
+
     /** The optimisers, by their command-line names. */
     enum Kind {
         SGD, MOMENTUM, NESTEROV, ADAM, ADAMW, LBFGS, CG;
@@ -85,6 +101,11 @@ public interface Optimizer {
         double[] velocity() {
             return velocity;
         }
+
+        @Override
+        public java.util.Map<String, double[]> state() {
+            return java.util.Map.of("velocity", velocity);
+        }
     }
 
     /**
@@ -100,6 +121,23 @@ public interface Optimizer {
         private final double decay;
         private final NetworkShape shape;
         private long t;
+
+        @Override
+        public java.util.Map<String, double[]> state() {
+            return java.util.Map.of("m", m, "v", v, "t", new double[] {t});
+        }
+
+        @Override
+        public void restore(java.util.Map<String, double[]> state) {
+            double[] saved = state.get("t");
+            if (saved == null || saved.length != 1 || state.get("m") == null || state.get("v") == null
+                    || state.get("m").length != m.length || state.get("v").length != v.length) {
+                throw new IllegalArgumentException("adam state missing or of another length");
+            }
+            System.arraycopy(state.get("m"), 0, m, 0, m.length);
+            System.arraycopy(state.get("v"), 0, v, 0, v.length);
+            t = (long) saved[0];
+        }
 
         Adam(int n, double beta1, double beta2, double eps, double decay, NetworkShape shape) {
             this.m = new double[n];

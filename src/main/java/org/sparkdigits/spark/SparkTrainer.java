@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -25,6 +26,7 @@ import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
+import org.sparkdigits.model.Checkpoint;
 
 /**
  * The driver loop. Each step: broadcast the weights; one ordered aggregation of (gradient sum, loss sum,
@@ -75,6 +77,22 @@ public final class SparkTrainer {
         }
     }
 
+    /**
+     * Checkpoints ({@code --checkpoint-dir}, {@code --checkpoint-every}, {@code --resume}).
+     *
+     * @param dir         a directory on any Hadoop file system, or {@code null} for none
+     * @param every       steps (rounds with local steps: at the first round end at or past each multiple) between checkpoints
+     * @param resume      continue from the newest intact checkpoint in {@code dir}, if there is one
+     * @param fingerprint the training configuration; a checkpoint of another one is refused
+     */
+    public record Checkpointing(String dir, int every, boolean resume, String fingerprint) {
+        public static final Checkpointing NONE = new Checkpointing(null, 1, false, "");
+
+        public boolean enabled() {
+            return dir != null;
+        }
+    }
+
     /** Evaluates weights on a held-out set while training. */
     @FunctionalInterface
     public interface Monitor {
@@ -115,6 +133,9 @@ public final class SparkTrainer {
     private final List<HistoryRow> history = new ArrayList<>();
     private final List<Double> times = new ArrayList<>();
     private final long start = System.nanoTime();
+    private final Checkpointing ck;
+    private CheckpointStore store;
+    private long elapsedOffsetMs;
     private double pendingLoss;
     private long pendingRows;
     private long pendingCorrect;
@@ -125,7 +146,8 @@ public final class SparkTrainer {
     private boolean stop;
 
     private SparkTrainer(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, Settings s, Monitor validation,
-                         Monitor test) {
+                         Monitor test, Checkpointing ck) {
+        this.ck = ck;
         this.blocks = blocks;
         this.rows = rows;
         this.s = s;
@@ -148,8 +170,17 @@ public final class SparkTrainer {
      */
     public static Result train(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, Settings s,
                                Monitor validation, Monitor test) {
+        return train(blocks, rows, initial, s, validation, test, Checkpointing.NONE);
+    }
+
+    /** The same with checkpoints (first-order optimisers only). */
+    public static Result train(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, Settings s,
+                               Monitor validation, Monitor test, Checkpointing ck) {
+        if (ck.enabled() && s.optimizer().kind().fullBatchOnly()) {
+            throw new IllegalArgumentException("checkpoints are not supported with " + s.optimizer().kind().id());
+        }
         long n = rows >= 0 ? rows : blocks.map(DigitBlock::rows).reduce(Integer::sum);
-        SparkTrainer t = new SparkTrainer(blocks, n, initial, s, validation, test);
+        SparkTrainer t = new SparkTrainer(blocks, n, initial, s, validation, test, ck);
         try {
             if (s.optimizer().kind().fullBatchOnly()) {
                 t.lineSearch();
@@ -167,7 +198,9 @@ public final class SparkTrainer {
     private void fullBatch() {
         Optimizer opt = Optimizer.create(s.optimizer(), shape);
         LearningRateSchedule lr = schedule(s.iterations());
-        for (int it = 1; it <= s.iterations() && !stop; it++) {
+        Checkpoint resumed = resume(opt);
+        int first = resumed == null ? 1 : (int) resumed.counter("step") + 1;
+        for (int it = first; it <= s.iterations() && !stop; it++) {
             long t0 = System.nanoTime();
             jsc.setJobDescription("iteration " + it + "/" + s.iterations());
             GradientSum sum = fullPass(p.values(), Dropout.forStep(s.dropout(), s.seed(), it - 1));
@@ -187,6 +220,9 @@ public final class SparkTrainer {
             if (log || (eval && hasMonitors())) {
                 row(it, it, eval);
             }
+            if (ck.enabled() && it % ck.every() == 0) {
+                store.write(it, snapshot(it, it, 0, opt));
+            }
         }
     }
 
@@ -199,7 +235,15 @@ public final class SparkTrainer {
         long t = 0;
         LOG.info("mini-batch: {} steps per epoch of about {} rows, {} epochs{}", perEpoch, s.batchSize(), s.epochs(),
                 s.localSteps() > 1 ? ", " + s.localSteps() + " local steps per job" : "");
-        for (int epoch = 0; epoch < s.epochs() && !stop; epoch++) {
+        Checkpoint resumed = resume(opt);
+        int firstEpoch = 0;
+        int firstStep = 0;
+        if (resumed != null) {
+            t = (long) resumed.counter("step");
+            firstEpoch = (int) resumed.counter("epoch");
+            firstStep = (int) resumed.counter("position");
+        }
+        for (int epoch = firstEpoch; epoch < s.epochs() && !stop; epoch++) {
             int e = epoch;
             long seed = s.seed();
             JavaRDD<int[]> perms = blocks.mapPartitionsWithIndex((idx, it) -> {
@@ -210,7 +254,7 @@ public final class SparkTrainer {
                 }
                 return out.iterator();
             }, true).persist(StorageLevel.MEMORY_AND_DISK());
-            for (int i = 0; i < perEpoch && !stop; ) {
+            for (int i = epoch == firstEpoch ? firstStep : 0; i < perEpoch && !stop; ) {
                 long t0 = System.nanoTime();
                 int k = Math.min(s.localSteps(), perEpoch - i);
                 jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d step %d/%d", epoch + 1, s.epochs(), i + 1, perEpoch));
@@ -268,9 +312,89 @@ public final class SparkTrainer {
                 } else if (evalNow && hasMonitors()) {
                     row(t, epoch + (double) i / perEpoch, true);
                 }
+                if (ck.enabled() && t / ck.every() != before / ck.every()) {
+                    store.write(t, snapshot(t, epoch, i, opt));
+                }
             }
             perms.unpersist(false);
         }
+    }
+
+    /** Opens the checkpoint store; with {@code --resume}, restores the newest checkpoint and returns it (else null). */
+    private Checkpoint resume(Optimizer opt) {
+        if (!ck.enabled()) {
+            return null;
+        }
+        store = new CheckpointStore(ck.dir(), jsc.hadoopConfiguration());
+        if (!ck.resume()) {
+            return null;
+        }
+        Checkpoint c = store.newest(ck.fingerprint()).orElse(null);
+        if (c == null) {
+            LOG.info("--resume: no checkpoint in {} yet: starting from the beginning", ck.dir());
+            return null;
+        }
+        Map<String, double[]> a = c.arrays();
+        System.arraycopy(a.get("theta"), 0, p.values(), 0, p.values().length);
+        Map<String, double[]> state = new java.util.HashMap<>();
+        a.forEach((k, v) -> {
+            if (k.startsWith("optimizer.")) {
+                state.put(k.substring("optimizer.".length()), v);
+            }
+        });
+        opt.restore(state);
+        double[] h = a.get("history");
+        for (int r = 0; r + 9 <= h.length; r += 9) {
+            history.add(new HistoryRow((long) h[r], h[r + 1], h[r + 2], h[r + 3], h[r + 4], h[r + 5], h[r + 6], h[r + 7],
+                    (long) h[r + 8]));
+        }
+        pendingLoss = a.get("pending_loss")[0];
+        bestLoss = a.get("best_loss")[0];
+        pendingRows = (long) c.counter("pending_rows");
+        pendingCorrect = (long) c.counter("pending_correct");
+        bestStep = (long) c.counter("best_step");
+        withoutImprovement = (int) c.counter("without_improvement");
+        stop = c.counter("stop") != 0;
+        best = a.containsKey("best") ? new Parameters(shape, a.get("best").clone()) : null;
+        elapsedOffsetMs = (long) c.counter("elapsed_ms");
+        LOG.info("resuming from the checkpoint of step {} (epoch {}, step {} of it) in {}", (long) c.counter("step"),
+                (long) c.counter("epoch") + (s.miniBatch() ? 1 : 0), (long) c.counter("position"), ck.dir());
+        return c;
+    }
+
+    /** Everything that decides the rest of the run. */
+    private Checkpoint snapshot(long step, int epoch, int position, Optimizer opt) {
+        Map<String, Double> c = new java.util.LinkedHashMap<>();
+        c.put("step", (double) step);
+        c.put("epoch", (double) epoch);
+        c.put("position", (double) position);
+        c.put("elapsed_ms", (double) elapsedMs());
+        c.put("pending_rows", (double) pendingRows);
+        c.put("pending_correct", (double) pendingCorrect);
+        c.put("best_step", (double) bestStep);
+        c.put("without_improvement", (double) withoutImprovement);
+        c.put("stop", stop ? 1.0 : 0.0);
+        Map<String, double[]> a = new java.util.LinkedHashMap<>();
+        a.put("theta", p.values().clone());
+        opt.state().forEach((k, v) -> a.put("optimizer." + k, v.clone()));
+        double[] h = new double[history.size() * 9];
+        for (int r = 0; r < history.size(); r++) {
+            HistoryRow x = history.get(r);
+            double[] row = {x.step(), x.epoch(), x.loss(), x.trainAccuracy(), x.valLoss(), x.valAccuracy(), x.testLoss(),
+                    x.testAccuracy(), x.elapsedMs()};
+            System.arraycopy(row, 0, h, r * 9, 9);
+        }
+        a.put("history", h);
+        a.put("pending_loss", new double[] {pendingLoss});
+        a.put("best_loss", new double[] {bestLoss});
+        if (best != null) {
+            a.put("best", best.values().clone());
+        }
+        return new Checkpoint(ck.fingerprint(), c, a);
+    }
+
+    private long elapsedMs() {
+        return (System.nanoTime() - start) / 1_000_000 + elapsedOffsetMs;
     }
 
     /** lbfgs or cg: every value-and-gradient evaluation is one full pass. */
@@ -359,7 +483,7 @@ public final class SparkTrainer {
         pendingCorrect = 0;
         Evaluation v = evaluate && validation != null ? validation.evaluate(p) : null;
         Evaluation te = evaluate && test != null ? test.evaluate(p) : null;
-        long elapsed = (System.nanoTime() - start) / 1_000_000;
+        long elapsed = elapsedMs();
         history.add(new HistoryRow(step, epoch, loss, acc, v == null ? Double.NaN : v.meanLoss(),
                 v == null ? Double.NaN : v.accuracy(), te == null ? Double.NaN : te.meanLoss(),
                 te == null ? Double.NaN : te.accuracy(), elapsed));

@@ -1,0 +1,165 @@
+package org.sparkdigits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.testing.SparkTestSession;
+import org.sparkdigits.testing.StandaloneCluster;
+import org.sparkdigits.testing.TestCsv;
+
+/**
+ * Checkpoints and --resume: a driver killed with SIGKILL in the middle of training, resumed (from the checkpoint
+ * before the newest, which is torn on purpose), ends with a model bit-identical to an uninterrupted run.
+ */
+class ResumeTest {
+
+    @TempDir
+    Path dir;
+
+    /** Mini-batch Adam with dropout, a schedule and validation: every kind of state a checkpoint must carry. */
+    private List<String> options(Path data) {
+        return List.of("--data", data.toString(), "--hidden", "12", "--batch-size", "30", "--epochs", "40",
+                "--optimizer", "adam", "--lr", "0.01", "--dropout", "0.2", "--schedule", "cosine", "--warmup", "50",
+                "--validation", "60", "--partitions", "3", "--seed", "5", "--log-every", "5");
+    }
+
+    @Test
+    void aKilledDriverResumesToTheSameWeights() throws Exception {
+        SparkTestSession.get();
+        Path data = TestCsv.labelled(dir.resolve("train.csv"), 600, 8, true);
+        Path reference = dir.resolve("reference");
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(options(data));
+        args.addAll(List.of("--out", reference.toString()));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+
+        Path checkpoints = dir.resolve("checkpoints");
+        Path out = dir.resolve("resumed");
+        List<String> resumable = new ArrayList<>(options(data));
+        resumable.addAll(List.of("--out", out.toString(), "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "20"));
+        Process first = start(resumable, dir.resolve("first.log"));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (checkpointSteps(checkpoints).stream().noneMatch(s -> s >= 200)) {
+            assertTrue(first.isAlive(), "the first run ended before its checkpoint of step 200:\n" + tail(dir.resolve("first.log")));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint of step 200 within 3 minutes");
+            Thread.sleep(20);
+        }
+        first.destroyForcibly();   // SIGKILL, in the middle of training (720 steps in all)
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(Files.exists(out), "no model directory from a killed run");
+        List<Long> steps = checkpointSteps(checkpoints);
+        assertTrue(steps.size() >= 2 && steps.get(0) < 720, "checkpoints " + steps);
+
+        // tear the newest checkpoint: resume must detect it and take the one before
+        Path newest = checkpoints.resolve(String.format("ckpt-%012d", steps.get(0)));
+        byte[] bytes = Files.readAllBytes(newest);
+        Files.write(newest, Arrays.copyOf(bytes, bytes.length / 2));
+
+        List<String> again = new ArrayList<>(resumable);
+        again.add("--resume");
+        Process second = start(again, dir.resolve("second.log"));
+        assertTrue(second.waitFor(3, TimeUnit.MINUTES), tail(dir.resolve("second.log")));
+        assertEquals(0, second.exitValue(), tail(dir.resolve("second.log")));
+        String log = Files.readString(dir.resolve("second.log"), StandardCharsets.UTF_8);
+        assertTrue(log.contains("skipping a damaged checkpoint: ") && log.contains(newest.getFileName().toString()), log);
+        assertTrue(log.contains("resuming from the checkpoint of step " + steps.get(1)), log);
+
+        assertArrayEquals(Files.readAllBytes(reference.resolve("model.safetensors")), Files.readAllBytes(out.resolve("model.safetensors")),
+                "resumed weights differ from the uninterrupted run");
+        assertEquals(withoutTimes(reference.resolve("history.csv")), withoutTimes(out.resolve("history.csv")));
+        System.out.printf("killed after the checkpoint of step %d, resumed from step %d (the newest torn): bit-identical%n",
+                steps.get(0), steps.get(1));
+    }
+
+    @Test
+    void fullBatchRunsResumeToo() throws Exception {
+        SparkTestSession.get();
+        Path data = TestCsv.labelled(dir.resolve("full.csv"), 300, 10, true);
+        Path checkpoints = dir.resolve("full-ck");
+        List<String> common = List.of("train", "--data", data.toString(), "--iterations", "30", "--optimizer", "momentum",
+                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "10", "--log-every", "5");
+        List<String> a = new ArrayList<>(common);
+        a.addAll(List.of("--out", dir.resolve("full-a").toString()));
+        assertEquals(0, CliRun.of(a.toArray(String[]::new)).code());
+        assertEquals(List.of(30L, 20L), checkpointSteps(checkpoints), "the newest two are kept");
+        Files.delete(checkpoints.resolve(String.format("ckpt-%012d", 30)));   // as if stopped after iteration 29
+        List<String> b = new ArrayList<>(common);
+        b.addAll(List.of("--out", dir.resolve("full-b").toString(), "--resume"));
+        CliRun r = CliRun.of(b.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("full-a/model.safetensors")),
+                Files.readAllBytes(dir.resolve("full-b/model.safetensors")));
+        assertEquals(withoutTimes(dir.resolve("full-a/history.csv")), withoutTimes(dir.resolve("full-b/history.csv")));
+        // it really resumed: the rows up to iteration 20 came from the checkpoint, timings included
+        List<String> ha = Files.readAllLines(dir.resolve("full-a/history.csv"));
+        List<String> hb = Files.readAllLines(dir.resolve("full-b/history.csv"));
+        int restored = (int) ha.stream().skip(1).filter(l -> Integer.parseInt(l.split(",")[0]) <= 20).count();
+        assertEquals(ha.subList(0, restored + 1), hb.subList(0, restored + 1));
+    }
+
+    @Test
+    void resumeWithOtherOptionsIsRefused() throws Exception {
+        SparkTestSession.get();
+        Path data = TestCsv.labelled(dir.resolve("small.csv"), 200, 9, true);
+        Path checkpoints = dir.resolve("ck");
+        CliRun a = CliRun.of("train", "--data", data.toString(), "--out", dir.resolve("a").toString(), "--batch-size", "20",
+                "--epochs", "2", "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "5");
+        assertEquals(0, a.code(), a.err());
+        CliRun b = CliRun.of("train", "--data", data.toString(), "--out", dir.resolve("b").toString(), "--batch-size", "20",
+                "--epochs", "2", "--lr", "0.05", "--checkpoint-dir", checkpoints.toString(), "--resume");
+        assertEquals(2, b.code(), b.err());
+        assertTrue(b.err().contains("was written by another training configuration"), b.err());
+        CliRun c = CliRun.of("train", "--data", data.toString(), "--resume");
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains("--resume needs --checkpoint-dir"), c.err());
+        CliRun d = CliRun.of("train", "--data", data.toString(), "--optimizer", "lbfgs", "--checkpoint-dir", checkpoints.toString());
+        assertEquals(2, d.code());
+        assertTrue(d.err().contains("checkpoints are for sgd, momentum, nesterov, adam and adamw"), d.err());
+    }
+
+    private static Process start(List<String> trainOptions, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(StandaloneCluster.jvmFlags());
+        cmd.addAll(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
+                "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+        cmd.addAll(trainOptions);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Steps of the checkpoint files, newest first. */
+    private static List<Long> checkpointSteps(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("ckpt-"))
+                    .map(n -> Long.parseLong(n.substring(5))).sorted((x, y) -> Long.compare(y, x)).toList();
+        }
+    }
+
+    private static List<String> withoutTimes(Path history) throws IOException {
+        return Files.readAllLines(history).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+}
