@@ -71,6 +71,9 @@ public final class Main {
                     return ExportCommand.run(a, out);
                 case REPORT:
                     return ReportCommand.run(a, spark(), out);
+                case AUGMENT:
+                    AugmentCommand.check(a);
+                    return AugmentCommand.run(a, spark(), out);
                 default:
                     throw new IllegalStateException(cmd.name());
             }

@@ -10,10 +10,10 @@ import java.util.Set;
  */
 public enum Opt {
     DATA("data", "PATH", "data/mnist_train.csv", "labelled CSV (file, directory or glob; plain or .gz; header detected)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.BENCH, Cmd.REPORT),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.BENCH, Cmd.REPORT, Cmd.AUGMENT),
     TEST("test", "PATH", "data/mnist_test.csv", "test CSV, evaluated after training", Cmd.TRAIN),
     HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
-    OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT),
+    OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT, Cmd.AUGMENT),
     MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT, Cmd.EXPORT, Cmd.REPORT),
     IMAGE("image", "PATH[,PATH]", null, "predict: photos or scans of single digits (PNG or JPEG, any size, dark on light "
             + "or light on dark): files and/or directories; prints each digit and its 10 probabilities (no Spark)", Cmd.PREDICT),
@@ -57,17 +57,29 @@ public enum Opt {
     INIT("init", "he|xavier|seed", "he", "weight initialisation: he, xavier (scaled uniform) or seed (the notebooks' "
             + "U(-0.5,0.5))", Cmd.TRAIN, Cmd.GRADCHECK),
     SEED("seed", "N", "1", "seed of initialisation, holdout and every other random choice", Cmd.TRAIN, Cmd.GRADCHECK,
-            Cmd.BENCH),
+            Cmd.BENCH, Cmd.AUGMENT),
     PARTITIONS("partitions", "N", "auto", "partitions of the cached data (auto: Spark's default parallelism, one task per core)",
-            Cmd.TRAIN, Cmd.BENCH),
+            Cmd.TRAIN, Cmd.BENCH, Cmd.AUGMENT),
     LOG_EVERY("log-every", "N", "10", "a progress line and a history.csv row every N steps", Cmd.TRAIN),
     ON_BAD_ROW("on-bad-row", "fail|skip", "fail", "a malformed row stops with file:line (fail) or is dropped and counted (skip)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.REPORT),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.REPORT, Cmd.AUGMENT),
     CHECKPOINT_DIR("checkpoint-dir", "PATH", null, "write checkpoints (weights, optimiser state, position, history) to "
             + "this directory, on any Hadoop file system; first-order optimisers only", Cmd.TRAIN),
     CHECKPOINT_EVERY("checkpoint-every", "K", "100", "steps between checkpoints", Cmd.TRAIN),
     RESUME("resume", null, null, "continue from the newest intact checkpoint in --checkpoint-dir (from the beginning if "
             + "there is none); the other options must be those of the interrupted run", Cmd.TRAIN),
+    COPIES("copies", "K", "1", "augment: distorted variants written per input row", Cmd.AUGMENT),
+    NO_ORIGINAL("no-original", null, null, "augment: write only the variants, not the input rows", Cmd.AUGMENT),
+    FORMAT("format", "parquet|csv", "parquet", "augment: Parquet (label tinyint, pixels binary: 785 bytes a row) or "
+            + "headerless CSV lines", Cmd.AUGMENT),
+    FILES("files", "N", "0", "augment: output files (0: one per 250 000 rows)", Cmd.AUGMENT),
+    ROTATION("rotation", "DEG", "10", "augment: maximum rotation in degrees", Cmd.AUGMENT),
+    SCALE("scale", "S", "0.1", "augment: maximum relative scaling per axis", Cmd.AUGMENT),
+    SHEAR("shear", "S", "0.15", "augment: maximum shear factor", Cmd.AUGMENT),
+    SHIFT("shift", "PX", "2", "augment: maximum translation in pixels per axis", Cmd.AUGMENT),
+    ALPHA("alpha", "PX", "2.5", "augment: elastic distortion, largest displacement in pixels (0: none)", Cmd.AUGMENT),
+    SIGMA("sigma", "PX", "4", "augment: elastic smoothness, the Gaussian's width in pixels", Cmd.AUGMENT),
+    PREVIEW("preview", "PNG", null, "augment: also write a grid of 8 input digits beside 8 variants each", Cmd.AUGMENT),
     STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", "Spark storage level of the cached blocks", Cmd.TRAIN),
     ROWS("rows", "N", "8", "gradcheck: real rows taken from --data", Cmd.GRADCHECK),
     TOLERANCE("tolerance", "X", "1e-5", "gradcheck: largest relative error accepted (real rows give ~1e-7; a backprop bug 1e-2 to 1)", Cmd.GRADCHECK),
@@ -81,9 +93,9 @@ public enum Opt {
     MIRROR("mirror", "URL[,URL]", null, "MNIST mirror(s) to use instead of the built-in list (train: when the default data is missing)",
             Cmd.DOWNLOAD, Cmd.TRAIN),
     DEFAULTS("defaults", "FILE", null, "properties file of defaults (submit.sh passes conf/train.properties)",
-            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT, Cmd.REPORT),
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT, Cmd.REPORT, Cmd.AUGMENT),
     VERBOSE("verbose", null, null, "show stack traces and Spark's warnings", Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT,
-            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT, Cmd.REPORT);
+            Cmd.GRADCHECK, Cmd.DOWNLOAD, Cmd.BENCH, Cmd.EXPORT, Cmd.REPORT, Cmd.AUGMENT);
 
     /** The commands. */
     public enum Cmd {
@@ -94,7 +106,8 @@ public enum Opt {
         DOWNLOAD("download MNIST from a public mirror, verify it and write the two CSVs"),
         BENCH("speed figures of this machine: load, kernels, Spark's per-step overhead, full-batch and mini-batch steps"),
         EXPORT("write a model as an ONNX graph that ONNX Runtime (and other ONNX consumers) load"),
-        REPORT("redraw a model's loss, accuracy, confusion and samples charts on labelled data and write report.html");
+        REPORT("redraw a model's loss, accuracy, confusion and samples charts on labelled data and write report.html"),
+        AUGMENT("write distorted variants (affine and elastic) of every row: a larger training set, as Parquet or CSV");
 
         final String help;
 
