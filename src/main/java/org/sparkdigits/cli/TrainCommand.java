@@ -156,8 +156,16 @@ final class TrainCommand {
         LoadedData shown = test != null ? test : holdout != null ? holdout : train;
         Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;
         String which = test != null ? "test set" : holdout != null ? "holdout" : "training set";
-        Map<String, byte[]> charts = Report.charts(history, settings.miniBatch(), confusion, which,
-                Gallery.pick(shown.blocks(), trained, activation, Report.SAMPLES));
+        Map<String, byte[]> charts;
+        try {
+            charts = Report.charts(history, settings.miniBatch(), confusion, which,
+                    Gallery.pick(shown.blocks(), trained, activation, Report.SAMPLES));
+        } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            // the pictures must never cost the trained model (a JVM without fonts, say)
+            LOG.warn("the charts could not be drawn ({}): the model is written without them; "
+                    + "./submit.sh report --model {} --data ... draws them later", e.toString(), cfg.out());
+            charts = Map.of();
+        }
         ModelStore.write(cfg.out(), new Model(trained, activation, training), metrics, history, charts);
 
         for (LoadedData d : new LoadedData[] {train, test, holdout, validation}) {

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
-import org.sparkdigits.testing.StandaloneCluster;
+import org.sparkdigits.testing.Jvm;
 import org.sparkdigits.testing.TestCsv;
 
 /**
@@ -133,14 +133,10 @@ class ResumeTest {
     }
 
     private static Process start(List<String> trainOptions, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(StandaloneCluster.jvmFlags());
-        cmd.addAll(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
-                "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
-        cmd.addAll(trainOptions);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(trainOptions);
+        return Jvm.start(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false"), Main.class.getName(), args,
+                log, java.util.Map.of());
     }
 
     /** Steps of the checkpoint files, newest first. */

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.cli.Main;
+import org.sparkdigits.testing.Jvm;
 import org.sparkdigits.testing.StandaloneCluster;
 import org.sparkdigits.testing.TestCsv;
 
@@ -107,21 +108,13 @@ class StandaloneClusterTest {
 
         static Driver start(Path work, List<String> props, StandaloneCluster cluster) throws IOException {
             Files.createDirectories(work);
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(StandaloneCluster.jvmFlags());
-            cmd.add("-Xmx1g");
-            cmd.addAll(props);
-            cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri());
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
-                    "--data", data.toString(), "--out", work.resolve("model").toString()));
-            cmd.addAll(List.of(TRAIN));
+            List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
+            jvm.addAll(props);
+            List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", work.resolve("model").toString()));
+            args.addAll(List.of(TRAIN));
             Path log = work.resolve("driver.log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-            if (cluster != null) {
-                pb.environment().putAll(cluster.environment());
-            }
-            return new Driver(pb.start(), work.resolve("model"), log);
+            Process p = Jvm.start(jvm, Main.class.getName(), args, log, cluster == null ? java.util.Map.of() : cluster.environment());
+            return new Driver(p, work.resolve("model"), log);
         }
 
         void awaitIteration(int iteration) throws Exception {

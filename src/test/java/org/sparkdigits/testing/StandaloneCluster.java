@@ -95,17 +95,9 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private Process start(Path log, List<String> props, String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmFlags());
-        cmd.add("-Xmx256m");
-        cmd.addAll(props);
-        cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(environment());
-        return pb.start();
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(props);
+        return Jvm.start(jvm, mainClass, Arrays.asList(args), log, environment());
     }
 
     private void awaitJson(String wanted, int seconds) throws InterruptedException {
