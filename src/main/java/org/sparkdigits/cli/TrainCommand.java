@@ -67,7 +67,9 @@ final class TrainCommand {
         }
 
         LOG.info("loading training data {} into {} partitions", cfg.data(), partitions);
-        LoadedData train = loader.loadShuffled(InputFiles.resolve(cfg.data(), hadoop, "training data"), partitions, "training data");
+        LoadedData train = InputFiles.parquet(cfg.data(), hadoop, "training data")
+                ? loader.loadParquetShuffled(cfg.data(), partitions, "training data")
+                : loader.loadShuffled(InputFiles.resolve(cfg.data(), hadoop, "training data"), partitions, "training data");
         LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s", train.rows(), train.seconds()));
         LoadedData holdout = null;
         if (cfg.holdout() > 0) {

@@ -32,6 +32,47 @@ public final class InputFiles {
      * @param spec what the user gave
      * @param what what it is for, used in messages (e.g. "training data")
      */
+    /**
+     * Whether {@code spec} (a file, a directory or a glob) names Parquet data: every data file it names ends with
+     * {@code .parquet} (as augment writes them).
+     *
+     * @throws InputException if it mixes Parquet and other files, or names nothing
+     */
+    public static boolean parquet(String spec, Configuration conf, String what) {
+        if (spec == null || spec.isBlank()) {
+            throw new InputException(what + ": no path given");
+        }
+        try {
+            Path pattern = new Path(spec);
+            FileSystem fs = pattern.getFileSystem(conf);
+            FileStatus[] matched = fs.globStatus(pattern);
+            if (matched == null || matched.length == 0) {
+                throw new InputException(what + ": " + spec + ": no such file or directory");
+            }
+            int parquet = 0;
+            int other = 0;
+            for (FileStatus s : matched) {
+                FileStatus[] files = s.isDirectory() ? fs.listStatus(s.getPath()) : new FileStatus[] {s};
+                for (FileStatus f : files) {
+                    String name = f.getPath().getName();
+                    if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+                            parquet++;
+                        } else {
+                            other++;
+                        }
+                    }
+                }
+            }
+            if (parquet > 0 && other > 0) {
+                throw new InputException(what + ": " + spec + " mixes " + parquet + " Parquet and " + other + " other files");
+            }
+            return parquet > 0;
+        } catch (IOException e) {
+            throw new InputException(what + ": " + spec + ": cannot list (" + e.getMessage() + ")", e);
+        }
+    }
+
     public static List<InputFile> resolve(String spec, Configuration conf, String what) {
         if (spec == null || spec.isBlank()) {
             throw new InputException(what + ": no path given");

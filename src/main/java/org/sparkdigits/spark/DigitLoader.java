@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.data.InputException;
 import org.sparkdigits.data.InputFile;
+import org.sparkdigits.data.RowParser;
 
 import scala.Tuple2;
 
@@ -70,6 +71,49 @@ public final class DigitLoader {
                 .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
                 .mapPartitions(DigitLoader::assembleKeyed);
         return materialize(blocks, files, what, t0);
+    }
+
+    /**
+     * Loads Parquet rows with a {@code label} column (integer, 0-9) and a {@code pixels} column (binary, 784 bytes),
+     * as {@code augment} writes them, into {@code partitions} blocks placed by content: the same rows give the
+     * same blocks as from CSV. A row with a bad label or a pixels value of another length stops the load with
+     * the file and what is wrong.
+     */
+    public LoadedData loadParquetShuffled(String spec, int partitions, String what) {
+        long t0 = System.nanoTime();
+        org.apache.spark.sql.Dataset<Row> frame = spark.read().parquet(spec);
+        org.apache.spark.sql.types.StructType schema = frame.schema();
+        java.util.List<String> names = java.util.Arrays.asList(schema.fieldNames());
+        if (!names.contains("label") || !names.contains("pixels")
+                || !(schema.apply("label").dataType() instanceof org.apache.spark.sql.types.IntegralType)
+                || !(schema.apply("pixels").dataType() instanceof org.apache.spark.sql.types.BinaryType)) {
+            throw new InputException(what + ": " + spec + ": Parquet input needs a label column (integer 0-9) and a pixels "
+                    + "column (binary, 784 bytes), as augment writes; found " + schema.simpleString());
+        }
+        String name = what;
+        JavaPairRDD<Long, byte[]> keyed = frame
+                .select(col("label").cast("int"), col("pixels"), org.apache.spark.sql.functions.input_file_name())
+                .javaRDD()
+                .mapToPair(r -> {
+                    if (r.isNullAt(0) || r.getInt(0) < 0 || r.getInt(0) > 9) {
+                        throw new InputException(name + ": " + r.getString(2) + ": a record with label "
+                                + (r.isNullAt(0) ? "null" : String.valueOf(r.getInt(0))) + " (labels are 0-9)");
+                    }
+                    byte[] px = r.isNullAt(1) ? null : (byte[]) r.get(1);
+                    if (px == null || px.length != RowParser.PIXELS) {
+                        throw new InputException(name + ": " + r.getString(2) + ": a record (label " + r.getInt(0)
+                                + ") with " + (px == null ? "no" : String.valueOf(px.length)) + " pixel bytes ("
+                                + RowParser.PIXELS + " expected)");
+                    }
+                    byte[] record = new byte[RowParser.PIXELS + 1];
+                    record[0] = (byte) r.getInt(0);
+                    System.arraycopy(px, 0, record, 1, RowParser.PIXELS);
+                    return new Tuple2<>(LineParser.contentKey(record), record);
+                });
+        JavaRDD<LoadedPartition> blocks = keyed
+                .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
+                .mapPartitions(DigitLoader::assembleKeyed);
+        return materialize(blocks, List.of(new InputFile(spec, 0, false, true)), what, t0);
     }
 
     /** Loads rows (labelled or not) into one block per input split, in input order. */

@@ -1,6 +1,7 @@
 package org.sparkdigits.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,41 @@ class AugmentTest {
                 "--out", dir.resolve("model").toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("(450 rows)"), train.out());
+    }
+
+    @Test
+    void parquetTrainsExactlyAsTheSameRowsInCsv() throws IOException {
+        var spark = SparkTestSession.get();
+        Path data = TestCsv.labelled(dir.resolve("rows.csv"), 120, 21, true);
+        for (String format : List.of("csv", "parquet")) {
+            CliRun a = CliRun.of("augment", "--data", data.toString(), "--copies", "1", "--seed", "4", "--format", format,
+                    "--out", dir.resolve("aug-" + format).toString());
+            assertEquals(0, a.code(), a.err());
+            CliRun t = CliRun.of("train", "--data", dir.resolve("aug-" + format).toString(), "--iterations", "8",
+                    "--partitions", "3", "--log-every", "4", "--out", dir.resolve("model-" + format).toString());
+            assertEquals(0, t.code(), t.err());
+            assertTrue(t.out().contains("(240 rows)"), t.out());
+        }
+        assertArrayEquals(Files.readAllBytes(dir.resolve("model-csv/model.safetensors")),
+                Files.readAllBytes(dir.resolve("model-parquet/model.safetensors")), "the same rows, the same blocks, the same model");
+
+        // bad Parquet: a label out of range, a short pixels value, a wrong schema
+        Dataset<Row> good = spark.read().parquet(dir.resolve("aug-parquet").toString());
+        Path badLabel = dir.resolve("bad-label");
+        good.withColumn("label", org.apache.spark.sql.functions.lit((byte) 12)).write().parquet(badLabel.toString());
+        Path shortPixels = dir.resolve("short-pixels");
+        good.withColumn("pixels", org.apache.spark.sql.functions.lit(new byte[5])).write().parquet(shortPixels.toString());
+        Path noPixels = dir.resolve("no-pixels");
+        good.select("label").write().parquet(noPixels.toString());
+        String[][] cases = {{badLabel.toString(), "a record with label 12 (labels are 0-9)"},
+                {shortPixels.toString(), "with 5 pixel bytes (784 expected)"},
+                {noPixels.toString(), "Parquet input needs a label column (integer 0-9) and a pixels column"}};
+        for (String[] c : cases) {
+            CliRun r = CliRun.of("train", "--data", c[0], "--iterations", "2", "--out", dir.resolve("never").toString());
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains(c[1]) && r.err().contains(Path.of(c[0]).getFileName().toString()), r.err());
+            assertFalse(Files.exists(dir.resolve("never")));
+        }
     }
 
     @Test
