@@ -39,41 +39,26 @@ public final class InputFiles {
      * @throws InputException if it mixes Parquet and other files, or names nothing
      */
     public static boolean parquet(String spec, Configuration conf, String what) {
-        if (spec == null || spec.isBlank()) {
-            throw new InputException(what + ": no path given");
+        int parquet = 0;
+        int other = 0;
+        for (String p : dataPaths(spec, conf, what)) {
+            if (p.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+                parquet++;
+            } else {
+                other++;
+            }
         }
-        try {
-            Path pattern = new Path(spec);
-            FileSystem fs = pattern.getFileSystem(conf);
-            FileStatus[] matched = fs.globStatus(pattern);
-            if (matched == null || matched.length == 0) {
-                throw new InputException(what + ": " + spec + ": no such file or directory");
-            }
-            int parquet = 0;
-            int other = 0;
-            for (FileStatus s : matched) {
-                FileStatus[] files = s.isDirectory() ? fs.listStatus(s.getPath()) : new FileStatus[] {s};
-                for (FileStatus f : files) {
-                    String name = f.getPath().getName();
-                    if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
-                        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
-                            parquet++;
-                        } else {
-                            other++;
-                        }
-                    }
-                }
-            }
-            if (parquet > 0 && other > 0) {
-                throw new InputException(what + ": " + spec + " mixes " + parquet + " Parquet and " + other + " other files");
-            }
-            return parquet > 0;
-        } catch (IOException e) {
-            throw new InputException(what + ": " + spec + ": cannot list (" + e.getMessage() + ")", e);
+        if (parquet > 0 && other > 0) {
+            throw new InputException(what + ": " + spec + " mixes " + parquet + " Parquet and " + other + " other files");
         }
+        return parquet > 0;
     }
 
-    public static List<InputFile> resolve(String spec, Configuration conf, String what) {
+    /**
+     * The data files {@code spec} names, sorted: files as they are, a directory's files but those whose names
+     * start with {@code _} or {@code .} (Spark's markers, temporary files).
+     */
+    private static java.util.SortedSet<String> dataPaths(String spec, Configuration conf, String what) {
         if (spec == null || spec.isBlank()) {
             throw new InputException(what + ": no path given");
         }
@@ -104,6 +89,11 @@ public final class InputFiles {
         } catch (IOException e) {
             throw new InputException(what + ": " + spec + ": cannot list (" + e.getMessage() + ")", e);
         }
+        return paths;
+    }
+
+    public static List<InputFile> resolve(String spec, Configuration conf, String what) {
+        java.util.SortedSet<String> paths = dataPaths(spec, conf, what);
         List<InputFile> files = new ArrayList<>();
         CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
         for (String p : paths) {
