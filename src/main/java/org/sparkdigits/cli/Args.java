@@ -76,7 +76,7 @@ public final class Args {
         Map<Opt, String> values = new EnumMap<>(Opt.class);
         for (Opt o : Opt.values()) {
             if (o.defaultFor(command) != null) {
-                values.put(o, o.defaultValue);
+                values.put(o, o.defaultFor(command));
             }
         }
         if (typed.containsKey(Opt.DEFAULTS)) {
@@ -211,7 +211,7 @@ public final class Args {
                     continue;
                 }
                 String left = o.flag() + (o.arg == null ? "" : " " + o.arg);
-                String def = o.defaultFor(c) == null ? null : defaults.getOrDefault(o, o.defaultValue);
+                String def = o.defaultFor(c) == null ? null : defaults.getOrDefault(o, o.defaultFor(c));
                 sb.append(String.format("  %-28s %s%s%n", left, o.help, def == null ? "" : " [default: " + def + "]"));
             }
         }

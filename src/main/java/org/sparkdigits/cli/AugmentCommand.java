@@ -33,6 +33,17 @@ final class AugmentCommand {
     private AugmentCommand() {
     }
 
+    /** The distortion ranges of {@code --rotation --scale --shear --shift --alpha --sigma} (augment and train). */
+    static Distortion distortion(Args a) {
+        try {
+            return new Distortion(a.number(Opt.ROTATION, 0, true, 180, true), a.number(Opt.SCALE, 0, true, 0.9, true),
+                    a.number(Opt.SHEAR, 0, true, 2, true), a.number(Opt.SHIFT, 0, true, 28, true),
+                    a.number(Opt.ALPHA, 0, true, 1000, true), a.number(Opt.SIGMA, 0.1, true, 20, true));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
     /** Everything that can be checked before Spark starts. */
     static Settings check(Args a) {
         if (!a.given(Opt.OUT)) {
@@ -47,14 +58,7 @@ final class AugmentCommand {
         if (!format.equals("parquet") && !format.equals("csv")) {
             throw new UsageException("--format must be parquet or csv, got '" + a.required(Opt.FORMAT) + "'");
         }
-        Distortion d;
-        try {
-            d = new Distortion(a.number(Opt.ROTATION, 0, true, 180, true), a.number(Opt.SCALE, 0, true, 0.9, true),
-                    a.number(Opt.SHEAR, 0, true, 2, true), a.number(Opt.SHIFT, 0, true, 28, true),
-                    a.number(Opt.ALPHA, 0, true, 1000, true), a.number(Opt.SIGMA, 0.1, true, 20, true));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        Distortion d = distortion(a);
         String partitions = a.required(Opt.PARTITIONS);
         int p = "auto".equals(partitions.trim()) ? 0 : a.integer(Opt.PARTITIONS, 1, 100_000);
         return new Settings(copies, original, format.equals("csv"), d, p, a.integer(Opt.FILES, 0, 100_000),
@@ -66,10 +70,12 @@ final class AugmentCommand {
 
     static int run(Args a, SparkSession spark, PrintStream out) {
         Settings s = check(a);
-        int partitions = s.partitions() > 0 ? s.partitions() : spark.sparkContext().defaultParallelism();
+        java.util.List<org.sparkdigits.data.InputFile> in = InputFiles.resolve(a.required(Opt.DATA),
+                spark.sparkContext().hadoopConfiguration(), "data");
+        int partitions = s.partitions() > 0 ? s.partitions()
+                : InputFiles.autoPartitions(in, spark.sparkContext().hadoopConfiguration(), spark.sparkContext().defaultParallelism());
         LoadedData data = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
-                .loadShuffled(InputFiles.resolve(a.required(Opt.DATA), spark.sparkContext().hadoopConfiguration(), "data"),
-                        partitions, "data");
+                .loadShuffled(in, partitions, "data");
         long perRow = s.copies() + (s.original() ? 1 : 0);
         long expected = data.rows() * perRow;
         int files = s.files() > 0 ? s.files() : (int) Math.max(1, (expected + ROWS_PER_FILE - 1) / ROWS_PER_FILE);

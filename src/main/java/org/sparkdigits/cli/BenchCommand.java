@@ -97,7 +97,7 @@ final class BenchCommand {
             if (loaded != null) {
                 loaded.unpersist();
             }
-            loaded = loader.loadShuffled(InputFiles.resolve(data, hadoop, "data"), partitions, "data");
+            loaded = loader.loadShuffled(InputFiles.resolve(data, hadoop, "data", EvaluateCommand.format(a)), partitions, "data");
             loads[r] = loaded.seconds();
             LOG.info(String.format(Locale.ROOT, "load %d/%d: %d rows in %.2f s", r + 1, repeats, loaded.rows(), loads[r]));
         }
@@ -167,7 +167,7 @@ final class BenchCommand {
         int epochs = (steps + perEpoch - 1) / perEpoch;
         SparkTrainer.Settings mb = new SparkTrainer.Settings(Activation.RELU, Kernel.SIMD,
                 new Optimizer.Settings(Optimizer.Kind.ADAM, 0.9, 0.9, 0.999, 1e-8, 0), LearningRateSchedule.Kind.CONSTANT,
-                0.001, 0, 1, 1, 0, 0, batch, epochs, 1, 1_000_000, 0, 0, 1, seed);
+                0.001, 0, 1, 1, 0, 0, batch, epochs, 1, 1_000_000, 0, 0, 1, seed, null);
         SparkTrainer.Result r = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(h10, seed), mb, null, null);
         Stat step = new Stat(r.msPerStep()[0], r.msPerStep()[1], r.msPerStep()[2]);
         Stat sliceCompute = time(51, () -> {

@@ -25,7 +25,7 @@ final class EvaluateCommand {
     static int run(Args a, SparkSession spark, PrintStream out) {
         Model model = ModelStore.read(Path.of(a.required(Opt.MODEL)));
         String data = a.required(Opt.DATA);
-        java.util.List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data");
+        java.util.List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data", format(a));
         if (!files.get(0).labelled()) {
             throw new InputException("data: " + files.get(0).path() + " has no label column: evaluate needs labels (use predict)");
         }
@@ -34,6 +34,15 @@ final class EvaluateCommand {
         loaded.unpersist();
         Console.printEvaluation(out, data, e);
         return 0;
+    }
+
+    /** {@code --format}: the input's format, {@code null} to detect it. */
+    static org.sparkdigits.data.InputFormat format(Args a) {
+        try {
+            return org.sparkdigits.data.InputFormat.parse(a.required(Opt.FORMAT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     static OnBadRow onBadRow(Args a) {

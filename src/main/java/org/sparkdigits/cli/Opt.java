@@ -9,9 +9,10 @@ import java.util.Set;
  * command line overrides both.
  */
 public enum Opt {
-    DATA("data", "PATH", "data/mnist_train.csv", "labelled CSV (file, directory or glob; plain or .gz; header detected)",
+    DATA("data", "PATH", "data/mnist_train.csv", "labelled digits (file, directory or glob; plain or .gz): CSV (header "
+            + "detected), LIBSVM, Parquet as augment writes or IDX (the images file; labels beside it)",
             Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.GRADCHECK, Cmd.BENCH, Cmd.REPORT, Cmd.AUGMENT),
-    TEST("test", "PATH", "data/mnist_test.csv", "test CSV, evaluated after training", Cmd.TRAIN),
+    TEST("test", "PATH", "data/mnist_test.csv", "test data (any format --data takes), evaluated after training", Cmd.TRAIN),
     HOLDOUT("holdout", "N", "0", "hold N training rows out (chosen with --seed) and report accuracy on them", Cmd.TRAIN),
     OUT("out", "PATH", "model", "train: model directory; predict: the ImageId,Label CSV to write", Cmd.TRAIN, Cmd.PREDICT, Cmd.AUGMENT),
     MODEL("model", "DIR", null, "model directory written by train", Cmd.EVALUATE, Cmd.PREDICT, Cmd.EXPORT, Cmd.REPORT),
@@ -70,15 +71,20 @@ public enum Opt {
             + "there is none); the other options must be those of the interrupted run", Cmd.TRAIN),
     COPIES("copies", "K", "1", "augment: distorted variants written per input row", Cmd.AUGMENT),
     NO_ORIGINAL("no-original", null, null, "augment: write only the variants, not the input rows", Cmd.AUGMENT),
-    FORMAT("format", "parquet|csv", "parquet", "augment: Parquet (label tinyint, pixels binary: 785 bytes a row) or "
-            + "headerless CSV lines", Cmd.AUGMENT),
+    FORMAT("format", "FMT", "auto", "the input's format: auto (by name and content), csv, libsvm, parquet or idx "
+            + "(train: of --data; --test is detected). augment: the OUTPUT format, parquet [default] (label tinyint, "
+            + "pixels binary: 785 bytes a row) or csv (headerless lines); its input is detected",
+            Cmd.TRAIN, Cmd.EVALUATE, Cmd.PREDICT, Cmd.REPORT, Cmd.BENCH, Cmd.AUGMENT),
     FILES("files", "N", "0", "augment: output files (0: one per 250 000 rows)", Cmd.AUGMENT),
-    ROTATION("rotation", "DEG", "10", "augment: maximum rotation in degrees", Cmd.AUGMENT),
-    SCALE("scale", "S", "0.1", "augment: maximum relative scaling per axis", Cmd.AUGMENT),
-    SHEAR("shear", "S", "0.15", "augment: maximum shear factor", Cmd.AUGMENT),
-    SHIFT("shift", "PX", "2", "augment: maximum translation in pixels per axis", Cmd.AUGMENT),
-    ALPHA("alpha", "PX", "2.5", "augment: elastic distortion, largest displacement in pixels (0: none)", Cmd.AUGMENT),
-    SIGMA("sigma", "PX", "4", "augment: elastic smoothness, the Gaussian's width in pixels", Cmd.AUGMENT),
+    ROTATION("rotation", "DEG", "10", "augment, train --augment-on-the-fly: maximum rotation in degrees", Cmd.AUGMENT, Cmd.TRAIN),
+    SCALE("scale", "S", "0.1", "augment, train --augment-on-the-fly: maximum relative scaling per axis", Cmd.AUGMENT, Cmd.TRAIN),
+    SHEAR("shear", "S", "0.15", "augment, train --augment-on-the-fly: maximum shear factor", Cmd.AUGMENT, Cmd.TRAIN),
+    SHIFT("shift", "PX", "2", "augment, train --augment-on-the-fly: maximum translation in pixels per axis", Cmd.AUGMENT, Cmd.TRAIN),
+    ALPHA("alpha", "PX", "2.5", "augment, train --augment-on-the-fly: elastic distortion, largest displacement in pixels (0: none)", Cmd.AUGMENT, Cmd.TRAIN),
+    SIGMA("sigma", "PX", "4", "augment, train --augment-on-the-fly: elastic smoothness, the Gaussian's width in pixels", Cmd.AUGMENT, Cmd.TRAIN),
+    AUGMENT_ON_THE_FLY("augment-on-the-fly", null, null, "every epoch, train on fresh distortions of the rows "
+            + "(--rotation ... --sigma as for augment), made inside the gradient tasks and never stored; not with lbfgs/cg",
+            Cmd.TRAIN),
     PREVIEW("preview", "PNG", null, "augment: also write a grid of 8 input digits beside 8 variants each", Cmd.AUGMENT),
     STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", "Spark storage level of the cached blocks", Cmd.TRAIN),
     ROWS("rows", "N", "8", "gradcheck: real rows taken from --data", Cmd.GRADCHECK),
@@ -142,6 +148,9 @@ public enum Opt {
     String defaultFor(Cmd cmd) {
         if (this == DATA && cmd != Cmd.TRAIN) {
             return null;
+        }
+        if (this == FORMAT && cmd == Cmd.AUGMENT) {
+            return "parquet";
         }
         return defaultValue;
     }

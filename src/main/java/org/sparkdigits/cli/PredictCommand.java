@@ -36,7 +36,8 @@ final class PredictCommand {
         Model model = ModelStore.read(Path.of(a.required(Opt.MODEL)));
         Path target = Path.of(a.required(Opt.OUT));
         LoadedData loaded = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
-                .loadInOrder(InputFiles.resolve(a.required(Opt.DATA), spark.sparkContext().hadoopConfiguration(), "data"), "data");
+                .loadInOrder(InputFiles.resolve(a.required(Opt.DATA), spark.sparkContext().hadoopConfiguration(), "data",
+                        EvaluateCommand.format(a)), "data");
         Predictions.Result r = Predictions.inInputOrder(loaded, model.parameters(), model.activation());
         loaded.unpersist();
         byte[] p = r.predicted();

@@ -42,7 +42,7 @@ final class ReportCommand {
         Model model = ModelStore.read(dir);
         List<String> history = readLines(dir.resolve(ModelStore.HISTORY_CSV));
         String data = a.required(Opt.DATA);
-        List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data");
+        List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data", EvaluateCommand.format(a));
         if (!files.get(0).labelled()) {
             throw new InputException("data: " + files.get(0).path() + " has no label column: report needs labels");
         }

@@ -20,6 +20,7 @@ import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
+import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.download.MnistDownloader;
 import org.sparkdigits.model.Model;
@@ -53,8 +54,16 @@ final class TrainCommand {
     }
 
     static int run(TrainConfig cfg, SparkSession spark, PrintStream out) {
+        try (HeapWatch heap = new HeapWatch()) {
+            return run(cfg, spark, out, heap);
+        }
+    }
+
+    private static int run(TrainConfig cfg, SparkSession spark, PrintStream out, HeapWatch heap) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
+        List<InputFile> trainFiles = InputFiles.resolve(cfg.data(), hadoop, "training data", cfg.format());
+        int partitions = cfg.partitions() > 0 ? cfg.partitions()
+                : InputFiles.autoPartitions(trainFiles, hadoop, spark.sparkContext().defaultParallelism());
         DigitLoader loader = new DigitLoader(spark, cfg.onBadRow(), cfg.sparkStorageLevel());
         SparkTrainer.Settings settings = cfg.training();
         Activation activation = settings.activation();
@@ -67,10 +76,11 @@ final class TrainCommand {
         }
 
         LOG.info("loading training data {} into {} partitions", cfg.data(), partitions);
-        LoadedData train = InputFiles.parquet(cfg.data(), hadoop, "training data")
-                ? loader.loadParquetShuffled(cfg.data(), partitions, "training data")
-                : loader.loadShuffled(InputFiles.resolve(cfg.data(), hadoop, "training data"), partitions, "training data");
-        LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s", train.rows(), train.seconds()));
+        LoadedData train = loader.loadShuffled(trainFiles, partitions, "training data");
+        LoadedData.Storage cached = train.storage();
+        LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
+                + "on disk (%s)", train.rows(), train.seconds(), train.blockCount(), cached.memoryBytes() / 1e6,
+                cached.diskBytes() / 1e6, cfg.storageLevel()));
         LoadedData holdout = null;
         if (cfg.holdout() > 0) {
             LoadedData.Split split = train.holdout(cfg.holdout(), cfg.seed(), cfg.sparkStorageLevel());
@@ -144,6 +154,10 @@ final class TrainCommand {
         metrics.put("ms_per_iteration_min", result.msPerStep()[1]);
         metrics.put("ms_per_iteration_max", result.msPerStep()[2]);
         metrics.put("partitions", partitions);
+        metrics.put("cache_memory_mb", cached.memoryBytes() / 1e6);
+        metrics.put("cache_disk_mb", cached.diskBytes() / 1e6);
+        metrics.put("heap_peak_mb", heap.peakMb());
+        metrics.put("heap_max_mb", HeapWatch.maxMb());
         metrics.put("spark_master", spark.sparkContext().master());
 
         List<String> history = new ArrayList<>();
@@ -188,6 +202,17 @@ final class TrainCommand {
     }
 
     private static String describe(SparkTrainer.Settings s) {
+        String base = describeSteps(s);
+        if (s.augment() != null) {
+            var d = s.augment().distortion();
+            base += String.format(Locale.ROOT, ", fresh distortions every %s (rotation %s, scale %s, shear %s, shift %s, "
+                    + "alpha %s, sigma %s)", s.miniBatch() ? "epoch" : "iteration", d.rotation(), d.scale(), d.shear(),
+                    d.shift(), d.alpha(), d.sigma());
+        }
+        return base;
+    }
+
+    private static String describeSteps(SparkTrainer.Settings s) {
         if (s.optimizer().kind().fullBatchOnly()) {
             return s.optimizer().kind().id() + ", " + s.iterations() + " iterations (full batch)";
         }

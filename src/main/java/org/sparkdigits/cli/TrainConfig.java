@@ -7,12 +7,14 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apache.spark.storage.StorageLevel;
+import org.sparkdigits.augment.FreshDistortions;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.Initializer;
 import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.LearningRateSchedule;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.data.InputFormat;
 import org.sparkdigits.spark.OnBadRow;
 import org.sparkdigits.spark.SparkTrainer;
 
@@ -28,11 +30,12 @@ import org.sparkdigits.spark.SparkTrainer;
  * @param defaultData whether the default data/ files are used (and so may be downloaded)
  * @param partitions  partitions of the cached data, 0 for Spark's default parallelism (one task per core)
  * @param mirrors     where to download MNIST from when the default data is missing
+ * @param format      the training data's format, {@code null} to detect it (the test set's is always detected)
  */
 public record TrainConfig(String data, String test, int holdout, int validation, Path out, boolean defaultData,
                           int hidden, Initializer init, long seed, int partitions, OnBadRow onBadRow,
                           String storageLevel, List<String> mirrors, SparkTrainer.Settings training,
-                          String checkpointDir, int checkpointEvery, boolean resume) {
+                          String checkpointDir, int checkpointEvery, boolean resume, InputFormat format) {
 
     public static TrainConfig from(Args a) {
         boolean defaultData = !a.given(Opt.DATA);
@@ -91,16 +94,28 @@ public record TrainConfig(String data, String test, int holdout, int validation,
             throw new UsageException("--dropout draws new masks every step, which the line search of --optimizer "
                     + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
         }
+        boolean onTheFly = a.given(Opt.AUGMENT_ON_THE_FLY);
+        if (onTheFly && kind.fullBatchOnly()) {
+            throw new UsageException("--augment-on-the-fly draws new distortions every epoch, which the line search of "
+                    + "--optimizer " + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
+        }
+        for (Opt o : new Opt[] {Opt.ROTATION, Opt.SCALE, Opt.SHEAR, Opt.SHIFT, Opt.ALPHA, Opt.SIGMA}) {
+            if (a.given(o) && !onTheFly) {
+                throw new UsageException(o.flag() + " sets the distortions of --augment-on-the-fly: give that too");
+            }
+        }
+        FreshDistortions fresh = onTheFly ? new FreshDistortions(AugmentCommand.distortion(a), a.longValue(Opt.SEED)) : null;
         SparkTrainer.Settings training = new SparkTrainer.Settings(activation, kernel,
                 new Optimizer.Settings(kind, a.number(Opt.MOMENTUM, 0, true, 1, false), a.number(Opt.BETA1, 0, true, 1, false),
                         a.number(Opt.BETA2, 0, true, 1, false), a.number(Opt.EPS, 0, false, 1, true), l2),
                 schedule, a.positive(Opt.LR), a.integer(Opt.WARMUP, 0, Integer.MAX_VALUE),
                 a.integer(Opt.DECAY_EVERY, 1, Integer.MAX_VALUE), a.number(Opt.DECAY_RATE, 0, false, 1, true), l2,
                 dropout, batch, a.integer(Opt.EPOCHS, 1, 1_000_000), a.integer(Opt.ITERATIONS, 1, 10_000_000), logEvery,
-                evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED));
+                evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED), fresh);
         return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE), validation,
                 Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
-                a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training, checkpointDir, checkpointEvery, resume);
+                a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training, checkpointDir, checkpointEvery, resume,
+                parse(() -> InputFormat.parse(a.required(Opt.FORMAT)), ""));
     }
 
     private static <T> T parse(java.util.function.Supplier<T> parser, String prefix) {
@@ -158,6 +173,19 @@ public record TrainConfig(String data, String test, int holdout, int validation,
         }
         m.put("l2", t.l2());
         m.put("dropout", t.dropout());
+        if (t.augment() != null) {
+            var d = t.augment().distortion();
+            Map<String, Object> aug = new LinkedHashMap<>();
+            aug.put("rotation", d.rotation());
+            aug.put("scale", d.scale());
+            aug.put("shear", d.shear());
+            aug.put("shift", d.shift());
+            aug.put("alpha", d.alpha());
+            aug.put("sigma", d.sigma());
+            m.put("augment_on_the_fly", aug);
+        } else {
+            m.put("augment_on_the_fly", false);
+        }
         m.put("early_stopping", t.earlyStopping());
         m.put("init", init.id());
         m.put("seed", seed);

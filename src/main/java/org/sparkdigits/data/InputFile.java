@@ -7,8 +7,17 @@ import java.io.Serializable;
  *
  * @param path     the Hadoop path, as listed by its file system
  * @param index    its position among the inputs, sorted by path (orders rows for prediction output)
- * @param header   whether its first line is a header
- * @param labelled whether its rows start with a label (785 fields) or not (784)
+ * @param header   whether its first line is a header (CSV only)
+ * @param labelled whether its rows carry a label
+ * @param format   how its rows are written
+ * @param labels   IDX: the labels file beside the images file ({@code null}: none, unlabelled)
+ * @param records  the rows it holds when its format says so before reading (IDX, Parquet), else -1
  */
-public record InputFile(String path, int index, boolean header, boolean labelled) implements Serializable {
+public record InputFile(String path, int index, boolean header, boolean labelled, InputFormat format, String labels,
+                        long records) implements Serializable {
+
+    /** A CSV file. */
+    public InputFile(String path, int index, boolean header, boolean labelled) {
+        this(path, index, header, labelled, InputFormat.CSV, null, -1);
+    }
 }

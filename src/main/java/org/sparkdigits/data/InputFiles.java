@@ -29,32 +29,6 @@ public final class InputFiles {
     }
 
     /**
-     * @param spec what the user gave
-     * @param what what it is for, used in messages (e.g. "training data")
-     */
-    /**
-     * Whether {@code spec} (a file, a directory or a glob) names Parquet data: every data file it names ends with
-     * {@code .parquet} (as augment writes them).
-     *
-     * @throws InputException if it mixes Parquet and other files, or names nothing
-     */
-    public static boolean parquet(String spec, Configuration conf, String what) {
-        int parquet = 0;
-        int other = 0;
-        for (String p : dataPaths(spec, conf, what)) {
-            if (p.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
-                parquet++;
-            } else {
-                other++;
-            }
-        }
-        if (parquet > 0 && other > 0) {
-            throw new InputException(what + ": " + spec + " mixes " + parquet + " Parquet and " + other + " other files");
-        }
-        return parquet > 0;
-    }
-
-    /**
      * The data files {@code spec} names, sorted: files as they are, a directory's files but those whose names
      * start with {@code _} or {@code .} (Spark's markers, temporary files).
      */
@@ -92,15 +66,50 @@ public final class InputFiles {
         return paths;
     }
 
+    /** {@link #resolve(String, Configuration, String, InputFormat)} with every file's format detected. */
     public static List<InputFile> resolve(String spec, Configuration conf, String what) {
+        return resolve(spec, conf, what, null);
+    }
+
+    /**
+     * @param spec   what the user gave
+     * @param what   what it is for, used in messages (e.g. "training data")
+     * @param format the format of every file, or {@code null} to detect each one's: {@code .parquet} files are Parquet;
+     *               names with {@code idx3-ubyte} (or starting with the IDX images magic number) are IDX images files,
+     *               whose labels are the {@code idx1-ubyte} file beside them; names ending {@code .libsvm}/{@code .svm}
+     *               or a first line with {@code index:value} pairs are LIBSVM; anything else is CSV. A directory's
+     *               IDX labels files are taken as the labels of its images files, not as data.
+     * @throws InputException if the files are missing, empty, unreadable, of mixed formats or malformed at the start
+     */
+    public static List<InputFile> resolve(String spec, Configuration conf, String what, InputFormat format) {
         java.util.SortedSet<String> paths = dataPaths(spec, conf, what);
+        if (paths.size() > 1) {
+            java.util.Set<String> partners = new java.util.HashSet<>();
+            for (String p : paths) {
+                String labels = idxLabelsName(p);
+                if (labels != null) {
+                    partners.add(labels);
+                }
+            }
+            paths.removeIf(partners::contains);
+        }
         List<InputFile> files = new ArrayList<>();
         CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
         for (String p : paths) {
-            files.add(inspect(p, files.size(), conf, codecs, what));
+            InputFormat f = format != null ? format : detect(p, conf, codecs, what);
+            files.add(switch (f) {
+                case CSV -> inspect(p, files.size(), conf, codecs, what);
+                case LIBSVM -> inspectLibsvm(p, files.size(), conf, codecs, what);
+                case PARQUET -> inspectParquet(p, files.size(), conf, what);
+                case IDX -> inspectIdx(p, files.size(), conf, codecs, what);
+            });
         }
         InputFile first = files.get(0);
         for (InputFile f : files) {
+            if (f.format() != first.format()) {
+                throw new InputException(what + ": " + first.path() + " is " + first.format().id() + " but " + f.path()
+                        + " is " + f.format().id() + ": give files of one format");
+            }
             if (f.labelled() != first.labelled()) {
                 throw new InputException(what + ": " + first.path() + (first.labelled() ? " has" : " has no")
                         + " label column but " + f.path() + (f.labelled() ? " has one" : " has none"));
@@ -109,12 +118,226 @@ public final class InputFiles {
         return files;
     }
 
+    /** Rows per partition that {@link #autoPartitions} aims below: 500 000 rows are 400 MB of cached blocks. */
+    public static final long ROWS_PER_PARTITION = 500_000;
+
+    /**
+     * {@code --partitions auto}: Spark's default parallelism (one task per core), or a multiple of it when the data
+     * would give partitions of more than {@link #ROWS_PER_PARTITION} rows, so that a set larger than memory is cached
+     * partly in memory and partly on disk in pieces of a few hundred MB rather than all on disk in a few huge ones.
+     * The rows are counted from the headers of IDX and Parquet files and estimated from the size of text files
+     * (1 000 bytes a row, 4 000 if compressed: a deliberate overestimate).
+     */
+    public static int autoPartitions(List<InputFile> files, Configuration conf, int parallelism) {
+        long rows = 0;
+        CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+        for (InputFile f : files) {
+            if (f.records() >= 0) {
+                rows += f.records();
+            } else {
+                try {
+                    Path p = new Path(f.path());
+                    long bytes = p.getFileSystem(conf).getFileStatus(p).getLen();
+                    rows += codecs.getCodec(p) == null ? bytes / 1000 : bytes / 250;
+                } catch (IOException e) {
+                    // the load reports unreadable files by name
+                }
+            }
+        }
+        int p = Math.max(1, parallelism);
+        long perRound = p * ROWS_PER_PARTITION;
+        long rounds = Math.max(1, (rows + perRound - 1) / perRound);
+        return (int) Math.min(100_000, p * rounds);
+    }
+
+    /** A file name without its directory and compression suffix, lower case. */
+    private static String bareName(String p) {
+        String name = new Path(p).getName().toLowerCase(java.util.Locale.ROOT);
+        for (String ext : new String[] {".gz", ".bz2", ".deflate", ".zst", ".lz4", ".snappy"}) {
+            if (name.endsWith(ext)) {
+                return name.substring(0, name.length() - ext.length());
+            }
+        }
+        return name;
+    }
+
+    private static InputFormat detect(String p, Configuration conf, CompressionCodecFactory codecs, String what) {
+        String name = bareName(p);
+        if (name.endsWith(".parquet")) {
+            return InputFormat.PARQUET;
+        }
+        if (name.contains("idx3-ubyte") || name.contains("idx1-ubyte")) {
+            return InputFormat.IDX;
+        }
+        if (name.endsWith(".libsvm") || name.endsWith(".svm")) {
+            return InputFormat.LIBSVM;
+        }
+        try (InputStream in = openStream(new Path(p), conf, codecs)) {
+            byte[] head = in.readNBytes(4096);
+            if (head.length >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 8 && (head[3] == 3 || head[3] == 1)) {
+                return InputFormat.IDX;
+            }
+            String text = new String(head, StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            String line = nl >= 0 ? text.substring(0, nl) : text;
+            return line.indexOf(':') >= 0 && line.indexOf(',') < 0 ? InputFormat.LIBSVM : InputFormat.CSV;
+        } catch (IOException e) {
+            throw new InputException(what + ": " + p + ": cannot read (" + describe(e) + ")", e);
+        }
+    }
+
+    private static InputFile inspectLibsvm(String p, int index, Configuration conf, CompressionCodecFactory codecs, String what) {
+        try (BufferedReader in = open(new Path(p), conf, codecs)) {
+            String line;
+            long n = 0;
+            while ((line = in.readLine()) != null) {
+                n++;
+                if (!line.isBlank()) {
+                    String problem = new LibsvmParser().parse(line, new byte[RowParser.PIXELS + 1]);
+                    if (problem != null) {
+                        throw new InputException(what + ": " + p + ":" + n + ": not a LIBSVM digit row (label index:value ...): "
+                                + problem);
+                    }
+                    return new InputFile(p, index, false, true, InputFormat.LIBSVM, null, -1);
+                }
+            }
+            throw new InputException(what + ": " + p + ": file is empty");
+        } catch (IOException e) {
+            throw new InputException(what + ": " + p + ": cannot read (" + describe(e) + ")", e);
+        }
+    }
+
+    /** Checks a Parquet file's schema from its footer: {@code pixels} binary, {@code label} integer if present. */
+    private static InputFile inspectParquet(String p, int index, Configuration conf, String what) {
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new Path(p), conf))) {
+            org.apache.parquet.schema.MessageType schema = r.getFooter().getFileMetaData().getSchema();
+            String expected = "Parquet input needs a pixels column (binary, 784 bytes) and, for training, a label column "
+                    + "(integer 0-9), as augment writes; found " + schema.toString().replaceAll("\\s+", " ").trim();
+            if (!schema.containsField("pixels") || !schema.getType("pixels").isPrimitive()
+                    || schema.getType("pixels").asPrimitiveType().getPrimitiveTypeName()
+                    != org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY
+                    || schema.getType("pixels").getLogicalTypeAnnotation() != null) {
+                throw new InputException(what + ": " + p + ": " + expected);
+            }
+            boolean labelled = schema.containsField("label");
+            if (labelled && (!schema.getType("label").isPrimitive() || !java.util.Set.of(
+                    org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32,
+                    org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64).contains(
+                    schema.getType("label").asPrimitiveType().getPrimitiveTypeName()))) {
+                throw new InputException(what + ": " + p + ": " + expected);
+            }
+            return new InputFile(p, index, false, labelled, InputFormat.PARQUET, null, r.getRecordCount());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InputException ie) {
+                throw ie;
+            }
+            throw new InputException(what + ": " + p + ": not a readable Parquet file (" + describe(e) + ")", e);
+        }
+    }
+
+    /** Where the labels of IDX images file {@code p} are looked for (for messages). */
+    public static String idxLabelsFor(String p) {
+        String l = idxLabelsName(p);
+        return l == null ? "a file named like it with idx1-ubyte for idx3-ubyte" : l;
+    }
+
+    /** The labels file name that goes with an IDX images file name, or {@code null} if it is not one. */
+    static String idxLabelsName(String p) {
+        Path path = new Path(p);
+        String name = path.getName();
+        for (String images : new String[] {"images-idx3-ubyte", "patterns-idx3-ubyte", "idx3-ubyte"}) {
+            int at = name.indexOf(images);
+            if (at >= 0) {
+                String labels = images.replace("images-", "labels-").replace("patterns-", "labels-").replace("idx3", "idx1");
+                return new Path(path.getParent(), name.substring(0, at) + labels + name.substring(at + images.length())).toString();
+            }
+        }
+        return null;
+    }
+
+    /** IDX header bytes: the images file's 16, the labels file's 8. */
+    private static int[] idxHeader(String p, Configuration conf, CompressionCodecFactory codecs, int ints, String what)
+            throws IOException {
+        try (InputStream in = openStream(new Path(p), conf, codecs)) {
+            byte[] h = in.readNBytes(4 * ints);
+            if (h.length < 4 * ints) {
+                throw new InputException(what + ": " + p + ": " + (h.length == 0 ? "file is empty" : "too short for an IDX header ("
+                        + h.length + " bytes)"));
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h);
+            int[] out = new int[ints];
+            for (int i = 0; i < ints; i++) {
+                out[i] = b.getInt();
+            }
+            return out;
+        }
+    }
+
+    private static InputFile inspectIdx(String p, int index, Configuration conf, CompressionCodecFactory codecs, String what) {
+        try {
+            int[] h = idxHeader(p, conf, codecs, 4, what);
+            if (h[0] == 0x801) {
+                throw new InputException(what + ": " + p + " is an IDX labels file: give the images file (idx3-ubyte); "
+                        + "its labels are read from the idx1-ubyte file beside it");
+            }
+            if (h[0] != 0x803) {
+                throw new InputException(what + ": " + p + ": magic number 0x" + Integer.toHexString(h[0])
+                        + " is not that of an IDX images file (0x803)");
+            }
+            long n = h[1] & 0xFFFFFFFFL;
+            if (h[2] != 28 || h[3] != 28) {
+                throw new InputException(what + ": " + p + ": images are " + h[2] + "x" + h[3] + ", expected 28x28");
+            }
+            checkLength(p, conf, codecs, 16 + n * RowParser.PIXELS, n + " images", what);
+            String labels = idxLabelsName(p);
+            if (labels == null || !new Path(labels).getFileSystem(conf).exists(new Path(labels))) {
+                return new InputFile(p, index, false, false, InputFormat.IDX, null, n);
+            }
+            int[] l = idxHeader(labels, conf, codecs, 2, what);
+            if (l[0] != 0x801) {
+                throw new InputException(what + ": " + labels + ": magic number 0x" + Integer.toHexString(l[0])
+                        + " is not that of an IDX labels file (0x801)");
+            }
+            if ((l[1] & 0xFFFFFFFFL) != n) {
+                throw new InputException(what + ": " + labels + " holds " + (l[1] & 0xFFFFFFFFL) + " labels but " + p
+                        + " holds " + n + " images");
+            }
+            checkLength(labels, conf, codecs, 8 + n, n + " labels", what);
+            return new InputFile(p, index, false, true, InputFormat.IDX, labels, n);
+        } catch (IOException e) {
+            throw new InputException(what + ": " + p + ": cannot read (" + describe(e) + ")", e);
+        }
+    }
+
+    /** An uncompressed file's length must be what its header says (a compressed one is checked as it is read). */
+    private static void checkLength(String p, Configuration conf, CompressionCodecFactory codecs, long expected, String holds,
+                                    String what) throws IOException {
+        Path path = new Path(p);
+        if (codecs.getCodec(path) != null) {
+            return;
+        }
+        long length = path.getFileSystem(conf).getFileStatus(path).getLen();
+        if (length < expected) {
+            throw new InputException(what + ": " + p + ": truncated: " + length + " bytes, but its header promises " + holds
+                    + " (" + expected + " bytes)");
+        }
+        if (length > expected) {
+            throw new InputException(what + ": " + p + ": " + (length - expected) + " bytes after the " + holds
+                    + " its header announces");
+        }
+    }
+
     private static InputFile inspect(String p, int index, Configuration conf, CompressionCodecFactory codecs, String what) {
         Path path = new Path(p);
         try (BufferedReader in = open(path, conf, codecs)) {
             String line1 = in.readLine();
             if (line1 == null || (line1.isBlank() && in.readLine() == null)) {
                 throw new InputException(what + ": " + p + ": file is empty");
+            }
+            if (line1.indexOf(':') >= 0 && line1.indexOf(',') < 0) {
+                throw new InputException(what + ": " + p + ":1: looks like LIBSVM (label index:value ...), not CSV: "
+                        + "give --format libsvm or leave --format auto");
             }
             boolean header = RowParser.isHeader(line1);
             String data = line1;
@@ -139,6 +362,11 @@ public final class InputFiles {
 
     /** Opens {@code path} for reading lines, decompressing by its extension (.gz, .bz2, ...). */
     public static BufferedReader open(Path path, Configuration conf, CompressionCodecFactory codecs) throws IOException {
+        return new BufferedReader(new InputStreamReader(openStream(path, conf, codecs), StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** Opens {@code path} for reading bytes, decompressing by its extension (.gz, .bz2, ...). */
+    public static InputStream openStream(Path path, Configuration conf, CompressionCodecFactory codecs) throws IOException {
         FileSystem fs = path.getFileSystem(conf);
         InputStream raw = fs.open(path);
         CompressionCodec codec = codecs.getCodec(path);
@@ -151,7 +379,7 @@ public final class InputFiles {
                 throw e;
             }
         }
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        return in;
     }
 
     /** A short description of a read failure, naming truncated or invalid compressed data as such. */
@@ -166,37 +394,60 @@ public final class InputFiles {
         return e.getClass().getSimpleName() + ": " + m;
     }
 
-    /** The first {@code n} rows of the first file of {@code spec}, validated like any input. */
+    /** The first {@code n} rows of the first file of {@code spec} (CSV, LIBSVM or IDX), validated like any input. */
     public static DigitBlock firstRows(String spec, int n) {
         Configuration conf = new Configuration();
         List<InputFile> files = resolve(spec, conf, "data");
         InputFile f = files.get(0);
         if (!f.labelled()) {
-            throw new InputException("data: " + f.path() + " has no label column: gradcheck needs labels");
+            throw new InputException("data: " + f.path() + " has no labels: gradcheck needs labels");
         }
-        RowParser parser = new RowParser(true);
-        byte[] rec = new byte[parser.fields()];
         byte[] px = new byte[n * RowParser.PIXELS];
         byte[] lb = new byte[n];
         int got = 0;
-        long line = 0;
-        try (BufferedReader in = open(new Path(f.path()), conf, new CompressionCodecFactory(conf))) {
-            String s;
-            while (got < n && (s = in.readLine()) != null) {
-                line++;
-                if ((line == 1 && f.header()) || s.isBlank()) {
-                    continue;
+        CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+        if (f.format() == InputFormat.PARQUET) {
+            throw new InputException("data: " + f.path() + ": gradcheck reads CSV, LIBSVM or IDX rows, not Parquet");
+        }
+        if (f.format() == InputFormat.IDX) {
+            try (java.io.DataInputStream images = new java.io.DataInputStream(openStream(new Path(f.path()), conf, codecs));
+                 java.io.DataInputStream labels = new java.io.DataInputStream(openStream(new Path(f.labels()), conf, codecs))) {
+                images.skipNBytes(16);
+                labels.skipNBytes(8);
+                got = (int) Math.min(n, f.records());
+                images.readFully(px, 0, got * RowParser.PIXELS);
+                labels.readFully(lb, 0, got);
+                for (int i = 0; i < got; i++) {
+                    if (lb[i] < 0 || lb[i] > 9) {
+                        throw new InputException("data: " + f.labels() + ": label " + (lb[i] & 0xFF) + " of image " + (i + 1)
+                                + " is not 0-9");
+                    }
                 }
-                String problem = parser.parse(s, rec);
-                if (problem != null) {
-                    throw new InputException("data: " + f.path() + ":" + line + ": " + problem);
-                }
-                lb[got] = rec[0];
-                System.arraycopy(rec, 1, px, got * RowParser.PIXELS, RowParser.PIXELS);
-                got++;
+            } catch (IOException e) {
+                throw new InputException("data: " + f.path() + ": cannot read (" + describe(e) + ")", e);
             }
-        } catch (IOException e) {
-            throw new InputException("data: " + f.path() + ": cannot read (" + describe(e) + ")", e);
+        } else {
+            LineSyntax parser = LineSyntax.of(f.format(), true);
+            byte[] rec = new byte[parser.fields()];
+            long line = 0;
+            try (BufferedReader in = open(new Path(f.path()), conf, codecs)) {
+                String s;
+                while (got < n && (s = in.readLine()) != null) {
+                    line++;
+                    if ((line == 1 && f.header()) || s.isBlank()) {
+                        continue;
+                    }
+                    String problem = parser.parse(s, rec);
+                    if (problem != null) {
+                        throw new InputException("data: " + f.path() + ":" + line + ": " + problem);
+                    }
+                    lb[got] = rec[0];
+                    System.arraycopy(rec, 1, px, got * RowParser.PIXELS, RowParser.PIXELS);
+                    got++;
+                }
+            } catch (IOException e) {
+                throw new InputException("data: " + f.path() + ": cannot read (" + describe(e) + ")", e);
+            }
         }
         return new DigitBlock(got, RowParser.PIXELS, java.util.Arrays.copyOf(lb, got),
                 java.util.Arrays.copyOf(px, got * RowParser.PIXELS));

@@ -6,7 +6,7 @@ package org.sparkdigits.data;
  * Labels must be integers 0-9 and pixels integers 0-255; spaces around a value and a trailing
  * {@code \r} are tolerated. Pure Java: used by the Spark tasks and by the driver alike.
  */
-public final class RowParser {
+public final class RowParser implements LineSyntax {
 
     /** Pixels per image. */
     public static final int PIXELS = 784;

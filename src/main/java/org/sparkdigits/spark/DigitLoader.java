@@ -56,78 +56,37 @@ public final class DigitLoader {
     }
 
     /**
-     * Loads labelled rows into {@code partitions} blocks placed by content.
+     * Loads labelled rows into {@code partitions} blocks placed by content: the same rows give the same blocks
+     * whatever their format, files, order or splits.
      *
      * @param what what the data is for, in messages ("training data")
      */
     public LoadedData loadShuffled(List<InputFile> files, int partitions, String what) {
-        if (!files.get(0).labelled()) {
-            throw new InputException(what + ": " + files.get(0).path() + " has no label column (784 fields): labels are needed here");
+        InputFile first = files.get(0);
+        if (!first.labelled()) {
+            throw new InputException(what + ": " + first.path() + (first.format() == org.sparkdigits.data.InputFormat.IDX
+                    ? " has no labels file beside it (looked for " + org.sparkdigits.data.InputFiles.idxLabelsFor(first.path()) + ")"
+                    : first.format() == org.sparkdigits.data.InputFormat.PARQUET ? " has no label column"
+                    : " has no label column (784 fields)") + ": labels are needed here");
         }
         long t0 = System.nanoTime();
-        LineParser parser = new LineParser(byKey(files));
-        JavaPairRDD<Long, byte[]> keyed = lines(files).mapPartitionsToPair(rows -> keyByContent(parser, rows));
+        JavaPairRDD<Long, byte[]> keyed = RecordSources.parsed(spark, files).mapPartitionsToPair(DigitLoader::keyByContent);
         JavaRDD<LoadedPartition> blocks = keyed
                 .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
                 .mapPartitions(DigitLoader::assembleKeyed);
         return materialize(blocks, files, what, t0);
-    }
-
-    /**
-     * Loads Parquet rows with a {@code label} column (integer, 0-9) and a {@code pixels} column (binary, 784 bytes),
-     * as {@code augment} writes them, into {@code partitions} blocks placed by content: the same rows give the
-     * same blocks as from CSV. A row with a bad label or a pixels value of another length stops the load with
-     * the file and what is wrong.
-     */
-    public LoadedData loadParquetShuffled(String spec, int partitions, String what) {
-        long t0 = System.nanoTime();
-        org.apache.spark.sql.Dataset<Row> frame = spark.read().parquet(spec);
-        org.apache.spark.sql.types.StructType schema = frame.schema();
-        java.util.List<String> names = java.util.Arrays.asList(schema.fieldNames());
-        if (!names.contains("label") || !names.contains("pixels")
-                || !(schema.apply("label").dataType() instanceof org.apache.spark.sql.types.IntegralType)
-                || !(schema.apply("pixels").dataType() instanceof org.apache.spark.sql.types.BinaryType)) {
-            throw new InputException(what + ": " + spec + ": Parquet input needs a label column (integer 0-9) and a pixels "
-                    + "column (binary, 784 bytes), as augment writes; found " + schema.simpleString());
-        }
-        String name = what;
-        JavaPairRDD<Long, byte[]> keyed = frame
-                .select(col("label").cast("int"), col("pixels"), org.apache.spark.sql.functions.input_file_name())
-                .javaRDD()
-                .mapToPair(r -> {
-                    if (r.isNullAt(0) || r.getInt(0) < 0 || r.getInt(0) > 9) {
-                        throw new InputException(name + ": " + r.getString(2) + ": a record with label "
-                                + (r.isNullAt(0) ? "null" : String.valueOf(r.getInt(0))) + " (labels are 0-9)");
-                    }
-                    byte[] px = r.isNullAt(1) ? null : (byte[]) r.get(1);
-                    if (px == null || px.length != RowParser.PIXELS) {
-                        throw new InputException(name + ": " + r.getString(2) + ": a record (label " + r.getInt(0)
-                                + ") with " + (px == null ? "no" : String.valueOf(px.length)) + " pixel bytes ("
-                                + RowParser.PIXELS + " expected)");
-                    }
-                    byte[] record = new byte[RowParser.PIXELS + 1];
-                    record[0] = (byte) r.getInt(0);
-                    System.arraycopy(px, 0, record, 1, RowParser.PIXELS);
-                    return new Tuple2<>(LineParser.contentKey(record), record);
-                });
-        JavaRDD<LoadedPartition> blocks = keyed
-                .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
-                .mapPartitions(DigitLoader::assembleKeyed);
-        return materialize(blocks, List.of(new InputFile(spec, 0, false, true)), what, t0);
     }
 
     /** Loads rows (labelled or not) into one block per input split, in input order. */
     public LoadedData loadInOrder(List<InputFile> files, String what) {
         long t0 = System.nanoTime();
         boolean labelled = files.get(0).labelled();
-        LineParser parser = new LineParser(byKey(files));
-        JavaRDD<LoadedPartition> blocks = lines(files).mapPartitions(rows -> assembleInOrder(parser, labelled, rows));
+        JavaRDD<LoadedPartition> blocks = RecordSources.parsed(spark, files).mapPartitions(rows -> assembleInOrder(labelled, rows));
         return materialize(blocks, files, what, t0);
     }
 
     /** Task side: parsed lines as (content key, record); a rejected line travels encoded. */
-    private static Iterator<Tuple2<Long, byte[]>> keyByContent(LineParser parser, Iterator<Row> rows) {
-        Iterator<LineParser.Parsed> parsed = parser.parse(rows);
+    private static Iterator<Tuple2<Long, byte[]>> keyByContent(Iterator<LineParser.Parsed> parsed) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -143,24 +102,44 @@ public final class DigitLoader {
         };
     }
 
-    /** Task side: one partition of (key, record), sorted by key, into one block. */
+    /**
+     * Rows per block at most: 65 536 rows are 51 MB of pixels. A partition of more rows becomes several blocks,
+     * so no array nears Java's 2 GB limit and loading never holds more than one block's growing arrays.
+     */
+    static final int MAX_BLOCK_ROWS = 1 << 16;
+
+    /** Task side: one partition of (key, record), sorted by key, into blocks of at most {@link #MAX_BLOCK_ROWS} rows. */
     private static Iterator<LoadedPartition> assembleKeyed(Iterator<Tuple2<Long, byte[]>> it) {
-        BlockAssembler a = new BlockAssembler(true, true);
-        while (it.hasNext()) {
-            Tuple2<Long, byte[]> t = it.next();
-            if (t._2()[0] == LineParser.REJECT_MARK) {
-                a.reject(LineParser.decodeReject(t._2()));
-            } else {
-                a.add(t._2(), t._1());
+        return new Iterator<>() {
+            private boolean first = true;
+
+            @Override
+            public boolean hasNext() {
+                return first || it.hasNext();
             }
-        }
-        return Collections.singletonList(new LoadedPartition(a.block(), a.keys(), -1, -1,
-                a.rejectedPerFile(), a.firstRejects())).iterator();
+
+            @Override
+            public LoadedPartition next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                first = false;
+                BlockAssembler a = new BlockAssembler(true, true);
+                while (a.rows() < MAX_BLOCK_ROWS && it.hasNext()) {
+                    Tuple2<Long, byte[]> t = it.next();
+                    if (t._2()[0] == LineParser.REJECT_MARK) {
+                        a.reject(LineParser.decodeReject(t._2()));
+                    } else {
+                        a.add(t._2(), t._1());
+                    }
+                }
+                return new LoadedPartition(a.block(), a.keys(), -1, -1, a.rejectedPerFile(), a.firstRejects());
+            }
+        };
     }
 
     /** Task side: parsed lines into one block per input split, in order. */
-    private static Iterator<LoadedPartition> assembleInOrder(LineParser parser, boolean labelled, Iterator<Row> rows) {
-        Iterator<LineParser.Parsed> parsed = parser.parse(rows);
+    private static Iterator<LoadedPartition> assembleInOrder(boolean labelled, Iterator<LineParser.Parsed> parsed) {
         List<LoadedPartition> out = new ArrayList<>();
         BlockAssembler a = null;
         int file = -1;
@@ -185,21 +164,6 @@ public final class DigitLoader {
             out.add(new LoadedPartition(a.block(), null, file, start, a.rejectedPerFile(), a.firstRejects()));
         }
         return out.iterator();
-    }
-
-    private JavaRDD<Row> lines(List<InputFile> files) {
-        String[] paths = files.stream().map(InputFile::path).toArray(String[]::new);
-        return spark.read().text(paths)
-                .select(col("_metadata.file_path"), col("_metadata.file_block_start"), col("value"))
-                .javaRDD();
-    }
-
-    private static Map<String, InputFile> byKey(List<InputFile> files) {
-        Map<String, InputFile> m = new HashMap<>();
-        for (InputFile f : files) {
-            m.put(LineParser.key(f.path()), f);
-        }
-        return m;
     }
 
     /** Persists and counts the blocks, turning read failures and bad rows into clear errors. */
@@ -251,6 +215,9 @@ public final class DigitLoader {
     }
 
     private static String where(Configuration conf, InputFile f, Reject r) {
+        if (!f.format().text()) {
+            return f.path() + ": " + (f.format() == org.sparkdigits.data.InputFormat.IDX ? "image " : "record ") + (r.position() + 1);
+        }
         long line = LineLocator.lineNumber(conf, f.path(), r.blockStart(), r.position());
         return line > 0 ? f.path() + ":" + line : f.path() + " (line " + (r.position() + 1) + " of the split at byte " + r.blockStart() + ")";
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparkdigits.augment.FreshDistortions;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
@@ -35,11 +36,21 @@ public final class DistributedNetwork {
     /** The same with {@code dropout}'s masks on the hidden layer. */
     public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
                                           Kernel kernel, Dropout dropout, Broadcast<double[]> weights) {
+        return gradientSum(blocks, shape, activation, kernel, dropout, null, 0, weights);
+    }
+
+    /** The same on every row's epoch-{@code epoch} variant from {@code fresh} (none if {@code fresh} is null). */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
+                                          Kernel kernel, Dropout dropout, FreshDistortions fresh, int epoch,
+                                          Broadcast<double[]> weights) {
         return combine(LeanJobs.mapPartitions(blocks, it -> {
             GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
             while (it.hasNext()) {
                 DigitBlock b = it.next();
+                if (fresh != null) {
+                    b = fresh.slice(b, null, 0, b.rows(), epoch);
+                }
                 net.accumulateGradient(b, null, 0, b.rows(), sum, dropout);
             }
             return List.of(sum).iterator();
@@ -65,6 +76,14 @@ public final class DistributedNetwork {
     public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
                                                int step, NetworkShape shape, Activation activation, Kernel kernel,
                                                Dropout dropout, Broadcast<double[]> weights) {
+        return sliceGradientSum(blocks, permutations, plan, step, shape, activation, kernel, dropout, null, 0, weights);
+    }
+
+    /** The same on the slice rows' epoch-{@code epoch} variants from {@code fresh} (none if {@code fresh} is null). */
+    public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
+                                               int step, NetworkShape shape, Activation activation, Kernel kernel,
+                                               Dropout dropout, FreshDistortions fresh, int epoch,
+                                               Broadcast<double[]> weights) {
         return combine(LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             GradientKernel net = kernel.create(new Parameters(shape, weights.value()), activation);
             GradientSum sum = new GradientSum(shape);
@@ -73,7 +92,10 @@ public final class DistributedNetwork {
                 int[] order = ps.next();
                 int from = plan.sliceStart(b.rows(), step);
                 int to = plan.sliceStart(b.rows(), step + 1);
-                if (to > from) {
+                if (to > from && fresh != null) {
+                    DigitBlock variants = fresh.slice(b, order, from, to, epoch);
+                    net.accumulateGradient(variants, null, 0, variants.rows(), sum, dropout);
+                } else if (to > from) {
                     net.accumulateGradient(b, order, from, to, sum, dropout);
                 }
             }

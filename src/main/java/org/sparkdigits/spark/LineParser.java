@@ -9,7 +9,7 @@ import java.util.NoSuchElementException;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.sparkdigits.data.InputFile;
-import org.sparkdigits.data.RowParser;
+import org.sparkdigits.data.LineSyntax;
 
 /**
  * Turns the rows of Spark's text source ({@code file_path, file_block_start, value}) into parsed
@@ -33,7 +33,11 @@ final class LineParser implements Serializable {
         return new Path(path).toUri().getPath();
     }
 
-    /** One parsed line: {@code record != null} for a valid row, else {@code reason} says what is wrong. */
+    /**
+     * One parsed row: {@code record != null} for a valid row, else {@code reason} says what is wrong. Text rows are
+     * located by the split's first byte and the line's position in the split (from 0, header and blank lines
+     * counted); Parquet and IDX rows by their split's start and their record number in the file (from 0).
+     */
     record Parsed(InputFile file, long blockStart, long position, byte[] record, String reason) {
     }
 
@@ -42,7 +46,7 @@ final class LineParser implements Serializable {
             private String currentPath;
             private long currentStart = -1;
             private InputFile file;
-            private RowParser parser;
+            private LineSyntax parser;
             private long position;
             private Parsed next;
 
@@ -59,7 +63,7 @@ final class LineParser implements Serializable {
                         if (file == null) {
                             throw new IllegalStateException("unexpected input file " + path + " (known: " + files.keySet() + ")");
                         }
-                        parser = new RowParser(file.labelled());
+                        parser = LineSyntax.of(file.format(), file.labelled());
                         position = 0;
                     }
                     long pos = position++;

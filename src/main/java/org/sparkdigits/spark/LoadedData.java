@@ -27,6 +27,19 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
         return partitions.map(LoadedPartition::block);
     }
 
+    /** Bytes of the cached blocks in memory and on disk, over all executors (Spark's storage status). */
+    public record Storage(long memoryBytes, long diskBytes) {
+    }
+
+    public Storage storage() {
+        for (org.apache.spark.storage.RDDInfo info : partitions.context().getRDDStorageInfo()) {
+            if (info.id() == partitions.id()) {
+                return new Storage(info.memSize(), info.diskSize());
+            }
+        }
+        return new Storage(0, 0);
+    }
+
     public long skippedRows() {
         return skipped.values().stream().mapToLong(Long::longValue).sum();
     }

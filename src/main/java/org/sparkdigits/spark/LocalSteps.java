@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparkdigits.augment.FreshDistortions;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
@@ -56,11 +57,12 @@ final class LocalSteps {
      * @param dropout   the hidden layer's dropout rate (0: none)
      * @param seed      the run's seed, from which each step's dropout masks are drawn
      * @param firstGlobalStep the round's first step counted over the whole run (for the dropout masks)
+     * @param fresh     on-the-fly distortions (null: none), of epoch {@code epoch}
      */
     static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int firstStep,
                           int steps, double[] rates, double l2, NetworkShape shape, Activation activation,
                           Kernel kernel, double dropout, long seed, long firstGlobalStep,
-                          Broadcast<double[]> weights) {
+                          FreshDistortions fresh, int epoch, Broadcast<double[]> weights) {
         JavaRDD<ModelSum> partials = LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             List<DigitBlock> myBlocks = new java.util.ArrayList<>();
             List<int[]> myOrders = new java.util.ArrayList<>();
@@ -77,7 +79,10 @@ final class LocalSteps {
                     DigitBlock block = myBlocks.get(b);
                     int from = plan.sliceStart(block.rows(), firstStep + j);
                     int to = plan.sliceStart(block.rows(), firstStep + j + 1);
-                    if (to > from) {
+                    if (to > from && fresh != null) {
+                        DigitBlock variants = fresh.slice(block, myOrders.get(b), from, to, epoch);
+                        net.accumulateGradient(variants, null, 0, variants.rows(), g, masks);
+                    } else if (to > from) {
                         net.accumulateGradient(block, myOrders.get(b), from, to, g, masks);
                     }
                 }

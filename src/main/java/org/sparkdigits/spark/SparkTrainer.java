@@ -12,6 +12,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdigits.augment.FreshDistortions;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.ConjugateGradient;
@@ -53,17 +54,18 @@ public final class SparkTrainer {
      * @param dropout       probability of dropping each hidden unit in training (0: none); not with lbfgs/cg
      * @param localSteps    mini-batch steps each task takes on its own before the models are averaged
      * @param seed          drives the per-epoch permutations and the dropout masks
+     * @param augment       {@code --augment-on-the-fly}: fresh distortions of the rows in every epoch, or {@code null}
      */
     public record Settings(Activation activation, Kernel kernel, Optimizer.Settings optimizer, LearningRateSchedule.Kind schedule,
                            double learningRate, long warmup, long decayEvery, double decayRate, double l2,
                            double dropout, int batchSize, int epochs, int iterations, int logEvery, int evalEvery,
-                           int earlyStopping, int localSteps, long seed) {
+                           int earlyStopping, int localSteps, long seed, FreshDistortions augment) {
 
         /** Plain full-batch gradient descent, as the notebooks did. */
         public static Settings fullBatch(int iterations, double learningRate, int logEvery) {
             return new Settings(Activation.RELU, Kernel.SIMD, new Optimizer.Settings(Optimizer.Kind.SGD, 0.9, 0.9, 0.999, 1e-8, 0),
                     LearningRateSchedule.Kind.CONSTANT, learningRate, 0, 1, 1.0, 0, 0, 0, 0, iterations, logEvery, logEvery,
-                    0, 1, 1);
+                    0, 1, 1, null);
         }
 
         public boolean miniBatch() {
@@ -73,7 +75,7 @@ public final class SparkTrainer {
         /** These settings on another kernel. */
         public Settings withKernel(Kernel other) {
             return new Settings(activation, other, optimizer, schedule, learningRate, warmup, decayEvery, decayRate, l2,
-                    dropout, batchSize, epochs, iterations, logEvery, evalEvery, earlyStopping, localSteps, seed);
+                    dropout, batchSize, epochs, iterations, logEvery, evalEvery, earlyStopping, localSteps, seed, augment);
         }
     }
 
@@ -203,7 +205,7 @@ public final class SparkTrainer {
         for (int it = first; it <= s.iterations() && !stop; it++) {
             long t0 = System.nanoTime();
             jsc.setJobDescription("iteration " + it + "/" + s.iterations());
-            GradientSum sum = fullPass(p.values(), Dropout.forStep(s.dropout(), s.seed(), it - 1));
+            GradientSum sum = fullPass(p.values(), Dropout.forStep(s.dropout(), s.seed(), it - 1), it - 1);
             double rate = lr.at(it - 1);
             double[] g = sum.meanGradient();
             Regularization.addL2(p.values(), g, shape, l2Coupled());
@@ -263,7 +265,7 @@ public final class SparkTrainer {
                 try {
                     if (k == 1) {
                         GradientSum sum = DistributedNetwork.sliceGradientSum(blocks, perms, plan, i, shape, s.activation(),
-                                s.kernel(), Dropout.forStep(s.dropout(), s.seed(), t), w);
+                                s.kernel(), Dropout.forStep(s.dropout(), s.seed(), t), s.augment(), epoch, w);
                         if (sum.count() > 0) { // with many tiny partitions a step's slices can all be empty
                             double[] g = sum.meanGradient();
                             Regularization.addL2(p.values(), g, shape, l2Coupled());
@@ -277,7 +279,7 @@ public final class SparkTrainer {
                             rates[j] = lr.at(t + j);
                         }
                         LocalSteps.ModelSum m = LocalSteps.round(blocks, perms, plan, i, k, rates, l2Coupled(), shape,
-                                s.activation(), s.kernel(), s.dropout(), s.seed(), t, w);
+                                s.activation(), s.kernel(), s.dropout(), s.seed(), t, s.augment(), epoch, w);
                         if (m.rows > 0) { // with many tiny partitions a round's slices can all be empty
                             double[] theta = p.values();
                             double[] pseudo = new double[theta.length];
@@ -404,7 +406,7 @@ public final class SparkTrainer {
         Lbfgs.Objective f = (x, gradient) -> {
             evaluations[0]++;
             jsc.setJobDescription(s.optimizer().kind().id() + " evaluation " + evaluations[0]);
-            GradientSum sum = fullPass(x, Dropout.NONE);
+            GradientSum sum = fullPass(x, Dropout.NONE, -1);
             double[] mean = sum.meanGradient();
             double penalty = Regularization.addL2(x, mean, shape, lambda);
             System.arraycopy(mean, 0, gradient, 0, mean.length);
@@ -450,10 +452,12 @@ public final class SparkTrainer {
         return s.evalEvery() > 0 ? s.evalEvery() : s.logEvery();
     }
 
-    private GradientSum fullPass(double[] weights, Dropout dropout) {
+    /** @param epoch the full-batch iteration (from 0) that picks the on-the-fly distortions; -1: the rows as they are */
+    private GradientSum fullPass(double[] weights, Dropout dropout, int epoch) {
         Broadcast<double[]> w = jsc.broadcast(weights.clone());
         try {
-            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), s.kernel(), dropout, w);
+            return DistributedNetwork.gradientSum(blocks, shape, s.activation(), s.kernel(), dropout,
+                    epoch >= 0 ? s.augment() : null, epoch, w);
         } finally {
             w.destroy();
         }

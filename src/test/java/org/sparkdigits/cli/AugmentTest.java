@@ -85,9 +85,9 @@ class AugmentTest {
         good.withColumn("pixels", org.apache.spark.sql.functions.lit(new byte[5])).write().parquet(shortPixels.toString());
         Path noPixels = dir.resolve("no-pixels");
         good.select("label").write().parquet(noPixels.toString());
-        String[][] cases = {{badLabel.toString(), "a record with label 12 (labels are 0-9)"},
-                {shortPixels.toString(), "with 5 pixel bytes (784 expected)"},
-                {noPixels.toString(), "Parquet input needs a label column (integer 0-9) and a pixels column"}};
+        String[][] cases = {{badLabel.toString(), ": record 1: label 12 is not 0-9"},
+                {shortPixels.toString(), ": record 1: 5 pixel bytes (784 expected)"},
+                {noPixels.toString(), "Parquet input needs a pixels column (binary, 784 bytes)"}};
         for (String[] c : cases) {
             CliRun r = CliRun.of("train", "--data", c[0], "--iterations", "2", "--out", dir.resolve("never").toString());
             assertEquals(2, r.code(), c[0] + ": " + r.err());

@@ -62,4 +62,18 @@ class InputFilesTest {
         TestCsv.write(dir.resolve("b.csv"), TestCsv.rows(2, 1, false));
         assertTrue(message(dir.toString()).contains("has label column but"));
     }
+
+    @Test
+    void autoPartitionsKeepPartitionsBelowHalfAMillionRows() throws IOException {
+        Configuration conf = new Configuration();
+        java.util.function.LongFunction<List<InputFile>> idx = n -> List.of(new InputFile("x", 0, false, true, InputFormat.IDX, "y", n));
+        assertEquals(2, InputFiles.autoPartitions(idx.apply(60_000), conf, 2));
+        assertEquals(2, InputFiles.autoPartitions(idx.apply(1_000_000), conf, 2));
+        assertEquals(4, InputFiles.autoPartitions(idx.apply(1_980_000), conf, 2));
+        assertEquals(18, InputFiles.autoPartitions(idx.apply(8_100_000), conf, 2));
+        assertEquals(3, InputFiles.autoPartitions(idx.apply(10), conf, 3));
+        // text: estimated from the size, 1000 bytes a row (250 if compressed)
+        Path text = Files.write(dir.resolve("t.csv"), new byte[3_000_000]);
+        assertEquals(2, InputFiles.autoPartitions(List.of(new InputFile(text.toString(), 0, false, true)), conf, 2));
+    }
 }

@@ -68,7 +68,7 @@ class MiniBatchTrainingTest {
                                                   int localSteps, int earlyStopping, Activation activation) {
         return new SparkTrainer.Settings(activation, Kernel.SIMD, new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0),
                 LearningRateSchedule.Kind.CONSTANT, lr, 0, 1, 1, 0, 0, batch, epochs, iterations, 5, 5, earlyStopping,
-                localSteps, 3);
+                localSteps, 3, null);
     }
 
     private static double accuracy(Parameters p, Activation a) {
@@ -119,7 +119,7 @@ class MiniBatchTrainingTest {
         double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
         assertArrayEquals(a, b, 0.0);
         SparkTrainer.Settings other = new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(),
-                0, 1, 1, 0, 0, 50, 2, 0, 5, 5, 0, 1, 4);
+                0, 1, 1, 0, 0, 50, 2, 0, 5, 5, 0, 1, 4, null);
         double[] c = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), other, null, null).parameters().values();
         assertFalse(Arrays.equals(a, c), "another seed draws other batches");
     }
@@ -174,7 +174,7 @@ class MiniBatchTrainingTest {
     private static SparkTrainer.Settings withDropout(SparkTrainer.Settings s, double p) {
         return new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(), s.warmup(),
                 s.decayEvery(), s.decayRate(), s.l2(), p, s.batchSize(), s.epochs(), s.iterations(), s.logEvery(),
-                s.evalEvery(), s.earlyStopping(), s.localSteps(), s.seed());
+                s.evalEvery(), s.earlyStopping(), s.localSteps(), s.seed(), s.augment());
     }
 
     @Test

@@ -110,7 +110,7 @@ public final class MllibComparison {
                 null, null).msPerStep();
         SparkTrainer.Settings lbfgs = new SparkTrainer.Settings(gd.activation(), Kernel.SIMD,
                 new Optimizer.Settings(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8, 0), gd.schedule(), 1.0, 0, 1, 1, 0, 0,
-                0, 0, 2 * iterations, iterations, iterations, 0, 1, 1);
+                0, 0, 2 * iterations, iterations, iterations, 0, 1, 1, null);
         double[] lbfgsMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), lbfgs, null, null).msPerStep();
 
         // MLlib: warm up, then fit N and 2N iterations
