@@ -5,8 +5,8 @@
 # throughput, load time, epoch time (median of the iterations) and its ratio to the row ratio against the first
 # size (1.00 = exactly linear), where the cached blocks ended up (memory / disk) and the JVM's heap.
 #
-#   bench/scale.sh                 60k, 600k, 2M rows (about 6 minutes on 2 cores)
-#   SIZES="0 9 32 134" bench/scale.sh    ... and 8.1M (copies per image; 135 x 60k = 8.1M rows; ~25 min, ~20 GB of disk)
+#   bench/scale.sh                 60k, 600k, 2M rows (about 8 minutes on 2 cores)
+#   SIZES="0 9 32 134" bench/scale.sh    ... and 8.1M (copies per image; 135 x 60k = 8.1M rows; ~35 min, ~20 GB of disk)
 #
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz; OUT (default /tmp/spark-digits-scale) receives the
 # generated sets (deleted after each size unless KEEP=1) and the models. DRIVER_MEMORY (default 4g: submit.sh's
@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
 OUT="${OUT:-/tmp/spark-digits-scale}"
 SIZES="${SIZES:-0 9 32}"
-ITERATIONS="${ITERATIONS:-5}"
+ITERATIONS="${ITERATIONS:-20}"
 DRIVER_MEMORY="${DRIVER_MEMORY:-4g}"
 [[ -f "$MNIST_DIR/mnist_train.csv.gz" ]] || { echo "missing $MNIST_DIR/mnist_train.csv.gz (set MNIST_DIR)" >&2; exit 2; }
 rm -rf "$OUT"; mkdir -p "$OUT"

@@ -2,8 +2,6 @@ package org.sparkdigits.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -39,21 +37,7 @@ public final class Augmentation {
     /** @return the number of rows written */
     public static long write(SparkSession spark, JavaRDD<DigitBlock> blocks, Distortion distortion, long seed, int copies,
                              boolean original, int files, boolean csv, String out) {
-        JavaRDD<Row> rows = blocks.flatMap(b -> {
-            List<Row> list = new ArrayList<>();
-            for (int i = 0; i < b.rows(); i++) {
-                byte[] px = java.util.Arrays.copyOfRange(b.pixels(), i * b.inputs(), (i + 1) * b.inputs());
-                long key = b.rowKey(i);
-                byte label = (byte) b.label(i);
-                if (original) {
-                    list.add(RowFactory.create(key, 0, label, px));
-                }
-                for (int c = 1; c <= copies; c++) {
-                    list.add(RowFactory.create(key, c, label, distortion.apply(px, seed, key, c)));
-                }
-            }
-            return list.iterator();
-        });
+        JavaRDD<Row> rows = blocks.flatMap(b -> variants(b, distortion, seed, copies, original));
         StructType keyed = new StructType().add("key", DataTypes.LongType, false).add("copy", DataTypes.IntegerType, false)
                 .add("label", DataTypes.ByteType, false).add("pixels", DataTypes.BinaryType, false);
         Dataset<Row> frame = spark.createDataFrame(rows, keyed)
@@ -79,6 +63,38 @@ public final class Augmentation {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Task side: every row of {@code b} (if {@code original}) and its {@code copies} variants, made one at a time as
+     * Spark consumes them: a block of 30 000 rows with 134 copies would be 3.6 GB as a list.
+     */
+    private static java.util.Iterator<Row> variants(DigitBlock b, Distortion distortion, long seed, int copies, boolean original) {
+        int first = original ? 0 : 1;
+        return new java.util.Iterator<>() {
+            private int row;
+            private int copy = first;
+
+            @Override
+            public boolean hasNext() {
+                return row < b.rows() && copies + 1 > first;
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                byte[] px = java.util.Arrays.copyOfRange(b.pixels(), row * b.inputs(), (row + 1) * b.inputs());
+                long key = b.rowKey(row);
+                Row r = RowFactory.create(key, copy, (byte) b.label(row), copy == 0 ? px : distortion.apply(px, seed, key, copy));
+                if (++copy > copies) {
+                    copy = first;
+                    row++;
+                }
+                return r;
+            }
+        };
     }
 
     private static String csvLine(Row r) {

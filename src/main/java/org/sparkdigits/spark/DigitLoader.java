@@ -167,7 +167,8 @@ public final class DigitLoader {
     }
 
     /** Persists and counts the blocks, turning read failures and bad rows into clear errors. */
-    private LoadedData materialize(JavaRDD<LoadedPartition> blocks, List<InputFile> files, String what, long t0) {
+    private LoadedData materialize(JavaRDD<LoadedPartition> assembled, List<InputFile> files, String what, long t0) {
+        JavaRDD<LoadedPartition> blocks = assembled.map(LoadedPartition::indexed);
         blocks.persist(storageLevel);
         List<LoadedPartition.Summary> summaries;
         try {

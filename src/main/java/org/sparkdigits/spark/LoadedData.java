@@ -76,8 +76,8 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
         long below = smallest.stream().filter(k -> k < threshold).count();
         long atThreshold = n - below; // identical rows share a key; they all sit in one partition
 
-        JavaRDD<LoadedPartition> keepTrain = partitions.map(p -> part(p, salt, threshold, atThreshold, false));
-        JavaRDD<LoadedPartition> keepHold = partitions.map(p -> part(p, salt, threshold, atThreshold, true));
+        JavaRDD<LoadedPartition> keepTrain = partitions.map(p -> part(p, salt, threshold, atThreshold, false).indexed());
+        JavaRDD<LoadedPartition> keepHold = partitions.map(p -> part(p, salt, threshold, atThreshold, true).indexed());
         keepTrain.persist(level);
         keepHold.persist(level);
         long trainRows = keepTrain.map(LoadedPartition::rows).reduce(Integer::sum);

@@ -20,6 +20,16 @@ record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockS
     record Summary(int rows, Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects) implements Serializable {
     }
 
+    /**
+     * This partition with its block's non-zero index built, before it is cached: Spark then counts the index in the
+     * cached size (its size estimate walks transient fields too), instead of the index growing later in memory Spark
+     * thinks free. A block written to disk drops the index (it is transient) and rebuilds it when read back.
+     */
+    LoadedPartition indexed() {
+        block.sparse();
+        return this;
+    }
+
     Summary summary() {
         return new Summary(block.rows(), rejectedPerFile, firstRejects);
     }
