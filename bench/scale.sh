@@ -6,7 +6,9 @@
 # size (1.00 = exactly linear), where the cached blocks ended up (memory / disk) and the JVM's heap.
 #
 #   bench/scale.sh                 60k, 600k, 2M rows (about 8 minutes on 2 cores)
-#   SIZES="0 9 32 134" bench/scale.sh    ... and 8.1M (copies per image; 135 x 60k = 8.1M rows; ~35 min, ~20 GB of disk)
+#   STORAGE=DISK_ONLY SIZES="9 32 134" bench/scale.sh    600k, 2M and 8.1M rows (copies per image: 135 x 60k = 8.1M)
+#                                  with every block on disk (~30 min, ~25 GB of disk): in a 4 GB JVM, 8.1M rows run
+#                                  out of heap with MEMORY_AND_DISK (see the README)
 #
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz; OUT (default /tmp/spark-digits-scale) receives the
 # generated sets (deleted after each size unless KEEP=1) and the models. DRIVER_MEMORY (default 4g: submit.sh's
@@ -18,9 +20,10 @@ OUT="${OUT:-/tmp/spark-digits-scale}"
 SIZES="${SIZES:-0 9 32}"
 ITERATIONS="${ITERATIONS:-20}"
 DRIVER_MEMORY="${DRIVER_MEMORY:-4g}"
+STORAGE="${STORAGE:-MEMORY_AND_DISK}"
 [[ -f "$MNIST_DIR/mnist_train.csv.gz" ]] || { echo "missing $MNIST_DIR/mnist_train.csv.gz (set MNIST_DIR)" >&2; exit 2; }
 rm -rf "$OUT"; mkdir -p "$OUT"
-echo "# $(date -u +%FT%TZ), $(nproc) cores, local[2], driver memory $DRIVER_MEMORY, H=128 float kernel, $ITERATIONS full-batch iterations" >&2
+echo "# $(date -u +%FT%TZ), $(nproc) cores, local[2], driver memory $DRIVER_MEMORY, H=128 float kernel, $ITERATIONS full-batch iterations, $STORAGE" >&2
 
 printf '| rows | augment | images/s | load | epoch (median) | time ratio / row ratio | cached in memory | on disk | heap peak / max |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
@@ -34,7 +37,7 @@ for copies in $SIZES; do
   gen=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
   rate=$(grep -o '[0-9]* images/s' "$OUT/augment-$copies.log" | head -1)
   ./submit.sh train --master 'local[2]' --driver-memory "$DRIVER_MEMORY" --data "$data" --hidden 128 --kernel float \
-      --iterations "$ITERATIONS" --log-every 1 --out "$OUT/model-$copies" > "$OUT/train-$copies.log" 2>&1 \
+      --iterations "$ITERATIONS" --storage-level "$STORAGE" --log-every 1 --out "$OUT/model-$copies" > "$OUT/train-$copies.log" 2>&1 \
     || { cat "$OUT/train-$copies.log" >&2; exit 1; }
   read -r rows ms load mem disk peak max < <(python3 - "$OUT/model-$copies/metrics.json" <<'PY'
 import json, sys

@@ -125,6 +125,13 @@ public final class Main {
             conf.setMaster("local[*]");
         }
         conf.setIfMissing("spark.app.name", "spark-digits");
+        // Our cached values are blocks of up to 65 536 rows (tens of MB each). Java serialization keeps every object
+        // of a stream reachable until the stream is reset (every 100 objects by default): a spilled partition read
+        // back from disk would stay whole in the heap while its blocks are used one by one. Reset after each block.
+        conf.setIfMissing("spark.serializer.objectStreamReset", "1");
+        // And when Spark reads a spilled partition back into free memory, it must check that memory after each block,
+        // not after 16 (its default, meant for small records: 16 of our blocks can be 1.4 GB).
+        conf.setIfMissing("spark.storage.unrollMemoryCheckPeriod", "1");
         return SparkSession.builder().config(conf).getOrCreate();
     }
 

@@ -81,6 +81,19 @@ final class TrainCommand {
         LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
                 + "on disk (%s)", train.rows(), train.seconds(), train.blockCount(), cached.memoryBytes() / 1e6,
                 cached.diskBytes() / 1e6, cfg.storageLevel()));
+        long storage = 0;
+        for (scala.Tuple2<Object, Object> m : scala.jdk.javaapi.CollectionConverters.asJava(
+                spark.sparkContext().getExecutorMemoryStatus()).values()) {
+            storage += (Long) m._1();
+        }
+        long total = cached.memoryBytes() + cached.diskBytes();
+        if (total > 2 * storage && cfg.sparkStorageLevel().useMemory()) {
+            LOG.warn(String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than twice the executors' storage "
+                    + "memory (%.0f MB): with %s Spark moves spilled partitions back into memory as passes read them, "
+                    + "which ran out of heap here for such a set (8.1M rows in a 4 GB JVM); give --storage-level DISK_ONLY "
+                    + "(or more executor memory: about 2.3 KB of heap per row keeps all in memory)", total / 1e6,
+                    storage / 1e6, cfg.storageLevel()));
+        }
         LoadedData holdout = null;
         if (cfg.holdout() > 0) {
             LoadedData.Split split = train.holdout(cfg.holdout(), cfg.seed(), cfg.sparkStorageLevel());
@@ -154,8 +167,12 @@ final class TrainCommand {
         metrics.put("ms_per_iteration_min", result.msPerStep()[1]);
         metrics.put("ms_per_iteration_max", result.msPerStep()[2]);
         metrics.put("partitions", partitions);
-        metrics.put("cache_memory_mb", cached.memoryBytes() / 1e6);
-        metrics.put("cache_disk_mb", cached.diskBytes() / 1e6);
+        // where the blocks are after training: Spark moves spilled partitions back into free memory as passes read them
+        LoadedData.Storage settled = train.storage();
+        LOG.info(String.format(Locale.ROOT, "training blocks after training: %.0f MB in memory, %.0f MB on disk",
+                settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6));
+        metrics.put("cache_memory_mb", settled.memoryBytes() / 1e6);
+        metrics.put("cache_disk_mb", settled.diskBytes() / 1e6);
         metrics.put("heap_peak_mb", heap.peakMb());
         metrics.put("heap_max_mb", HeapWatch.maxMb());
         metrics.put("spark_master", spark.sparkContext().master());

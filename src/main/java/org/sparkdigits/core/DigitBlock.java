@@ -18,8 +18,11 @@ public final class DigitBlock implements Serializable {
     private final int inputs;
     private final byte[] labels;
     private final byte[] pixels;
-    /** Built on first use and kept with the cached block; rebuilt after deserialization. */
-    private transient volatile SparseRows sparse;
+    /**
+     * Built on first use (the loader builds it before caching) and kept with the block, serialized with it too: a
+     * block that Spark caches, spills to disk and reads back keeps an index that Spark has counted.
+     */
+    private volatile SparseRows sparse;
     /** Built on first use, like {@link #sparse}. */
     private transient volatile long[] rowKeys;
 

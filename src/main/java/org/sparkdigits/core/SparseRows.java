@@ -5,14 +5,14 @@ package org.sparkdigits.core;
  * non-zero pixels are {@code columns[start[i] .. start[i+1])} with values {@code values[...]} (0-255 as
  * unsigned bytes). 81% of MNIST's pixels are zero, so the kernel reads about a fifth of the pixels.
  *
- * <p>Built once per block and kept beside it (never serialized): 2 bytes of column and 1 of value per
+ * <p>Built once per block and kept beside it (serialized with it): 2 bytes of column and 1 of value per
  * non-zero pixel, plus 4 bytes per row, about 0.6x the dense bytes on MNIST.
  *
  * @param start   {@code [rows + 1]} offsets into {@code columns} and {@code values}
  * @param columns pixel indices (0 to inputs - 1) of the non-zero pixels, ascending within a row
  * @param values  their values, unsigned
  */
-public record SparseRows(int[] start, short[] columns, byte[] values) {
+public record SparseRows(int[] start, short[] columns, byte[] values) implements java.io.Serializable {
 
     /** Indexes the non-zero pixels of {@code pixels [rows x inputs]} (inputs at most 32767). */
     public static SparseRows of(int rows, int inputs, byte[] pixels) {

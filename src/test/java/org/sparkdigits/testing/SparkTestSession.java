@@ -16,6 +16,8 @@ public final class SparkTestSession {
                     .master("local[2]")
                     .appName("spark-digits-tests")
                     .config("spark.ui.enabled", "false")
+                    .config("spark.serializer.objectStreamReset", "1")
+                    .config("spark.storage.unrollMemoryCheckPeriod", "1")
                     .config("spark.ui.showConsoleProgress", "false")
                     .config("spark.sql.shuffle.partitions", "4")
                     .getOrCreate();
