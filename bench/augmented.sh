@@ -41,7 +41,7 @@ for what in "${@:-stored}"; do
       echo "generation: $(( $(date +%s) - start )) s" >&2
       run stored --data "$OUT/aug1200k" --batch-size 512 --epochs 8 ;;
     fly)
-      run fly --data "$MNIST_DIR/mnist_train.csv.gz" --augment-on-the-fly --batch-size 512 --epochs 160 ;;
+      run fly --data "$MNIST_DIR/mnist_train.csv.gz" --augment-on-the-fly --batch-size 512 --epochs 100 ;;
     *) echo "unknown: $what (stored, fly)" >&2; exit 2 ;;
   esac
 done

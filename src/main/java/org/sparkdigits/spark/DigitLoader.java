@@ -27,19 +27,19 @@ import org.sparkdigits.data.RowParser;
 import scala.Tuple2;
 
 /**
- * Loads digit CSV files into cached compact blocks, once.
+ * Loads digit files (CSV, LIBSVM, Parquet, IDX) into cached compact blocks, once.
  *
- * <p>Lines come from Spark SQL's text source with the file and split of each line
- * ({@code _metadata.file_path}, {@code _metadata.file_block_start}); {@link LineParser} parses and
- * validates them (far faster than Spark's CSV reader on 785 columns: see the README). Then either
+ * <p>{@link RecordSources} turns every format into the same located records (CSV and LIBSVM lines come from
+ * Spark SQL's text source with their file and split, far faster than Spark's CSV reader on 785 columns: see the
+ * README). Then either
  * <ul>
  *   <li>{@link #loadShuffled}: rows go to {@code partitions} partitions by a key of their content and are
- *       sorted by it there, so the blocks are the same whatever the input splits, file order or task
- *       timing (training data); or</li>
- *   <li>{@link #loadInOrder}: one block per input split, in input order (prediction, evaluation).</li>
+ *       sorted by it there, so the blocks are the same whatever the format, input splits, file order or task
+ *       timing (training data); a partition becomes blocks of at most {@link #MAX_BLOCK_ROWS} rows; or</li>
+ *   <li>{@link #loadInOrder}: one block per input split (IDX: per chunk), in input order (prediction,
+ *       evaluation).</li>
  * </ul>
- * Each partition becomes ONE {@link org.sparkdigits.core.DigitBlock} that is persisted; the files are
- * not read again.
+ * The blocks are persisted with their non-zero index; the files are not read again.
  */
 public final class DigitLoader {
 
