@@ -1,11 +1,8 @@
 package org.sparkdigits.spark;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,14 +12,14 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.data.InputException;
 import org.sparkdigits.data.InputFile;
-import org.sparkdigits.data.RowParser;
+import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.data.InputFormat;
 
 import scala.Tuple2;
 
@@ -64,9 +61,9 @@ public final class DigitLoader {
     public LoadedData loadShuffled(List<InputFile> files, int partitions, String what) {
         InputFile first = files.get(0);
         if (!first.labelled()) {
-            throw new InputException(what + ": " + first.path() + (first.format() == org.sparkdigits.data.InputFormat.IDX
-                    ? " has no labels file beside it (looked for " + org.sparkdigits.data.InputFiles.idxLabelsFor(first.path()) + ")"
-                    : first.format() == org.sparkdigits.data.InputFormat.PARQUET ? " has no label column"
+            throw new InputException(what + ": " + first.path() + (first.format() == InputFormat.IDX
+                    ? " has no labels file beside it (looked for " + InputFiles.idxLabelsFor(first.path()) + ")"
+                    : first.format() == InputFormat.PARQUET ? " has no label column"
                     : " has no label column (784 fields)") + ": labels are needed here");
         }
         long t0 = System.nanoTime();
@@ -217,7 +214,7 @@ public final class DigitLoader {
 
     private static String where(Configuration conf, InputFile f, Reject r) {
         if (!f.format().text()) {
-            return f.path() + ": " + (f.format() == org.sparkdigits.data.InputFormat.IDX ? "image " : "record ") + (r.position() + 1);
+            return f.path() + ": " + (f.format() == InputFormat.IDX ? "image " : "record ") + (r.position() + 1);
         }
         long line = LineLocator.lineNumber(conf, f.path(), r.blockStart(), r.position());
         return line > 0 ? f.path() + ":" + line : f.path() + " (line " + (r.position() + 1) + " of the split at byte " + r.blockStart() + ")";
