@@ -43,20 +43,19 @@ public final class LibsvmParser implements LineSyntax {
                     break;
                 }
             }
-            String token = line.subSequence(start, i).toString();
             if (colon < 0) {
-                return "'" + token + "' is not index:value";
+                return "'" + line.subSequence(start, i) + "' is not index:value";
             }
             long index = wholeNumber(line, start, colon);
             if (index < 1 || index > RowParser.PIXELS) {
-                return "index in '" + token + "' is not an integer 1-784 (LIBSVM indices are 1-based)";
+                return "index in '" + line.subSequence(start, i) + "' is not an integer 1-784 (LIBSVM indices are 1-based)";
             }
             if (index <= previous) {
                 return "index " + index + " after " + previous + " (indices must increase)";
             }
             long value = wholeNumber(line, colon + 1, i);
             if (value < 0 || value > 255) {
-                return "value in '" + token + "' is not an integer 0-255";
+                return "value in '" + line.subSequence(start, i) + "' is not an integer 0-255";
             }
             out[(int) index] = (byte) value;
             previous = (int) index;

@@ -48,10 +48,7 @@ public final class DistributedNetwork {
             GradientSum sum = new GradientSum(shape);
             while (it.hasNext()) {
                 DigitBlock b = it.next();
-                if (fresh != null) {
-                    b = fresh.slice(b, null, 0, b.rows(), epoch);
-                }
-                net.accumulateGradient(b, null, 0, b.rows(), sum, dropout);
+                accumulateSlice(net, b, null, 0, b.rows(), sum, dropout, fresh, epoch);
             }
             return List.of(sum).iterator();
         }));
@@ -92,15 +89,27 @@ public final class DistributedNetwork {
                 int[] order = ps.next();
                 int from = plan.sliceStart(b.rows(), step);
                 int to = plan.sliceStart(b.rows(), step + 1);
-                if (to > from && fresh != null) {
-                    DigitBlock variants = fresh.slice(b, order, from, to, epoch);
-                    net.accumulateGradient(variants, null, 0, variants.rows(), sum, dropout);
-                } else if (to > from) {
-                    net.accumulateGradient(b, order, from, to, sum, dropout);
-                }
+                accumulateSlice(net, b, order, from, to, sum, dropout, fresh, epoch);
             }
             return List.of(sum).iterator();
         }));
+    }
+
+    /**
+     * Adds rows {@code order[from..to)} of {@code b} to {@code sum}: as they are, or as their epoch-{@code epoch}
+     * variants when {@code fresh} is not null.
+     */
+    static void accumulateSlice(GradientKernel net, DigitBlock b, int[] order, int from, int to, GradientSum sum,
+                                Dropout dropout, FreshDistortions fresh, int epoch) {
+        if (to <= from) {
+            return;
+        }
+        if (fresh == null) {
+            net.accumulateGradient(b, order, from, to, sum, dropout);
+        } else {
+            DigitBlock variants = fresh.slice(b, order, from, to, epoch);
+            net.accumulateGradient(variants, null, 0, variants.rows(), sum, dropout);
+        }
     }
 
     /** Confusion matrix and loss over all (labelled) blocks. */

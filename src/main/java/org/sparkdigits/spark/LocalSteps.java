@@ -79,12 +79,7 @@ final class LocalSteps {
                     DigitBlock block = myBlocks.get(b);
                     int from = plan.sliceStart(block.rows(), firstStep + j);
                     int to = plan.sliceStart(block.rows(), firstStep + j + 1);
-                    if (to > from && fresh != null) {
-                        DigitBlock variants = fresh.slice(block, myOrders.get(b), from, to, epoch);
-                        net.accumulateGradient(variants, null, 0, variants.rows(), g, masks);
-                    } else if (to > from) {
-                        net.accumulateGradient(block, myOrders.get(b), from, to, g, masks);
-                    }
+                    DistributedNetwork.accumulateSlice(net, block, myOrders.get(b), from, to, g, masks, fresh, epoch);
                 }
                 if (g.count() == 0) {
                     continue;

@@ -75,6 +75,9 @@ final class RecordSources {
                         labelled ? col("label").cast("long") : lit(0L), col("pixels"))
                 .javaRDD()
                 .mapPartitions(rows -> new Iterator<LineParser.Parsed>() {
+                    private String lastPath;
+                    private InputFile f;
+
                     @Override
                     public boolean hasNext() {
                         return rows.hasNext();
@@ -83,9 +86,12 @@ final class RecordSources {
                     @Override
                     public LineParser.Parsed next() {
                         Row r = rows.next();
-                        InputFile f = known.get(LineParser.key(r.getString(0)));
-                        if (f == null) {
-                            throw new IllegalStateException("unexpected input file " + r.getString(0));
+                        if (!r.getString(0).equals(lastPath)) {
+                            lastPath = r.getString(0);
+                            f = known.get(LineParser.key(lastPath));
+                            if (f == null) {
+                                throw new IllegalStateException("unexpected input file " + lastPath);
+                            }
                         }
                         long start = r.getLong(1);
                         long row = r.getLong(2);
