@@ -61,7 +61,7 @@ spark_args=(); app_args=()
 has_master=0; has_props=0; has_defaults=0; driver_memory=""; driver_java_opts=""
 while [[ $# -gt 0 ]]; do
   arg="$1"; name="${arg%%=*}"
-  if [[ "$VALUE_OPTS" == *" $name "* ]]; then
+  if [[ -n "$name" && "$VALUE_OPTS" == *" $name "* ]]; then
     if [[ "$arg" == *=* ]]; then value="${arg#*=}"; shift
     else
       if [[ $# -lt 2 ]]; then echo "error: $name needs a value" >&2; exit 2; fi
@@ -74,7 +74,7 @@ while [[ $# -gt 0 ]]; do
       --driver-java-options) driver_java_opts="$value"; continue ;;
     esac
     spark_args+=("$name" "$value")
-  elif [[ "$FLAG_OPTS" == *" $name "* ]]; then
+  elif [[ -n "$name" && "$FLAG_OPTS" == *" $name "* ]]; then
     spark_args+=("$arg"); shift
   else
     [[ "$name" == "--defaults" ]] && has_defaults=1

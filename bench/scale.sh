@@ -6,9 +6,9 @@
 # size (1.00 = exactly linear), where the cached blocks ended up (memory / disk) and the JVM's heap.
 #
 #   bench/scale.sh                 60k, 600k, 2M rows (about 8 minutes on 2 cores)
-#   STORAGE=DISK_ONLY SIZES="9 32 134" bench/scale.sh    600k, 2M and 8.1M rows (copies per image: 135 x 60k = 8.1M)
-#                                  with every block on disk (~30 min, ~25 GB of disk): in a 4 GB JVM, 8.1M rows run
-#                                  out of heap with MEMORY_AND_DISK (see the README)
+#   SIZES="134" bench/scale.sh     8.1M rows (copies per image: 135 x 60k = 8.1M; ~25 min, ~30 GB of disk) with the
+#                                  default --storage-level MEMORY_AND_DISK: most of it spills to disk in a 4 GB JVM
+#   STORAGE=DISK_ONLY SIZES="9 32 134" bench/scale.sh    the same with every block on disk
 #
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz; OUT (default /tmp/spark-digits-scale) receives the
 # generated sets (deleted after each size unless KEEP=1) and the models. DRIVER_MEMORY (default 4g: submit.sh's
@@ -25,8 +25,8 @@ STORAGE="${STORAGE:-MEMORY_AND_DISK}"
 rm -rf "$OUT"; mkdir -p "$OUT"
 echo "# $(date -u +%FT%TZ), $(nproc) cores, local[2], driver memory $DRIVER_MEMORY, H=128 float kernel, $ITERATIONS full-batch iterations, $STORAGE" >&2
 
-printf '| rows | augment | images/s | load | epoch (median) | time ratio / row ratio | cached in memory | on disk | heap peak / max |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '| rows | augment | images/s | load | epoch (median) | time ratio / row ratio | storage level | cached in memory | on disk | heap peak / max |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 base_rows=""; base_ms=""
 for copies in $SIZES; do
   data="$OUT/data-$copies"
@@ -39,20 +39,21 @@ for copies in $SIZES; do
   ./submit.sh train --master 'local[2]' --driver-memory "$DRIVER_MEMORY" --data "$data" --hidden 128 --kernel float \
       --iterations "$ITERATIONS" --storage-level "$STORAGE" --log-every 1 --out "$OUT/model-$copies" > "$OUT/train-$copies.log" 2>&1 \
     || { cat "$OUT/train-$copies.log" >&2; exit 1; }
-  read -r rows ms load mem disk peak max < <(python3 - "$OUT/model-$copies/metrics.json" <<'PY'
+  read -r rows ms load mem disk peak max level < <(python3 - "$OUT/model-$copies" <<'PY'
 import json, sys
-m = json.load(open(sys.argv[1]))
+m = json.load(open(sys.argv[1] + "/metrics.json"))
+t = json.load(open(sys.argv[1] + "/model.json"))["training"]
 print(m["train_rows"], m["ms_per_iteration"], m["load_seconds"], m["cache_memory_mb"], m["cache_disk_mb"],
-      m["heap_peak_mb"], m["heap_max_mb"])
+      m["heap_peak_mb"], m["heap_max_mb"], t["storage_level"])
 PY
 )
   if [[ -z "$base_rows" ]]; then base_rows=$rows; base_ms=$ms; fi
-  python3 - "$rows" "$gen" "$rate" "$load" "$ms" "$base_rows" "$base_ms" "$mem" "$disk" "$peak" "$max" <<'PY'
+  python3 - "$rows" "$gen" "$rate" "$load" "$ms" "$base_rows" "$base_ms" "$mem" "$disk" "$peak" "$max" "$level" <<'PY'
 import sys
-rows, gen, rate, load, ms, brows, bms, mem, disk, peak, mx = sys.argv[1:]
+rows, gen, rate, load, ms, brows, bms, mem, disk, peak, mx, level = sys.argv[1:]
 ratio = (float(ms) / float(bms)) / (int(rows) / int(brows))
 print(f"| {int(rows):,} | {gen} s | {rate.split()[0] if rate else '-'} | {float(load):.1f} s | {float(ms) / 1000:.3f} s | "
-      f"{ratio:.2f} | {float(mem):.0f} MB | {float(disk):.0f} MB | {float(peak):.0f} / {float(mx):.0f} MB |")
+      f"{ratio:.2f} | {level} | {float(mem):.0f} MB | {float(disk):.0f} MB | {float(peak):.0f} / {float(mx):.0f} MB |")
 PY
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$data"
 done

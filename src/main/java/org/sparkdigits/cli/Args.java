@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
+import org.sparkdigits.io.Echo;
+
 /**
  * A parsed command line: the command and the value of each option, layered as built-in default,
  * then the defaults file, then what the user typed. Typed getters validate and say exactly what is wrong.
@@ -32,7 +34,8 @@ public final class Args {
                 return c;
             }
         }
-        throw new UsageException("unknown command '" + name + "'; commands: train, evaluate, predict, gradcheck, download");
+        throw new UsageException("unknown command '" + Echo.value(name) + "'; commands: " + String.join(", ",
+                java.util.Arrays.stream(Opt.Cmd.values()).map(Opt.Cmd::id).toList()));
     }
 
     /** Parses {@code args} (after the command name) for {@code command}. */
@@ -41,7 +44,7 @@ public final class Args {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + a + "' (options start with --)");
+                throw new UsageException("unexpected argument '" + Echo.value(a) + "' (options start with --)");
             }
             String name = a.substring(2);
             String value = null;
@@ -52,7 +55,7 @@ public final class Args {
             }
             Opt o = Opt.byName(name);
             if (o == null || !o.commands.contains(command)) {
-                throw new UsageException("unknown option --" + name + " for " + command.id()
+                throw new UsageException("unknown option --" + Echo.value(name) + " for " + command.id()
                         + " (run without arguments for usage)");
             }
             if (o.takesValue()) {
@@ -70,6 +73,9 @@ public final class Args {
             }
             if (o == Opt.MIRROR && typed.containsKey(o)) {
                 value = typed.get(o) + "," + value;
+            } else if (typed.containsKey(o)) {
+                throw new UsageException(o.flag() + " given twice (" + Echo.value(typed.get(o)) + " and " + Echo.value(value)
+                        + "): give it once");
             }
             typed.put(o, value);
         }
@@ -95,20 +101,35 @@ public final class Args {
     /** Reads a defaults file: {@code option-name = value} lines, for options of any command. */
     static Map<Opt, String> readDefaults(Path file) {
         Properties p = new Properties();
+        if (Files.exists(file) && (!Files.isRegularFile(file) || sizeOf(file) > MAX_DEFAULTS)) {
+            throw new UsageException("--defaults " + file + ": not a defaults file (" + (Files.isRegularFile(file)
+                    ? "larger than " + MAX_DEFAULTS + " bytes" : "not a regular file") + ")");
+        }
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         } catch (IOException e) {
-            throw new UsageException("--defaults " + file + ": cannot read (" + e.getMessage() + ")");
+            throw new UsageException("--defaults " + file + ": cannot read (" + org.sparkdigits.io.HadoopFs.describe(e) + ")");
         }
         Map<Opt, String> out = new EnumMap<>(Opt.class);
         for (String key : p.stringPropertyNames()) {
             Opt o = Opt.byName(key.trim());
             if (o == null || !o.takesValue() || o == Opt.DEFAULTS) {
-                throw new UsageException(file + ": unknown setting '" + key + "'");
+                throw new UsageException(file + ": unknown setting '" + Echo.value(key) + "'");
             }
             out.put(o, p.getProperty(key).trim());
         }
         return out;
+    }
+
+    /** A defaults file is a few lines; anything larger is not one. */
+    static final long MAX_DEFAULTS = 1 << 20;
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     public Opt.Cmd command() {
@@ -130,7 +151,10 @@ public final class Args {
 
     public String required(Opt o) {
         String v = values.get(o);
-        if (v == null || v.isBlank()) {
+        if (v != null && v.isBlank()) {
+            throw new UsageException(o.flag() + " is empty: give " + (o.arg == null ? "a value" : o.arg));
+        }
+        if (v == null) {
             throw new UsageException(command.id() + " needs " + o.flag() + " " + o.arg);
         }
         return v;
@@ -145,7 +169,7 @@ public final class Args {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageException(o.flag() + " must be a whole number, got '" + v + "'");
+            throw new UsageException(o.flag() + " must be a whole number, got '" + Echo.value(v) + "'");
         }
     }
 
@@ -154,7 +178,7 @@ public final class Args {
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException(o.flag() + " must be a whole number, got '" + v + "'");
+            throw new UsageException(o.flag() + " must be a whole number, got '" + Echo.value(v) + "'");
         }
     }
 
@@ -164,11 +188,11 @@ public final class Args {
         try {
             double d = Double.parseDouble(v.trim());
             if (!(d > 0) || Double.isInfinite(d)) {
-                throw new UsageException(o.flag() + " must be a positive number, got " + v);
+                throw new UsageException(o.flag() + " must be a positive number, got " + Echo.value(v));
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new UsageException(o.flag() + " must be a number, got '" + v + "'");
+            throw new UsageException(o.flag() + " must be a number, got '" + Echo.value(v) + "'");
         }
     }
 
@@ -179,12 +203,12 @@ public final class Args {
         try {
             d = Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException(o.flag() + " must be a number, got '" + v + "'");
+            throw new UsageException(o.flag() + " must be a number, got '" + Echo.value(v) + "'");
         }
         boolean ok = Double.isFinite(d) && (minInclusive ? d >= min : d > min) && (maxInclusive ? d <= max : d < max);
         if (!ok) {
             throw new UsageException(o.flag() + " must be in " + (minInclusive ? "[" : "(") + fmt(min) + ", "
-                    + fmt(max) + (maxInclusive ? "]" : ")") + ", got " + v);
+                    + fmt(max) + (maxInclusive ? "]" : ")") + ", got " + Echo.value(v));
         }
         return d;
     }

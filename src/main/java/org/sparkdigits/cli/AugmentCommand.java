@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.augment.Distortion;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.image.DigitImage;
 import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.io.Outputs;
 import org.sparkdigits.spark.Augmentation;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.LoadedData;
@@ -65,6 +66,29 @@ final class AugmentCommand {
                 a.longValue(Opt.SEED));
     }
 
+    /**
+     * Everything about the outputs that can be checked before Spark starts: --out is new and apart from the inputs,
+     * --preview is not one of them.
+     */
+    static void checkOutputs(Args a, org.apache.hadoop.conf.Configuration conf) {
+        check(a);
+        String out = a.required(Opt.OUT);
+        java.util.List<String> inputs = InputFiles.allPaths(a.required(Opt.DATA), conf, "data");
+        org.apache.hadoop.fs.Path p = org.sparkdigits.io.HadoopFs.path(out, "--out");
+        try {
+            if (org.sparkdigits.io.HadoopFs.fileSystem(p, conf, "--out").exists(p)) {
+                throw new UsageException("--out " + out + " exists: augment writes a new directory (give a new name, or "
+                        + "delete the old output yourself)");
+            }
+        } catch (java.io.IOException e) {
+            throw new InputException("--out " + out + ": " + org.sparkdigits.io.HadoopFs.describe(e, p), e);
+        }
+        Outputs.directory("--out", out, conf, inputs);
+        if (a.given(Opt.PREVIEW)) {
+            Outputs.file("--preview", a.required(Opt.PREVIEW), conf, inputs, null);
+        }
+    }
+
     record Settings(int copies, boolean original, boolean csv, Distortion distortion, int partitions, int files, long seed) {
     }
 
@@ -72,10 +96,11 @@ final class AugmentCommand {
         Settings s = check(a);
         java.util.List<org.sparkdigits.data.InputFile> in = InputFiles.resolve(a.required(Opt.DATA),
                 spark.sparkContext().hadoopConfiguration(), "data");
-        int partitions = s.partitions() > 0 ? s.partitions()
-                : InputFiles.autoPartitions(in, spark.sparkContext().hadoopConfiguration(), spark.sparkContext().defaultParallelism());
-        LoadedData data = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
-                .loadShuffled(in, partitions, "data");
+        DigitLoader loader = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK());
+        int parallelism = spark.sparkContext().defaultParallelism();
+        int partitions = s.partitions() > 0 ? loader.partitionsFor(in, s.partitions(), parallelism)
+                : InputFiles.autoPartitions(in, spark.sparkContext().hadoopConfiguration(), parallelism);
+        LoadedData data = loader.loadShuffled(in, partitions, "data");
         long perRow = s.copies() + (s.original() ? 1 : 0);
         long expected = data.rows() * perRow;
         int files = s.files() > 0 ? s.files() : (int) Math.max(1, (expected + ROWS_PER_FILE - 1) / ROWS_PER_FILE);

@@ -27,6 +27,7 @@ import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.io.Outputs;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.JobFloor;
 import org.sparkdigits.spark.LoadedData;
@@ -69,6 +70,14 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
+    /** Checks before Spark starts: the --json file is not one of the data's files. */
+    static void check(Args a, Configuration conf) {
+        String data = a.required(Opt.DATA);
+        if (a.given(Opt.JSON)) {
+            Outputs.file("--json", a.required(Opt.JSON), conf, InputFiles.allPaths(data, conf, "data"), null);
+        }
+    }
+
     static int run(Args a, SparkSession spark, PrintStream out) {
         String data = a.required(Opt.DATA);
         int repeats = a.integer(Opt.REPEATS, 1, 1000);
@@ -78,8 +87,11 @@ final class BenchCommand {
         long seed = a.longValue(Opt.SEED);
         String json = a.string(Opt.JSON);
         String partitionsOpt = a.required(Opt.PARTITIONS);
+        DigitLoader loader = new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_AND_DISK());
+        java.util.List<org.sparkdigits.data.InputFile> files = InputFiles.resolve(data,
+                spark.sparkContext().hadoopConfiguration(), "data", EvaluateCommand.format(a));
         int partitions = "auto".equals(partitionsOpt.trim()) ? spark.sparkContext().defaultParallelism()
-                : a.integer(Opt.PARTITIONS, 1, 100_000);
+                : loader.partitionsFor(files, a.integer(Opt.PARTITIONS, 1, 100_000), spark.sparkContext().defaultParallelism());
         int cores = spark.sparkContext().defaultParallelism();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Map<String, Object> results = new LinkedHashMap<>();
@@ -90,14 +102,13 @@ final class BenchCommand {
         List<String[]> table = new ArrayList<>();
 
         // 1. load
-        DigitLoader loader = new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_AND_DISK());
         double[] loads = new double[repeats];
         LoadedData loaded = null;
         for (int r = 0; r < repeats; r++) {
             if (loaded != null) {
                 loaded.unpersist();
             }
-            loaded = loader.loadShuffled(InputFiles.resolve(data, hadoop, "data", EvaluateCommand.format(a)), partitions, "data");
+            loaded = loader.loadShuffled(files, partitions, "data");
             loads[r] = loaded.seconds();
             LOG.info(String.format(Locale.ROOT, "load %d/%d: %d rows in %.2f s", r + 1, repeats, loaded.rows(), loads[r]));
         }

@@ -1,12 +1,11 @@
 package org.sparkdigits.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.core.Evaluation;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.model.Model;
@@ -23,7 +22,7 @@ final class EvaluateCommand {
     }
 
     static int run(Args a, SparkSession spark, PrintStream out) {
-        Model model = ModelStore.read(Path.of(a.required(Opt.MODEL)));
+        Model model = ModelStore.read(a.required(Opt.MODEL), spark.sparkContext().hadoopConfiguration());
         String data = a.required(Opt.DATA);
         java.util.List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data", format(a));
         if (!files.get(0).labelled()) {

@@ -1,10 +1,12 @@
 package org.sparkdigits.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.apache.hadoop.conf.Configuration;
 import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.io.Echo;
+import org.sparkdigits.io.Outputs;
 import org.sparkdigits.model.Model;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.model.OnnxExport;
@@ -20,14 +22,13 @@ final class ExportCommand {
             throw new UsageException("export needs --onnx FILE (the ONNX file to write)");
         }
         Path target = Path.of(a.required(Opt.ONNX));
-        if (Files.isDirectory(target)) {
-            throw new UsageException("--onnx " + target + " is a directory: give the file to write, e.g. " + target.resolve("model.onnx"));
-        }
         String precision = a.required(Opt.PRECISION).trim();
         if (!precision.equals("double") && !precision.equals("float")) {
-            throw new UsageException("--precision must be double or float, got '" + precision + "'");
+            throw new UsageException("--precision must be double or float, got '" + Echo.value(precision) + "'");
         }
-        Model model = ModelStore.read(Path.of(a.required(Opt.MODEL)));
+        Configuration conf = Main.hadoopConf();
+        Model model = ModelStore.read(a.required(Opt.MODEL), conf);
+        Outputs.file("--onnx", a.required(Opt.ONNX), conf, java.util.List.of(), a.required(Opt.MODEL));
         byte[] onnx = OnnxExport.toOnnx(model, precision.equals("double"));
         AtomicFiles.writeBytes(target, onnx);
         out.printf("%s: ONNX opset %d, %s %s network, %d bytes; input '%s' [N x %d] pixel values 0-255, outputs '%s' "

@@ -21,6 +21,9 @@ final class GradcheckCommand {
     /** The small random network: inputs, hidden, classes and rows. */
     static final NetworkShape SMALL = new NetworkShape(20, 6, 10);
     static final int SMALL_ROWS = 16;
+    /** Multiply-adds the check of the real network may cost (some seconds): beyond it, a sample of the parameters. */
+    static final long BUDGET = 4_500_000_000L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GradcheckCommand.class);
 
     private GradcheckCommand() {
     }
@@ -60,10 +63,20 @@ final class GradcheckCommand {
         if (a.given(Opt.DATA)) {
             DigitBlock real = InputFiles.firstRows(a.required(Opt.DATA), rows);
             NetworkShape shape = NetworkShape.mnist(hidden);
+            int count = GradientCheck.affordable(shape, real.rows(), BUDGET);
+            int[] sample = GradientCheck.sample(shape, count, seed);
+            long[] last = {System.nanoTime()};
+            GradientCheck.Progress progress = (done, total) -> {
+                if (System.nanoTime() - last[0] > 5_000_000_000L) {
+                    last[0] = System.nanoTime();
+                    LOG.info("gradcheck: {} of {} parameters checked", done, total);
+                }
+            };
             ok &= report(out, shape + " " + activation.id() + " network (" + init.id() + " init), " + real.rows()
-                    + " rows of " + a.required(Opt.DATA),
+                    + " rows of " + a.required(Opt.DATA) + (sample == null ? "" : ", a sample of " + count + " of its "
+                    + shape.parameterCount() + " parameters (drawn with --seed; fewer rows or a smaller --hidden check more)"),
                     GradientCheck.check(init.initialize(shape, seed), activation, kernel, dropout, real,
-                            GradientCheck.DEFAULT_STEP), tolerance);
+                            GradientCheck.DEFAULT_STEP, sample, progress), tolerance);
         }
         out.println(ok ? "gradcheck passed" : "gradcheck FAILED: relative error above " + tolerance);
         return ok ? 0 : 1;

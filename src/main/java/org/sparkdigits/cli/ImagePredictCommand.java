@@ -11,12 +11,15 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Kernel;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.image.DigitImage;
 import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.io.Outputs;
 import org.sparkdigits.model.Model;
 import org.sparkdigits.model.ModelStore;
 
@@ -33,8 +36,13 @@ final class ImagePredictCommand {
         if (a.given(Opt.DATA)) {
             throw new UsageException("predict takes --image or --data, not both");
         }
-        Model model = ModelStore.read(Path.of(a.required(Opt.MODEL)));
+        org.apache.hadoop.conf.Configuration conf = Main.hadoopConf();
+        Model model = ModelStore.read(a.required(Opt.MODEL), conf);
         List<Path> images = resolve(a.required(Opt.IMAGE));
+        if (a.given(Opt.SHOW)) {
+            Outputs.file("--show", a.required(Opt.SHOW), conf, images.stream().map(p -> p.toAbsolutePath().toString()).toList(),
+                    a.required(Opt.MODEL));
+        }
         int n = images.size();
         byte[] pixels = new byte[n * 784];
         for (int i = 0; i < n; i++) {
@@ -80,7 +88,7 @@ final class ImagePredictCommand {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> files = Files.list(p)) {
                     List<Path> found = files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
-                            .matches(".*\\.(png|jpe?g)")).sorted().toList();
+                            .matches(".*\\.(png|jpe?g)") && Files.isRegularFile(f)).sorted().toList();
                     if (found.isEmpty()) {
                         throw new InputException("image: " + p + ": no .png, .jpg or .jpeg file in this directory");
                     }
@@ -90,6 +98,8 @@ final class ImagePredictCommand {
                 }
             } else if (Files.isRegularFile(p)) {
                 out.add(p);
+            } else if (Files.exists(p)) {
+                throw new InputException("image: " + p + " is not a regular file (a FIFO, device or socket): give an image file");
             } else {
                 throw new InputException("image: " + p + ": no such file or directory");
             }
@@ -100,12 +110,34 @@ final class ImagePredictCommand {
         return out;
     }
 
+    /** Pixels of an image at most (8000 x 5000): decoding and preparing one takes ~20 bytes a pixel of heap. */
+    static final long MAX_PIXELS = 40_000_000;
+
     private static byte[] preprocess(Path file) {
         BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read it as an image (" + e.getMessage() + ")");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            java.util.Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InputException(file + ": not a PNG or JPEG image (no decoder recognised it)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w * h > MAX_PIXELS) {
+                    throw new InputException(file + ": " + w + "x" + h + " pixels, more than the " + MAX_PIXELS / 1_000_000
+                            + " million this command reads: scale the photo down (a digit needs a few hundred pixels a side)");
+                }
+                image = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InputException ie) {
+                throw ie;
+            }
+            throw new InputException(file + ": cannot read it as an image (" + org.sparkdigits.io.Echo.value(String.valueOf(e.getMessage())) + ")");
         }
         if (image == null) {
             throw new InputException(file + ": not a PNG or JPEG image (no decoder recognised it)");

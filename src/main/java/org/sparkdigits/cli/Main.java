@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.Echo;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.download.MnistDownloader;
 
 /**
@@ -55,7 +57,7 @@ public final class Main {
                     return OK;
                 case TRAIN:
                     TrainConfig cfg = TrainConfig.from(a);
-                    TrainCommand.prepare(cfg);
+                    TrainCommand.prepare(cfg, hadoopConf());
                     return TrainCommand.run(cfg, spark(), out);
                 case EVALUATE:
                     return EvaluateCommand.run(a, spark(), out);
@@ -63,43 +65,44 @@ public final class Main {
                     if (a.given(Opt.IMAGE)) {
                         return ImagePredictCommand.run(a, out);
                     }
-                    PredictCommand.check(a);
+                    PredictCommand.check(a, hadoopConf());
                     return PredictCommand.run(a, spark(), out);
                 case BENCH:
+                    BenchCommand.check(a, hadoopConf());
                     return BenchCommand.run(a, spark(), out);
                 case EXPORT:
                     return ExportCommand.run(a, out);
                 case REPORT:
                     return ReportCommand.run(a, spark(), out);
                 case AUGMENT:
-                    AugmentCommand.check(a);
+                    AugmentCommand.checkOutputs(a, hadoopConf());
                     return AugmentCommand.run(a, spark(), out);
                 default:
                     throw new IllegalStateException(cmd.name());
             }
         } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + Echo.line(e.getMessage()));
             err.println("run ./submit.sh without arguments for usage");
             return BAD_INPUT;
         } catch (InputException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + Echo.line(e.getMessage()));
             if (verbose) {
                 e.printStackTrace(err);
             }
             return BAD_INPUT;
         } catch (MnistDownloader.DownloadException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + Echo.line(e.getMessage()));
             return FAILED;
         } catch (Exception | Error e) { // Spark's SparkException is checked but undeclared
             InputException input = findInput(e);
             if (input != null) {
-                err.println("error: " + input.getMessage());
+                err.println("error: " + Echo.line(input.getMessage()));
                 if (verbose) {
                     e.printStackTrace(err);
                 }
                 return BAD_INPUT;
             }
-            err.println("error: " + oneLine(e));
+            err.println("error: " + Echo.line(oneLine(e)));
             if (verbose) {
                 e.printStackTrace(err);
             } else {
@@ -116,6 +119,23 @@ public final class Main {
                 : Arrays.stream(m.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * The Hadoop configuration for checks made before Spark starts: the running session's, or one with the
+     * {@code spark.hadoop.*} settings that spark-submit was given (as Spark itself would build it).
+     */
+    static Configuration hadoopConf() {
+        if (SparkSession.getDefaultSession().isDefined()) {
+            return SparkSession.getDefaultSession().get().sparkContext().hadoopConfiguration();
+        }
+        Configuration conf = new Configuration();
+        for (scala.Tuple2<String, String> kv : new SparkConf().getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return conf;
+    }
+
     private static SparkSession spark() {
         if (SparkSession.getDefaultSession().isDefined()) {
             return SparkSession.getDefaultSession().get();
@@ -124,6 +144,7 @@ public final class Main {
         if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
+        MasterProbe.check(conf.get("spark.master"));
         conf.setIfMissing("spark.app.name", "spark-digits");
         // Our cached values are blocks of up to 65 536 rows (tens of MB each). Java serialization keeps every object
         // of a stream reachable until the stream is reset (every 100 objects by default): a spilled partition read
@@ -155,6 +176,12 @@ public final class Main {
     }
 
     private static String oneLine(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("stopped SparkContext")) {
+                return "the Spark application stopped (the master " + new SparkConf().get("spark.master", "?")
+                        + " gave up on it or was lost; run again with --verbose for Spark's log)";
+            }
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

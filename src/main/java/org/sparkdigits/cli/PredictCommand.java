@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.Locale;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.model.Model;
 import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.io.Outputs;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.LoadedData;
@@ -24,16 +26,18 @@ final class PredictCommand {
     private PredictCommand() {
     }
 
-    static void check(Args a) {
-        ModelStore.read(Path.of(a.required(Opt.MODEL)));
-        a.required(Opt.DATA);
+    /** Everything that can be checked before Spark starts: the model, the data's files, the output against both. */
+    static void check(Args a, Configuration conf) {
+        ModelStore.read(a.required(Opt.MODEL), conf);
+        String data = a.required(Opt.DATA);
         if (!a.given(Opt.OUT)) {
             throw new UsageException("predict needs --out FILE (the ImageId,Label CSV to write)");
         }
+        Outputs.file("--out", a.required(Opt.OUT), conf, InputFiles.allPaths(data, conf, "data"), a.required(Opt.MODEL));
     }
 
     static int run(Args a, SparkSession spark, PrintStream out) {
-        Model model = ModelStore.read(Path.of(a.required(Opt.MODEL)));
+        Model model = ModelStore.read(a.required(Opt.MODEL), spark.sparkContext().hadoopConfiguration());
         Path target = Path.of(a.required(Opt.OUT));
         LoadedData loaded = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
                 .loadInOrder(InputFiles.resolve(a.required(Opt.DATA), spark.sparkContext().hadoopConfiguration(), "data",

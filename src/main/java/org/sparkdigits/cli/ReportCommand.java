@@ -1,10 +1,7 @@
 package org.sparkdigits.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +11,9 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.core.Evaluation;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFiles;
-import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.model.Model;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.report.Charts;
@@ -32,15 +28,16 @@ import org.sparkdigits.spark.LoadedData;
  */
 final class ReportCommand {
 
-    static final String HTML = "report.html";
+    static final String HTML = ModelStore.REPORT_HTML;
 
     private ReportCommand() {
     }
 
     static int run(Args a, SparkSession spark, PrintStream out) {
-        Path dir = Path.of(a.required(Opt.MODEL));
-        Model model = ModelStore.read(dir);
-        List<String> history = readLines(dir.resolve(ModelStore.HISTORY_CSV));
+        String dir = a.required(Opt.MODEL);
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Model model = ModelStore.read(dir, conf);
+        List<String> history = ModelStore.readText(dir, ModelStore.HISTORY_CSV, conf).lines().toList();
         String data = a.required(Opt.DATA);
         List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data", EvaluateCommand.format(a));
         if (!files.get(0).labelled()) {
@@ -50,20 +47,23 @@ final class ReportCommand {
                 .loadInOrder(files, "data");
         Evaluation e = DistributedNetwork.evaluate(loaded.blocks(), model.parameters(), model.activation());
         Map<String, byte[]> charts = Report.charts(history, !"full".equals(String.valueOf(model.training().get("batch"))),
-                e, Path.of(data).getFileName().toString(), Gallery.pick(loaded.blocks(), model.parameters(),
+                e, new org.apache.hadoop.fs.Path(data).getName(), Gallery.pick(loaded.blocks(), model.parameters(),
                         model.activation(), Report.SAMPLES));
         loaded.unpersist();
-        charts.forEach((name, png) -> AtomicFiles.writeBytes(dir.resolve(name), png));
-        AtomicFiles.writeLines(dir.resolve(HTML), html(dir, model, data, e, readLines(dir.resolve(ModelStore.METRICS_JSON))));
+        charts.forEach((name, png) -> ModelStore.replaceFile(dir, name, png, conf));
+        List<String> page = html(dir, model, data, e, ModelStore.readText(dir, ModelStore.METRICS_JSON, conf),
+                ModelStore.readText(dir, ModelStore.MODEL_JSON, conf));
+        ModelStore.replaceFile(dir, HTML, (String.join("\n", page) + "\n").getBytes(StandardCharsets.UTF_8), conf);
         Console.printEvaluation(out, data, e);
-        out.println("report written to " + dir.resolve(HTML) + " (with " + String.join(", ", charts.keySet()) + ")");
+        out.println("report written to " + new org.apache.hadoop.fs.Path(dir, HTML) + " (with " + String.join(", ", charts.keySet()) + ")");
         return 0;
     }
 
-    private static List<String> html(Path dir, Model model, String data, Evaluation e, List<String> trainingMetrics) {
+    private static List<String> html(String dir, Model model, String data, Evaluation e, String trainingMetrics,
+                                     String modelJson) {
         List<String> h = new ArrayList<>();
         h.add("<!DOCTYPE html>");
-        h.add("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>spark-digits report: " + esc(dir.getFileName().toString())
+        h.add("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>spark-digits report: " + esc(new org.apache.hadoop.fs.Path(dir).getName())
                 + "</title>");
         h.add("<style>body{font-family:sans-serif;margin:2em;max-width:1800px}table{border-collapse:collapse}"
                 + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%;border:1px solid #eee}"
@@ -88,19 +88,10 @@ final class ReportCommand {
                 + "the ten output probabilities.</p><img src=\"" + Charts.SAMPLES + "\" alt=\"samples\">");
         h.add("<h2>Training</h2><img src=\"" + Charts.LOSS + "\" alt=\"loss\"><img src=\"" + Charts.ACCURACY
                 + "\" alt=\"accuracy\">");
-        h.add("<h3>Metrics at the end of training (metrics.json)</h3><pre>" + esc(String.join("\n", trainingMetrics)) + "</pre>");
-        h.add("<h3>The model (model.json)</h3><pre>" + esc(String.join("\n", readLines(dir.resolve(ModelStore.MODEL_JSON))))
-                + "</pre>");
+        h.add("<h3>Metrics at the end of training (metrics.json)</h3><pre>" + esc(trainingMetrics.strip()) + "</pre>");
+        h.add("<h3>The model (model.json)</h3><pre>" + esc(modelJson.strip()) + "</pre>");
         h.add("</body></html>");
         return h;
-    }
-
-    private static List<String> readLines(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot read " + file + ": " + ex.getMessage(), ex);
-        }
     }
 
     private static String esc(String s) {

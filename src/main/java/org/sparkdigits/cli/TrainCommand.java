@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.spark.api.java.JavaRDD;
@@ -22,13 +23,16 @@ import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.io.Outputs;
 import org.sparkdigits.download.MnistDownloader;
 import org.sparkdigits.model.Model;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.DistributedNetwork;
+import org.sparkdigits.spark.Fingerprint;
 import org.sparkdigits.spark.Gallery;
 import org.sparkdigits.spark.LoadedData;
+import org.sparkdigits.spark.CheckpointStore;
 import org.sparkdigits.spark.SparkTrainer;
 
 /** {@code train}: load, train, evaluate, write the model directory. */
@@ -39,9 +43,12 @@ final class TrainCommand {
     private TrainCommand() {
     }
 
-    /** Checks that need no Spark; run before the session starts. */
-    static void prepare(TrainConfig cfg) {
-        ModelStore.checkTarget(cfg.out());
+    /**
+     * Checks that need no Spark, run before the session starts: the default data is downloaded if missing; leftovers of
+     * an interrupted model write are mended; the model directory, the checkpoint directory and the inputs are checked
+     * against each other, so that nothing of the user's is replaced or deleted and no work is lost at the end.
+     */
+    static void prepare(TrainConfig cfg, Configuration conf) {
         if (cfg.defaultData()) {
             Path data = Path.of(cfg.data());
             Path test = cfg.test() == null ? null : Path.of(cfg.test());
@@ -50,6 +57,20 @@ final class TrainCommand {
                 LOG.info("{} is missing: downloading MNIST into {}", cfg.data(), dir);
                 new MnistDownloader(cfg.mirrors()).download(dir);
             }
+        }
+        for (String note : ModelStore.recover(cfg.out(), conf)) {
+            LOG.warn("{}", note);
+        }
+        ModelStore.checkTarget(cfg.out(), conf);
+        List<String> inputs = new ArrayList<>(InputFiles.allPaths(cfg.data(), conf, "training data"));
+        if (cfg.test() != null) {
+            inputs.addAll(InputFiles.allPaths(cfg.test(), conf, "test data"));
+        }
+        Outputs.directory("--out", cfg.out(), conf, inputs);
+        if (cfg.checkpointDir() != null) {
+            Outputs.apart("--out", cfg.out(), "--checkpoint-dir", cfg.checkpointDir(), conf);
+            Outputs.directory("--checkpoint-dir", cfg.checkpointDir(), conf, inputs);
+            CheckpointStore.checkTarget(cfg.checkpointDir(), cfg.resume(), conf);
         }
     }
 
@@ -62,9 +83,11 @@ final class TrainCommand {
     private static int run(TrainConfig cfg, SparkSession spark, PrintStream out, HeapWatch heap) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         List<InputFile> trainFiles = InputFiles.resolve(cfg.data(), hadoop, "training data", cfg.format());
-        int partitions = cfg.partitions() > 0 ? cfg.partitions()
-                : InputFiles.autoPartitions(trainFiles, hadoop, spark.sparkContext().defaultParallelism());
-        DigitLoader loader = new DigitLoader(spark, cfg.onBadRow(), cfg.sparkStorageLevel());
+        StorageLevel level = cfg.sparkStorageLevel();
+        DigitLoader loader = new DigitLoader(spark, cfg.onBadRow(), level);
+        int parallelism = spark.sparkContext().defaultParallelism();
+        int partitions = cfg.partitions() > 0 ? loader.partitionsFor(trainFiles, cfg.partitions(), parallelism)
+                : InputFiles.autoPartitions(trainFiles, hadoop, parallelism);
         SparkTrainer.Settings settings = cfg.training();
         Activation activation = settings.activation();
         if (settings.kernel() == Kernel.SIMD && !Kernel.simdAvailable()) {
@@ -81,29 +104,24 @@ final class TrainCommand {
         LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
                 + "on disk (%s)", train.rows(), train.seconds(), train.blockCount(), cached.memoryBytes() / 1e6,
                 cached.diskBytes() / 1e6, cfg.storageLevel()));
-        long storage = 0;
-        for (scala.Tuple2<Object, Object> m : scala.jdk.javaapi.CollectionConverters.asJava(
-                spark.sparkContext().getExecutorMemoryStatus()).values()) {
-            storage += (Long) m._1();
-        }
+        long storage = LoadedData.storageMemory(spark.sparkContext());
         long total = cached.memoryBytes() + cached.diskBytes();
-        if (total > 2 * storage && cfg.sparkStorageLevel().useMemory()) {
-            LOG.warn(String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than twice the executors' storage "
-                    + "memory (%.0f MB): with %s Spark moves spilled partitions back into memory as passes read them, "
-                    + "which ran out of heap here for such a set (8.1M rows in a 4 GB JVM); give --storage-level DISK_ONLY "
-                    + "(or more executor memory: about 2.3 KB of heap per row keeps all in memory)", total / 1e6,
-                    storage / 1e6, cfg.storageLevel()));
+        if (total > storage && level.useMemory()) {
+            LOG.info(String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than the executors' storage memory "
+                    + "(%.0f MB): every pass reads the part on disk from there (about 2.3 KB of executor heap per row "
+                    + "keeps all in memory)", total / 1e6, storage / 1e6));
         }
         LoadedData holdout = null;
         if (cfg.holdout() > 0) {
-            LoadedData.Split split = train.holdout(cfg.holdout(), cfg.seed(), cfg.sparkStorageLevel());
+            LoadedData.Split split = train.holdout(cfg.holdout(), cfg.seed(), level);
             train = split.train();
             holdout = split.holdout();
             LOG.info("held out {} rows (seed {}); {} rows left for training", holdout.rows(), cfg.seed(), train.rows());
         }
         LoadedData validation = null;
         if (cfg.validation() > 0) {
-            LoadedData.Split split = train.holdout(cfg.validation(), cfg.seed() * 31 + 17, cfg.sparkStorageLevel());
+            LoadedData.Split split = train.holdout(cfg.validation(), cfg.seed() * 31 + 17, level,
+                    "--validation");
             train = split.train();
             validation = split.holdout();
             LOG.info("validation set: {} rows (seed {}); {} rows left for training", validation.rows(), cfg.seed(), train.rows());
@@ -127,11 +145,14 @@ final class TrainCommand {
         JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
         JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
         Map<String, Object> fingerprint = cfg.asJson(partitions);
+        fingerprint.remove("storage_level"); // where the blocks live does not change a step: a resume may choose otherwise
         fingerprint.put("train_rows", train.rows());
         fingerprint.put("hidden", cfg.hidden());
         fingerprint.put("activation", activation.id());
+        fingerprint.put("data_content", train.content());
         SparkTrainer.Checkpointing checkpoints = cfg.checkpointDir() == null ? SparkTrainer.Checkpointing.NONE
-                : new SparkTrainer.Checkpointing(cfg.checkpointDir(), cfg.checkpointEvery(), cfg.resume(), fingerprint.toString());
+                : new SparkTrainer.Checkpointing(cfg.checkpointDir(), cfg.checkpointEvery(), cfg.resume(),
+                Fingerprint.of(fingerprint));
         SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, settings,
                 validationBlocks == null ? null : w -> DistributedNetwork.evaluate(validationBlocks, w, activation),
                 testBlocks == null ? null : w -> DistributedNetwork.evaluate(testBlocks, w, activation), checkpoints);
@@ -199,7 +220,7 @@ final class TrainCommand {
                     + "./submit.sh report --model {} --data ... draws them later", e.toString(), cfg.out());
             charts = Map.of();
         }
-        ModelStore.write(cfg.out(), new Model(trained, activation, training), metrics, history, charts);
+        ModelStore.write(cfg.out(), hadoop, new Model(trained, activation, training), metrics, history, charts);
 
         for (LoadedData d : new LoadedData[] {train, test, holdout, validation}) {
             if (d != null) {

@@ -1,6 +1,5 @@
 package org.sparkdigits.cli;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +14,7 @@ import org.sparkdigits.core.LearningRateSchedule;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.data.InputFormat;
+import org.sparkdigits.io.Echo;
 import org.sparkdigits.spark.OnBadRow;
 import org.sparkdigits.spark.SparkTrainer;
 
@@ -32,7 +32,7 @@ import org.sparkdigits.spark.SparkTrainer;
  * @param mirrors     where to download MNIST from when the default data is missing
  * @param format      the training data's format, {@code null} to detect it (the test set's is always detected)
  */
-public record TrainConfig(String data, String test, int holdout, int validation, Path out, boolean defaultData,
+public record TrainConfig(String data, String test, int holdout, int validation, String out, boolean defaultData,
                           int hidden, Initializer init, long seed, int partitions, OnBadRow onBadRow,
                           String storageLevel, List<String> mirrors, SparkTrainer.Settings training,
                           String checkpointDir, int checkpointEvery, boolean resume, InputFormat format) {
@@ -53,7 +53,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
             StorageLevel.fromString(level);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--storage-level must be a Spark storage level such as MEMORY_AND_DISK, "
-                    + "MEMORY_ONLY, MEMORY_AND_DISK_SER or DISK_ONLY, got '" + a.string(Opt.STORAGE_LEVEL) + "'");
+                    + "MEMORY_ONLY, MEMORY_AND_DISK_SER or DISK_ONLY, got '" + Echo.value(a.string(Opt.STORAGE_LEVEL)) + "'");
         }
         int batch = a.integer(Opt.BATCH_SIZE, 0, Integer.MAX_VALUE);
         int validation = a.integer(Opt.VALIDATION, 0, Integer.MAX_VALUE);
@@ -113,7 +113,7 @@ public record TrainConfig(String data, String test, int holdout, int validation,
                 dropout, batch, a.integer(Opt.EPOCHS, 1, 1_000_000), a.integer(Opt.ITERATIONS, 1, 10_000_000), logEvery,
                 evalEvery, earlyStopping, localSteps, a.longValue(Opt.SEED), fresh);
         return new TrainConfig(a.required(Opt.DATA), test, a.integer(Opt.HOLDOUT, 0, Integer.MAX_VALUE), validation,
-                Path.of(a.required(Opt.OUT)), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
+                a.required(Opt.OUT), defaultData, a.integer(Opt.HIDDEN, 1, NetworkShape.MAX_HIDDEN), init,
                 a.longValue(Opt.SEED), p, onBad, level, Main.mirrors(a), training, checkpointDir, checkpointEvery, resume,
                 parse(() -> InputFormat.parse(a.required(Opt.FORMAT)), ""));
     }

@@ -50,8 +50,14 @@ public final class DigitBlock implements Serializable {
     }
 
     private Object readResolve() {
-        // re-run the constructor's checks on deserialized data
-        return new DigitBlock(rows, inputs, labels, pixels);
+        // re-run the constructor's checks on deserialized data, and keep the index that came with it: a block that
+        // Spark reads back from disk must not grow by its index (0.6x its pixels) after Spark has measured it
+        DigitBlock b = new DigitBlock(rows, inputs, labels, pixels);
+        SparseRows s = sparse;
+        if (s != null && s.fits(rows, inputs)) {
+            b.sparse = s;
+        }
+        return b;
     }
 
     public int rows() {
@@ -83,6 +89,11 @@ public final class DigitBlock implements Serializable {
             sparse = s;
         }
         return s;
+    }
+
+    /** Whether the non-zero index is built (it is kept, and travels with the block when Spark serializes it). */
+    public boolean indexed() {
+        return sparse != null;
     }
 
     /**

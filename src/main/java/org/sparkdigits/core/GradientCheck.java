@@ -57,10 +57,65 @@ public final class GradientCheck {
      */
     public static Result check(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
                                DigitBlock block, double step) {
+        return check(parameters, activation, kernel, dropout, block, step, null, (done, total) -> { });
+    }
+
+    /** Told how far a long check has come. */
+    @FunctionalInterface
+    public interface Progress {
+        void checked(int done, int total);
+    }
+
+    /**
+     * The same for the parameters at {@code indices} only (all of them when {@code null}), with {@code progress} told
+     * after each one.
+     */
+    public static Result check(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
+                               DigitBlock block, double step, int[] indices, Progress progress) {
         NetworkShape shape = parameters.shape();
         GradientSum sum = new GradientSum(shape);
         kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout);
-        return compare(sum.meanGradient(), parameters, p -> meanLoss(p, activation, kernel, dropout, block), step);
+        return compare(sum.meanGradient(), parameters, p -> meanLoss(p, activation, kernel, dropout, block), step,
+                indices, progress);
+    }
+
+    /**
+     * How many parameters to check so that the check does about {@code budget} multiply-adds: all of a small network,
+     * a sample of a large one (a loss evaluation of {@code rows} rows at H hidden units costs about rows x H x 794, and
+     * setting up the kernel, which copies the weights, about four per parameter; each parameter needs two).
+     */
+    public static int affordable(NetworkShape shape, int rows, long budget) {
+        long perEvaluation = (long) rows * shape.hidden() * (shape.inputs() + shape.classes()) + 4L * shape.parameterCount();
+        long n = budget / (2 * perEvaluation);
+        return (int) Math.min(shape.parameterCount(), Math.max(100, n));
+    }
+
+    /**
+     * {@code count} distinct parameter indices drawn with {@code seed}, sorted, spread over the four tensors in
+     * proportion to their sizes but with at least an eighth of the sample (or the whole tensor) in each, so that the
+     * small bias vectors are always checked too.
+     */
+    public static int[] sample(NetworkShape shape, int count, long seed) {
+        int total = shape.parameterCount();
+        if (count >= total) {
+            return null;
+        }
+        int[] starts = {0, shape.b1Offset(), shape.w2Offset(), shape.b2Offset(), total};
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+        java.util.TreeSet<Integer> picked = new java.util.TreeSet<>();
+        int left = count;
+        for (int t = 3; t >= 0; t--) {
+            int size = starts[t + 1] - starts[t];
+            int want = t == 0 ? left : (int) Math.min(size, Math.max(count / 8, (long) count * size / total));
+            want = Math.min(want, Math.min(size, left));
+            java.util.TreeSet<Integer> here = new java.util.TreeSet<>();
+            while (here.size() < want) {
+                here.add(starts[t] + r.nextInt(size));
+            }
+            picked.addAll(here);
+            left -= want;
+        }
+        return picked.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -69,13 +124,20 @@ public final class GradientCheck {
      */
     static Result compare(double[] analytic, Parameters parameters, ToDoubleFunction<Parameters> meanLoss,
                           double step) {
+        return compare(analytic, parameters, meanLoss, step, null, (done, total) -> { });
+    }
+
+    private static Result compare(double[] analytic, Parameters parameters, ToDoubleFunction<Parameters> meanLoss,
+                                  double step, int[] indices, Progress progress) {
         NetworkShape shape = parameters.shape();
         Parameters probe = parameters.copy();
         double[] theta = probe.values();
         double worst = -1;
         int worstIndex = -1;
         double worstNumeric = 0;
-        for (int i = 0; i < theta.length; i++) {
+        int n = indices == null ? theta.length : indices.length;
+        for (int k = 0; k < n; k++) {
+            int i = indices == null ? k : indices[k];
             double saved = theta[i];
             theta[i] = saved + step;
             double plus = meanLoss.applyAsDouble(probe);
@@ -90,8 +152,9 @@ public final class GradientCheck {
                 worstIndex = i;
                 worstNumeric = numeric;
             }
+            progress.checked(k + 1, n);
         }
-        return new Result(worst, worstIndex, name(shape, worstIndex), analytic[worstIndex], worstNumeric, theta.length);
+        return new Result(worst, worstIndex, name(shape, worstIndex), analytic[worstIndex], worstNumeric, n);
     }
 
     static double meanLoss(Parameters parameters, DigitBlock block) {

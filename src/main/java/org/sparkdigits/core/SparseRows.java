@@ -45,6 +45,31 @@ public record SparseRows(int[] start, short[] columns, byte[] values) implements
         return new SparseRows(start, columns, values);
     }
 
+    /**
+     * Whether this is a well-formed index of {@code rows} rows of {@code inputs} pixels: offsets from 0, not decreasing,
+     * ending at the number of entries; columns ascending within a row and below {@code inputs}. (Its values are not
+     * compared with the pixels: that would cost what rebuilding it costs.)
+     */
+    public boolean fits(int rows, int inputs) {
+        if (start == null || columns == null || values == null || start.length != rows + 1 || start[0] != 0
+                || start[rows] != columns.length || values.length != columns.length) {
+            return false;
+        }
+        for (int i = 0; i < rows; i++) {
+            if (start[i + 1] < start[i]) {
+                return false;
+            }
+            int previous = -1;
+            for (int k = start[i]; k < start[i + 1]; k++) {
+                if (columns[k] <= previous || columns[k] >= inputs) {
+                    return false;
+                }
+                previous = columns[k];
+            }
+        }
+        return true;
+    }
+
     /** Number of non-zero pixels. */
     public int nonZero() {
         return columns.length;

@@ -16,6 +16,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.io.HadoopFs;
+import org.sparkdigits.io.InputException;
 
 /**
  * Resolves a user's input (a file, a directory or a glob, plain or compressed, on any Hadoop file
@@ -30,17 +32,24 @@ public final class InputFiles {
 
     /**
      * The data files {@code spec} names, sorted: files as they are, a directory's files but those whose names
-     * start with {@code _} or {@code .} (Spark's markers, temporary files).
+     * start with {@code _} or {@code .} (Spark's markers, temporary files). A path that exists is taken literally
+     * before it is read as a glob, so a {@code [} in a file name is just a character. A FIFO, device or socket is
+     * refused by name (reading one would hang or never end).
      */
     private static java.util.SortedSet<String> dataPaths(String spec, Configuration conf, String what) {
         if (spec == null || spec.isBlank()) {
             throw new InputException(what + ": no path given");
         }
+        Path pattern = HadoopFs.path(spec, what);
+        FileSystem fs = HadoopFs.fileSystem(pattern, conf, what);
         TreeSet<String> paths = new TreeSet<>();
         try {
-            Path pattern = new Path(spec);
-            FileSystem fs = pattern.getFileSystem(conf);
-            FileStatus[] matched = fs.globStatus(pattern);
+            FileStatus[] matched;
+            if (fs.exists(pattern)) {
+                matched = new FileStatus[] {fs.getFileStatus(pattern)};
+            } else {
+                matched = fs.globStatus(pattern);
+            }
             if (matched == null || matched.length == 0) {
                 throw new InputException(what + ": " + spec + ": no such file or directory");
             }
@@ -50,6 +59,7 @@ public final class InputFiles {
                     for (FileStatus child : fs.listStatus(s.getPath())) {
                         String name = child.getPath().getName();
                         if (child.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                            HadoopFs.requireRegularFile(fs, child.getPath(), what);
                             paths.add(child.getPath().toString());
                         }
                     }
@@ -57,13 +67,30 @@ public final class InputFiles {
                         throw new InputException(what + ": directory " + s.getPath() + " holds no data files");
                     }
                 } else {
+                    HadoopFs.requireRegularFile(fs, s.getPath(), what);
                     paths.add(s.getPath().toString());
                 }
             }
-        } catch (IOException e) {
-            throw new InputException(what + ": " + spec + ": cannot list (" + e.getMessage() + ")", e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InputException(what + ": " + spec + ": cannot list (" + HadoopFs.describe(e, pattern) + ")", e);
         }
         return paths;
+    }
+
+    /**
+     * Every file {@code spec} reads: the data files and the IDX labels files beside them (so that an output can be
+     * checked against all of them before anything is written).
+     */
+    public static List<String> allPaths(String spec, Configuration conf, String what) {
+        List<String> out = new ArrayList<>();
+        for (String p : dataPaths(spec, conf, what)) {
+            out.add(p);
+            String labels = idxLabelsName(p);
+            if (labels != null) {
+                out.add(labels);
+            }
+        }
+        return out;
     }
 
     /** {@link #resolve(String, Configuration, String, InputFormat)} with every file's format detected. */
@@ -129,6 +156,18 @@ public final class InputFiles {
      * (1 000 bytes a row, 4 000 if compressed: a deliberate overestimate).
      */
     public static int autoPartitions(List<InputFile> files, Configuration conf, int parallelism) {
+        long rows = estimatedRows(files, conf);
+        int p = Math.max(1, parallelism);
+        long perRound = p * ROWS_PER_PARTITION;
+        long rounds = Math.max(1, (rows + perRound - 1) / perRound);
+        return (int) Math.min(100_000, p * rounds);
+    }
+
+    /**
+     * The rows of {@code files} as far as they are known before reading: counted from the headers of IDX and Parquet
+     * files, estimated from the size of text files (1 000 bytes a row, 250 if compressed: a deliberate overestimate).
+     */
+    public static long estimatedRows(List<InputFile> files, Configuration conf) {
         long rows = 0;
         CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
         for (InputFile f : files) {
@@ -144,10 +183,37 @@ public final class InputFiles {
                 }
             }
         }
-        int p = Math.max(1, parallelism);
-        long perRound = p * ROWS_PER_PARTITION;
-        long rounds = Math.max(1, (rows + perRound - 1) / perRound);
-        return (int) Math.min(100_000, p * rounds);
+        return rows;
+    }
+
+    /** Bytes of the shortest CSV row: 784 single-digit pixels and their commas (a labelled one is 2 bytes more). */
+    static final long MIN_CSV_ROW = 2 * RowParser.PIXELS - 1;
+
+    /**
+     * The most rows {@code files} can hold, from what is known before reading them: the counts of IDX and Parquet files,
+     * the sizes of uncompressed CSV (a row is at least {@value #MIN_CSV_ROW} bytes) and LIBSVM (2 bytes: an all-zero
+     * row is its label) files; {@link Long#MAX_VALUE} when a file is compressed text.
+     */
+    public static long maxRows(List<InputFile> files, Configuration conf) {
+        long rows = 0;
+        CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+        for (InputFile f : files) {
+            if (f.records() >= 0) {
+                rows += f.records();
+                continue;
+            }
+            Path p = new Path(f.path());
+            if (codecs.getCodec(p) != null) {
+                return Long.MAX_VALUE;
+            }
+            try {
+                long bytes = p.getFileSystem(conf).getFileStatus(p).getLen();
+                rows += f.format() == InputFormat.CSV ? (bytes + 1) / MIN_CSV_ROW : (bytes + 1) / 2;
+            } catch (IOException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return rows;
     }
 
     /** A file name without its directory and compression suffix, lower case. */
@@ -187,11 +253,10 @@ public final class InputFiles {
     }
 
     private static InputFile inspectLibsvm(String p, int index, Configuration conf, CompressionCodecFactory codecs, String what) {
-        try (BufferedReader in = open(new Path(p), conf, codecs)) {
+        try (BoundedLines in = lines(new Path(p), conf, codecs, what)) {
             String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
+            while ((line = in.next()) != null) {
+                long n = in.number();
                 if (!line.isBlank()) {
                     String problem = new LibsvmParser().parse(line, new byte[RowParser.PIXELS + 1]);
                     if (problem != null) {
@@ -310,14 +375,28 @@ public final class InputFiles {
         }
     }
 
-    /** An uncompressed file's length must be what its header says (a compressed one is checked as it is read). */
+    /** The most a gzip or deflate stream inflates: deflate's limit is 1032 to 1. */
+    static final long MAX_INFLATION = 1032;
+
+    /**
+     * An uncompressed file's length must be what its header says. A gzip or deflate file cannot hold more than
+     * {@value #MAX_INFLATION} times its size, so a header that promises more (a forged count, 2^31 images in a few KB) is
+     * refused before any work is planned on it; otherwise a compressed file is checked as it is read.
+     */
     private static void checkLength(String p, Configuration conf, CompressionCodecFactory codecs, long expected, String holds,
                                     String what) throws IOException {
         Path path = new Path(p);
-        if (codecs.getCodec(path) != null) {
+        CompressionCodec codec = codecs.getCodec(path);
+        long length = path.getFileSystem(conf).getFileStatus(path).getLen();
+        if (codec != null) {
+            String ext = codec.getDefaultExtension();
+            if ((ext.equals(".gz") || ext.equals(".deflate")) && expected > length * MAX_INFLATION + 64) {
+                throw new InputException(what + ": " + p + ": its header promises " + holds + " (" + expected
+                        + " bytes), more than a compressed file of " + length + " bytes can hold (at most "
+                        + length * MAX_INFLATION + "): a damaged or forged header");
+            }
             return;
         }
-        long length = path.getFileSystem(conf).getFileStatus(path).getLen();
         if (length < expected) {
             throw new InputException(what + ": " + p + ": truncated: " + length + " bytes, but its header promises " + holds
                     + " (" + expected + " bytes)");
@@ -330,9 +409,9 @@ public final class InputFiles {
 
     private static InputFile inspect(String p, int index, Configuration conf, CompressionCodecFactory codecs, String what) {
         Path path = new Path(p);
-        try (BufferedReader in = open(path, conf, codecs)) {
-            String line1 = in.readLine();
-            if (line1 == null || (line1.isBlank() && in.readLine() == null)) {
+        try (BoundedLines in = lines(path, conf, codecs, what)) {
+            String line1 = in.next();
+            if (line1 == null) {
                 throw new InputException(what + ": " + p + ": file is empty");
             }
             if (line1.indexOf(':') >= 0 && line1.indexOf(',') < 0) {
@@ -340,24 +419,30 @@ public final class InputFiles {
                         + "give --format libsvm or leave --format auto");
             }
             boolean header = RowParser.isHeader(line1);
-            String data = line1;
-            int dataLine = 1;
-            if (header) {
-                data = in.readLine();
-                dataLine = 2;
-                if (data == null) {
-                    throw new InputException(what + ": " + p + ": has a header line but no data rows");
-                }
+            String data = header ? in.next() : line1;
+            while (data != null && data.isBlank()) {
+                data = in.next();
+            }
+            if (data == null) {
+                throw new InputException(what + ": " + p + (header ? ": has a header line but no data rows"
+                        : ": no data rows (only blank lines)"));
             }
             int fields = RowParser.countFields(data.strip());
             if (fields != RowParser.PIXELS + 1 && fields != RowParser.PIXELS) {
-                throw new InputException(what + ": " + p + ":" + dataLine + ": expected " + (RowParser.PIXELS + 1)
+                throw new InputException(what + ": " + p + ":" + in.number() + ": expected " + (RowParser.PIXELS + 1)
                         + " fields (label + 784 pixels) or " + RowParser.PIXELS + " (pixels only), found " + fields);
             }
             return new InputFile(p, index, header, fields == RowParser.PIXELS + 1);
         } catch (IOException e) {
             throw new InputException(what + ": " + p + ": cannot read (" + describe(e) + ")", e);
         }
+    }
+
+    /** The lines of {@code path}, decompressed by its extension, each bounded ({@link BoundedLines}). */
+    public static BoundedLines lines(Path path, Configuration conf, CompressionCodecFactory codecs, String what)
+            throws IOException {
+        return new BoundedLines(new InputStreamReader(openStream(path, conf, codecs), StandardCharsets.UTF_8),
+                path.toString(), what);
     }
 
     /** Opens {@code path} for reading lines, decompressing by its extension (.gz, .bz2, ...). */
@@ -391,7 +476,7 @@ public final class InputFiles {
         if (e instanceof java.util.zip.ZipException) {
             return "not valid gzip data: " + m;
         }
-        return e.getClass().getSimpleName() + ": " + m;
+        return HadoopFs.describe(e);
     }
 
     /** The first {@code n} rows of the first file of {@code spec} (CSV, LIBSVM or IDX), validated like any input. */
@@ -430,10 +515,10 @@ public final class InputFiles {
             LineSyntax parser = LineSyntax.of(f.format(), true);
             byte[] rec = new byte[parser.fields()];
             long line = 0;
-            try (BufferedReader in = open(new Path(f.path()), conf, codecs)) {
+            try (BoundedLines in = lines(new Path(f.path()), conf, codecs, "data")) {
                 String s;
-                while (got < n && (s = in.readLine()) != null) {
-                    line++;
+                while (got < n && (s = in.next()) != null) {
+                    line = in.number();
                     if ((line == 1 && f.header()) || s.isBlank()) {
                         continue;
                     }

@@ -25,7 +25,7 @@ public final class LibsvmParser implements LineSyntax {
         }
         long label = wholeNumber(line, start, i);
         if (label < 0 || label > 9) {
-            return "label '" + line.subSequence(start, i) + "' is not an integer 0-9";
+            return "label '" + org.sparkdigits.io.Echo.value(line.subSequence(start, i)) + "' is not an integer 0-9";
         }
         out[0] = (byte) label;
         int previous = 0;
@@ -44,18 +44,18 @@ public final class LibsvmParser implements LineSyntax {
                 }
             }
             if (colon < 0) {
-                return "'" + line.subSequence(start, i) + "' is not index:value";
+                return "'" + org.sparkdigits.io.Echo.value(line.subSequence(start, i)) + "' is not index:value";
             }
             long index = wholeNumber(line, start, colon);
             if (index < 1 || index > RowParser.PIXELS) {
-                return "index in '" + line.subSequence(start, i) + "' is not an integer 1-784 (LIBSVM indices are 1-based)";
+                return "index in '" + org.sparkdigits.io.Echo.value(line.subSequence(start, i)) + "' is not an integer 1-784 (LIBSVM indices are 1-based)";
             }
             if (index <= previous) {
                 return "index " + index + " after " + previous + " (indices must increase)";
             }
             long value = wholeNumber(line, colon + 1, i);
             if (value < 0 || value > 255) {
-                return "value in '" + line.subSequence(start, i) + "' is not an integer 0-255";
+                return "value in '" + org.sparkdigits.io.Echo.value(line.subSequence(start, i)) + "' is not an integer 0-255";
             }
             out[(int) index] = (byte) value;
             previous = (int) index;

@@ -108,7 +108,8 @@ public final class RowParser implements LineSyntax {
         return "expected " + expected + " fields (" + (labelled ? "label + " : "") + PIXELS + " pixels), found " + (commas + 1);
     }
 
-    private String outOfRange(boolean isLabel, int field, String value) {
+    private String outOfRange(boolean isLabel, int field, String raw) {
+        String value = org.sparkdigits.io.Echo.value(raw);
         return isLabel ? "label is " + value + ", not a digit 0-9"
                 : columnName(field) + " (field " + (field + 1) + ") is " + value + ", outside 0-255";
     }
@@ -125,29 +126,44 @@ public final class RowParser implements LineSyntax {
         while (end < len && line.charAt(end) != ',') {
             end++;
         }
-        String t = line.subSequence(start, end).toString().trim();
-        return t.length() > 20 ? t.substring(0, 20) + "..." : t;
+        while (end > start && line.charAt(end - 1) == ' ') {
+            end--; // only spaces are trimmed: a control character is shown, escaped
+        }
+        return org.sparkdigits.io.Echo.value(line.subSequence(start, end));
     }
 
     /**
-     * Whether {@code firstLine} is a header (its first field is not a number), e.g. Kaggle's
-     * {@code label,pixel0,...} or {@code pixel0,...}.
+     * Whether {@code firstLine} is exactly a header: {@code label,pixel0,...,pixel783} or {@code pixel0,...,pixel783}
+     * (Kaggle's names), or {@code label,1x1,...,28x28} or {@code 1x1,...,28x28} (row x column, another common layout);
+     * names in any case, optionally quoted, spaces around them and a byte-order mark tolerated. Any other first line
+     * is data (and a row that does not parse is a bad row at line 1, not a header dropped without a word).
      */
     public static boolean isHeader(String firstLine) {
-        String first = firstLine.split(",", 2)[0].trim();
-        if (first.startsWith("\uFEFF")) {
-            first = first.substring(1);
-        }
-        if (first.isEmpty()) {
+        String line = firstLine.startsWith("\uFEFF") ? firstLine.substring(1) : firstLine;
+        String[] f = line.strip().split(",", -1);
+        if (f.length != PIXELS && f.length != PIXELS + 1) {
             return false;
         }
-        for (int k = 0; k < first.length(); k++) {
-            char c = first.charAt(k);
-            if ((c < '0' || c > '9') && c != '-' && c != '+' && c != '.') {
-                return true;
+        int offset = f.length - PIXELS;
+        if (offset == 1 && !name(f[0]).equals("label")) {
+            return false;
+        }
+        boolean kaggle = name(f[offset]).equals("pixel0");
+        for (int j = 0; j < PIXELS; j++) {
+            String expected = kaggle ? "pixel" + j : (j / 28 + 1) + "x" + (j % 28 + 1);
+            if (!name(f[offset + j]).equals(expected)) {
+                return false;
             }
         }
-        return false;
+        return true;
+    }
+
+    private static String name(String field) {
+        String n = field.strip();
+        if (n.length() >= 2 && n.startsWith("\"") && n.endsWith("\"")) {
+            n = n.substring(1, n.length() - 1).strip();
+        }
+        return n.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Number of comma-separated fields in {@code line}. */

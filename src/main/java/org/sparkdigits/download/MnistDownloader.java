@@ -85,6 +85,29 @@ public final class MnistDownloader {
         return List.of(train, test);
     }
 
+    /**
+     * Downloads and verifies the four IDX files and writes them into {@code dir} gzip-compressed under their usual names
+     * ({@code train-images-idx3-ubyte.gz} ...), atomically; returns their paths.
+     */
+    public List<Path> downloadIdx(Path dir) {
+        List<Path> out = new ArrayList<>();
+        for (IdxFile f : List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)) {
+            byte[] content = fetch(f);
+            Path target = dir.resolve(f.name());
+            try {
+                AtomicFiles.write(target, tmp -> {
+                    try (java.io.OutputStream gz = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(tmp))) {
+                        gz.write(content);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw new DownloadException(e.getMessage());
+            }
+            out.add(target);
+        }
+        return out;
+    }
+
     /** The decompressed content of {@code file}, from the first mirror that serves it intact. */
     byte[] fetch(IdxFile file) {
         List<String> failures = new ArrayList<>();
@@ -93,11 +116,17 @@ public final class MnistDownloader {
             try {
                 LOG.info("downloading {}", url);
                 HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET().build();
-                HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<java.io.InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                byte[] body;
+                try (java.io.InputStream in = resp.body()) {
+                    body = in.readNBytes(MAX_DOWNLOAD + 1);
+                }
                 if (resp.statusCode() != 200) {
                     failures.add(url + ": HTTP " + resp.statusCode());
+                } else if (body.length > MAX_DOWNLOAD) {
+                    failures.add(url + ": more than " + MAX_DOWNLOAD + " bytes, not an MNIST file");
                 } else {
-                    byte[] content = gunzip(resp.body());
+                    byte[] content = gunzip(body);
                     String sha = sha256(content);
                     if (sha.equals(file.sha256())) {
                         return content;
@@ -105,7 +134,7 @@ public final class MnistDownloader {
                     failures.add(url + ": SHA-256 of the content is " + sha + ", expected " + file.sha256());
                 }
             } catch (IOException | IllegalArgumentException e) {
-                failures.add(url + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
+                failures.add(url + ": " + org.sparkdigits.io.HadoopFs.describe(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DownloadException("interrupted while downloading " + url);
@@ -115,9 +144,16 @@ public final class MnistDownloader {
         throw new DownloadException("could not download " + file.name() + " from any mirror (" + String.join("; ", failures) + ")");
     }
 
+    /** Bytes of one downloaded file at most, and of its content (the largest, the training images, is 9.9 MB / 47 MB). */
+    static final int MAX_DOWNLOAD = 64 << 20;
+
     private static byte[] gunzip(byte[] gz) throws IOException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-            return in.readAllBytes();
+            byte[] content = in.readNBytes(MAX_DOWNLOAD + 1);
+            if (content.length > MAX_DOWNLOAD) {
+                throw new IOException("it inflates to more than " + MAX_DOWNLOAD + " bytes: not an MNIST file");
+            }
+            return content;
         }
     }
 

@@ -35,8 +35,17 @@ public final class AtomicFiles {
         Path abs = file.toAbsolutePath().normalize();
         try {
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".tmp-", "");
+            // createFile, not createTempFile (0600): the file gets the mode a plain write would (0644 under umask 022),
+            // or the mode of the file it replaces
+            Path tmp = Files.createFile(abs.resolveSibling("." + abs.getFileName() + ".tmp-" + System.nanoTime()));
             try {
+                if (Files.isRegularFile(abs)) {
+                    try {
+                        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(abs));
+                    } catch (UnsupportedOperationException | IOException e) {
+                        // not a POSIX file system: keep the default
+                    }
+                }
                 writer.write(tmp);
                 try {
                     Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,6 +1,6 @@
 package org.sparkdigits.model;
 
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 
 /** A model directory that is missing, truncated or inconsistent; the message names the file. */
 public class ModelException extends InputException {

@@ -1,18 +1,16 @@
 package org.sparkdigits.model;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,29 +18,54 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
+import org.sparkdigits.io.Echo;
+import org.sparkdigits.io.HadoopFs;
+import org.sparkdigits.report.Charts;
 
 /**
- * A model directory:
+ * A model directory, on any Hadoop file system (a local path, {@code file:}, {@code hdfs://} ...):
  * <pre>
  *   model.safetensors   the weights ({@link SafeTensors})
  *   model.json          architecture, input scaling, training settings and seed
  *   metrics.json        test/train accuracy and loss, timings
- *   history.csv         iteration,loss,train_accuracy,elapsed_ms
+ *   history.csv         iteration,epoch,loss,...,elapsed_ms
+ *   loss.png accuracy.png confusion.png samples.png report.html   the pictures (train, report)
  * </pre>
- * Written atomically: everything goes to a temporary sibling directory that is then renamed into place,
- * so a model directory is either complete or absent, and an existing model is never half-overwritten.
- * No Java serialization.
+ * Written atomically: everything goes to a temporary sibling directory {@code .NAME.tmp-*} that is then renamed into
+ * place; an existing model is first renamed aside to {@code .NAME.old-*} and deleted only once the new one is in
+ * place, so a model directory is complete or absent, and never half-overwritten. A write that was killed between
+ * the renames is recovered by the next write ({@link #recover}): the previous model is put back. Only a directory
+ * that is provably one of ours is ever replaced: empty, or holding a spark-digits model.json and nothing but the
+ * files above. The reader checks every field strictly and reads no more than the header promises. No Java
+ * serialization.
  */
 public final class ModelStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
 
     public static final String WEIGHTS = "model.safetensors";
     public static final String MODEL_JSON = "model.json";
     public static final String METRICS_JSON = "metrics.json";
     public static final String HISTORY_CSV = "history.csv";
+    public static final String REPORT_HTML = "report.html";
     public static final String FORMAT = "spark-digits";
     public static final int FORMAT_VERSION = 1;
+    /** Every file a model directory holds: what train writes and what report adds. */
+    public static final Set<String> FILES = Set.of(WEIGHTS, MODEL_JSON, METRICS_JSON, HISTORY_CSV, Charts.LOSS,
+            Charts.ACCURACY, Charts.CONFUSION, Charts.SAMPLES, REPORT_HTML);
+    /** The JSON and CSV files of a model directory are read only up to this size (a model.json is ~2 KB). */
+    static final long MAX_TEXT = 64L << 20;
+    private static final String TMP = ".tmp-";
+    private static final String OLD = ".old-";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -50,80 +73,250 @@ public final class ModelStore {
     }
 
     /**
-     * Fails early, before any training, if {@code dir} could not receive a model: it exists and is not a
-     * model directory (nor empty), or its parent cannot be created or written.
+     * Fails early, before any training, if {@code dir} could not receive a model: it is a file, it is a directory
+     * that is not empty and not one of ours (naming what is in it), or its nearest existing ancestor is not a
+     * writable directory.
      */
-    public static void checkTarget(Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
-        if (Files.exists(abs)) {
-            if (!Files.isDirectory(abs)) {
-                throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
+    public static void checkTarget(String dir, Configuration conf) {
+        Path target = HadoopFs.path(dir, "--out");
+        FileSystem fs = HadoopFs.fileSystem(target, conf, "--out");
+        try {
+            if (fs.exists(target)) {
+                FileStatus st = fs.getFileStatus(target);
+                if (!st.isDirectory()) {
+                    throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
+                }
+                String foreign = foreignContent(fs, target);
+                if (foreign != null) {
+                    throw new ModelException("--out " + dir + " exists and is not a spark-digits model directory (" + foreign
+                            + "): refusing to replace it; give a new or empty directory, or one that train wrote");
+                }
             }
-            if (!Files.exists(abs.resolve(MODEL_JSON)) && !isEmpty(abs)) {
-                throw new ModelException("--out " + dir + " exists and is not a model directory (no " + MODEL_JSON
-                        + "); refusing to replace it");
+            Path existing = target.getParent();
+            while (existing != null && !fs.exists(existing)) {
+                existing = existing.getParent();
+            }
+            java.nio.file.Path local = existing == null ? null : HadoopFs.local(fs, existing);
+            if (existing == null || !fs.getFileStatus(existing).isDirectory()
+                    || (local != null && !java.nio.file.Files.isWritable(local))) {
+                throw new ModelException("--out " + dir + ": cannot create it (" + existing + " is not a writable directory)");
+            }
+        } catch (IOException e) {
+            throw new ModelException("--out " + dir + ": " + HadoopFs.describe(e, target), e);
+        }
+    }
+
+    /**
+     * Why the directory {@code dir} is not one of ours, or {@code null} if it is (empty, or a spark-digits model.json
+     * and nothing but {@link #FILES}, their {@code .crc} files and our atomic writes' temporary files).
+     */
+    static String foreignContent(FileSystem fs, Path dir) throws IOException {
+        FileStatus[] entries = fs.listStatus(dir);
+        if (entries.length == 0) {
+            return null;
+        }
+        List<String> foreign = new ArrayList<>();
+        boolean hasJson = false;
+        for (FileStatus e : entries) {
+            String name = e.getPath().getName();
+            if (e.isFile() && FILES.contains(name)) {
+                hasJson |= name.equals(MODEL_JSON);
+            } else if (!(e.isFile() && isOurSideFile(name))) {
+                foreign.add(Echo.value(name) + (e.isDirectory() ? "/" : ""));
             }
         }
-        Path parent = abs.getParent();
-        Path existing = parent;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
+        if (!foreign.isEmpty()) {
+            foreign.sort(Comparator.naturalOrder());
+            String shown = String.join(", ", foreign.subList(0, Math.min(5, foreign.size())));
+            return "it holds " + shown + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "");
         }
-        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-            throw new ModelException("--out " + dir + ": cannot create it (" + existing + " is not a writable directory)");
+        if (!hasJson) {
+            return "it has no " + MODEL_JSON;
         }
+        try {
+            JsonNode root = JSON.readTree(readBounded(fs, new Path(dir, MODEL_JSON), MAX_TEXT));
+            if (root == null || !FORMAT.equals(root.path("format").asText(null)) || !root.path("format_version").isIntegralNumber()) {
+                return "its " + MODEL_JSON + " is not a spark-digits model's";
+            }
+        } catch (IOException | RuntimeException e) {
+            return "its " + MODEL_JSON + " is not a spark-digits model's";
+        }
+        return null;
+    }
+
+    /** {@code .NAME.crc} (Hadoop's checksums) and {@code .NAME.tmp-*} (an interrupted atomic write) of our files. */
+    private static boolean isOurSideFile(String name) {
+        for (String f : FILES) {
+            if (name.equals("." + f + ".crc") || name.startsWith("." + f + TMP)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes the model directory atomically. */
-    public static void write(Path dir, Model model, Map<String, Object> metrics, List<String> historyCsv) {
+    public static void write(String dir, Configuration conf, Model model, Map<String, Object> metrics, List<String> historyCsv,
+                             Map<String, byte[]> extraFiles) {
+        for (String name : extraFiles.keySet()) {
+            if (!FILES.contains(name)) {
+                throw new IllegalArgumentException(name + " is not a file of a model directory");
+            }
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(WEIGHTS, SafeTensors.encode(model.parameters()));
+        try {
+            files.put(MODEL_JSON, JSON.writeValueAsBytes(modelJson(model)));
+            files.put(METRICS_JSON, JSON.writeValueAsBytes(metrics));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        files.put(HISTORY_CSV, (String.join("\n", historyCsv) + "\n").getBytes(StandardCharsets.UTF_8));
+        files.putAll(extraFiles);
+        for (String note : recover(dir, conf)) {
+            LOG.warn("{}", note);
+        }
+        checkTarget(dir, conf);
+        Path target = HadoopFs.path(dir, "--out");
+        FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(target, conf, "--out"));
+        target = fs.makeQualified(target);
+        Path tmp = sibling(target, TMP);
+        try {
+            fs.mkdirs(target.getParent());
+            if (!fs.mkdirs(tmp)) {
+                throw new IOException("cannot create " + tmp);
+            }
+            try {
+                for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                    try (OutputStream out = fs.create(new Path(tmp, f.getKey()), false)) {
+                        out.write(f.getValue());
+                    }
+                }
+                replace(fs, tmp, target);
+            } finally {
+                if (fs.exists(tmp)) {
+                    fs.delete(tmp, true);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model to " + dir + ": " + HadoopFs.describe(e, target), e);
+        }
+    }
+
+    /** {@link #write(String, Configuration, Model, Map, List, Map)} on the local file system. */
+    public static void write(java.nio.file.Path dir, Model model, Map<String, Object> metrics, List<String> historyCsv,
+                             Map<String, byte[]> extraFiles) {
+        write(dir.toAbsolutePath().toString(), new Configuration(), model, metrics, historyCsv, extraFiles);
+    }
+
+    /** The same without pictures. */
+    public static void write(java.nio.file.Path dir, Model model, Map<String, Object> metrics, List<String> historyCsv) {
         write(dir, model, metrics, historyCsv, Map.of());
     }
 
-    /** Writes the model directory atomically, with {@code extraFiles} (name → content, e.g. the charts) in it. */
-    public static void write(Path dir, Model model, Map<String, Object> metrics, List<String> historyCsv,
-                             Map<String, byte[]> extraFiles) {
-        checkTarget(dir);
-        Path abs = dir.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
-            try {
-                makeReadable(tmp);
-                Files.write(tmp.resolve(WEIGHTS), SafeTensors.encode(model.parameters()));
-                JSON.writeValue(tmp.resolve(MODEL_JSON).toFile(), modelJson(model));
-                JSON.writeValue(tmp.resolve(METRICS_JSON).toFile(), metrics);
-                Files.write(tmp.resolve(HISTORY_CSV), historyCsv, StandardCharsets.UTF_8);
-                for (Map.Entry<String, byte[]> f : extraFiles.entrySet()) {
-                    Files.write(tmp.resolve(f.getKey()), f.getValue());
-                }
-                replace(tmp, abs);
-            } finally {
-                deleteRecursively(tmp);
+    /** A fresh sibling of {@code target} named {@code .NAME<kind><nanos>}. */
+    private static Path sibling(Path target, String kind) {
+        return new Path(target.getParent(), "." + target.getName() + kind + System.nanoTime());
+    }
+
+    /**
+     * Moves {@code tmp} to {@code target}. An existing target is renamed aside first and deleted only when the new one
+     * is in place: a kill between the two renames leaves it beside, where {@link #recover} finds it.
+     */
+    private static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
+        Path old = null;
+        if (fs.exists(target)) {
+            old = sibling(target, OLD);
+            if (!fs.rename(target, old)) {
+                throw new IOException("cannot rename " + target + " to " + old);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model to " + dir + ": " + e.getMessage(), e);
+        }
+        if (!fs.rename(tmp, target)) {
+            if (old != null && !fs.rename(old, target)) {
+                throw new IOException("cannot rename " + tmp + " to " + target + ", nor put the previous model back from " + old);
+            }
+            throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+        if (old != null) {
+            fs.delete(old, true);
         }
     }
 
-    /** Moves {@code tmp} to {@code target}; an existing target is moved aside first and then deleted. */
-    private static void replace(Path tmp, Path target) throws IOException {
-        Path old = null;
-        if (Files.exists(target)) {
-            old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
+    /**
+     * Mends what an interrupted write left beside {@code dir}: when {@code dir} is missing but a previous model waits in
+     * {@code .NAME.old-*} (a kill between the two renames of a replace), that model is put back; the leftover
+     * temporary directories ({@code .NAME.tmp-*}, never complete) and previous models ({@code .NAME.old-*}) are removed.
+     * Leftovers that hold anything but a model's files are left alone.
+     *
+     * @return what was done, one sentence each (for the log)
+     */
+    public static List<String> recover(String dir, Configuration conf) {
+        Path target = HadoopFs.path(dir, "--out");
+        FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(target, conf, "--out"));
+        List<String> notes = new ArrayList<>();
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target);
-        } catch (IOException e) {
-            if (old != null) {
-                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            target = fs.makeQualified(target);
+            List<FileStatus> leftovers = leftovers(fs, target);
+            if (leftovers.isEmpty()) {
+                return notes;
             }
-            throw e;
+            boolean present = fs.exists(target);
+            for (FileStatus l : leftovers) {
+                Path p = l.getPath();
+                if (foreignContent(fs, p) != null && !(p.getName().contains(TMP) && onlyOurFiles(fs, p))) {
+                    notes.add("left " + p + " alone: it holds files that are not a model's");
+                } else if (!present && p.getName().contains(OLD) && isComplete(fs, p)) {
+                    if (!fs.rename(p, target)) {
+                        throw new IOException("cannot rename " + p + " to " + target);
+                    }
+                    present = true;
+                    notes.add("put the previous model back into " + dir + " from " + p.getName()
+                            + " (a replace of it was interrupted)");
+                } else {
+                    fs.delete(p, true);
+                    notes.add("removed " + p.getName() + " beside " + dir + ", left by an interrupted model write");
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelException("--out " + dir + ": " + HadoopFs.describe(e, target), e);
         }
-        if (old != null) {
-            deleteRecursively(old);
+        return notes;
+    }
+
+    /** The {@code .NAME.tmp-*} and {@code .NAME.old-*} directories beside {@code target}, newest first. */
+    private static List<FileStatus> leftovers(FileSystem fs, Path target) throws IOException {
+        Path parent = target.getParent();
+        if (parent == null || !fs.exists(parent)) {
+            return List.of();
+        }
+        String prefix = "." + target.getName();
+        List<FileStatus> out = new ArrayList<>();
+        for (FileStatus s : fs.listStatus(parent)) {
+            String n = s.getPath().getName();
+            if (s.isDirectory() && (n.startsWith(prefix + TMP) || n.startsWith(prefix + OLD))) {
+                out.add(s);
+            }
+        }
+        out.sort(Comparator.comparingLong(FileStatus::getModificationTime).reversed()
+                .thenComparing(s -> s.getPath().getName(), Comparator.reverseOrder()));
+        return out;
+    }
+
+    /** A temporary directory that holds some of our files and nothing else (model.json may not be written yet). */
+    private static boolean onlyOurFiles(FileSystem fs, Path dir) throws IOException {
+        for (FileStatus e : fs.listStatus(dir)) {
+            if (!e.isFile() || !(FILES.contains(e.getPath().getName()) || isOurSideFile(e.getPath().getName()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isComplete(FileSystem fs, Path dir) {
+        try {
+            read(fs, dir, dir.toString());
+            return fs.exists(new Path(dir, METRICS_JSON)) && fs.exists(new Path(dir, HISTORY_CSV));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -140,7 +333,7 @@ public final class ModelStore {
         arch.put("hidden_activation", model.activation().id());
         arch.put("output", "softmax");
         arch.put("loss", "cross_entropy");
-        arch.put("equations", "z1 = W1 @ x + b1; a1 = " + (model.activation() == org.sparkdigits.core.Activation.RELU
+        arch.put("equations", "z1 = W1 @ x + b1; a1 = " + (model.activation() == Activation.RELU
                 ? "max(z1, 0)" : "1 / (1 + exp(-z1))") + "; p = softmax(W2 @ a1 + b2)");
         ObjectNode scaling = root.putObject("input_scaling");
         scaling.put("pixel_divisor", 255.0);
@@ -149,86 +342,201 @@ public final class ModelStore {
         return root;
     }
 
-    /** Reads and checks a model directory. */
-    public static Model read(Path dir) {
-        Path json = dir.resolve(MODEL_JSON);
-        Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isDirectory(dir)) {
-            throw new ModelException("model " + dir + ": no such directory");
+    /** Reads and checks a model directory on any Hadoop file system. */
+    public static Model read(String dir, Configuration conf) {
+        Path path = HadoopFs.path(dir, "--model");
+        FileSystem fs = HadoopFs.fileSystem(path, conf, "--model");
+        try {
+            if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
+                throw new ModelException("model " + dir + ": no such directory" + leftoverHint(fs, fs.makeQualified(path)));
+            }
+        } catch (IOException e) {
+            throw new ModelException("model " + dir + ": " + HadoopFs.describe(e, path), e);
         }
+        return read(fs, path, dir);
+    }
+
+    /** {@link #read(String, Configuration)} on the local file system. */
+    public static Model read(java.nio.file.Path dir) {
+        return read(dir.toAbsolutePath().toString(), new Configuration());
+    }
+
+    private static String leftoverHint(FileSystem fs, Path target) {
+        try {
+            for (FileStatus l : leftovers(fs, target)) {
+                if (l.getPath().getName().contains(OLD)) {
+                    return " (an interrupted replace left the previous model in " + l.getPath()
+                            + ": the next train with this --out puts it back, or move it yourself)";
+                }
+            }
+        } catch (IOException e) {
+            // no hint
+        }
+        return "";
+    }
+
+    private static Model read(FileSystem fs, Path dir, String shown) {
+        Path jsonPath = new Path(dir, MODEL_JSON);
+        String json = jsonPath.toString();
         JsonNode root;
         try {
-            root = JSON.readTree(json.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new ModelException(json + ": missing: " + dir + " is not a model directory");
+            root = JSON.readTree(readBounded(fs, jsonPath, MAX_TEXT));
+        } catch (java.io.FileNotFoundException e) {
+            throw new ModelException(json + ": missing: " + shown + " is not a model directory");
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new ModelException(json + ": not valid JSON (" + Echo.value(e.getOriginalMessage()) + ")", e);
         } catch (IOException e) {
-            throw new ModelException(json + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")", e);
+            throw new ModelException(json + ": cannot read (" + HadoopFs.describe(e, jsonPath) + ")", e);
         }
-        if (root == null || !FORMAT.equals(root.path("format").asText())) {
-            throw new ModelException(json + ": not a " + FORMAT + " model (format is " + (root == null ? "missing" : root.path("format")) + ")");
+        if (root == null || !root.isObject()) {
+            throw new ModelException(json + ": not a JSON object");
         }
-        if (root.path("format_version").asInt(-1) != FORMAT_VERSION) {
-            throw new ModelException(json + ": format_version " + root.path("format_version") + " is not supported (expected " + FORMAT_VERSION + ")");
+        Fields f = new Fields(json);
+        if (!FORMAT.equals(f.text(root, "format"))) {
+            throw new ModelException(json + ": not a " + FORMAT + " model (format is " + Echo.value(root.path("format").toString()) + ")");
         }
-        JsonNode arch = root.path("architecture");
-        NetworkShape shape;
+        int version = f.integer(root, "format_version", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (version != FORMAT_VERSION) {
+            throw new ModelException(json + ": format_version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
+        }
+        if (!WEIGHTS.equals(f.text(root, "weights"))) {
+            throw new ModelException(json + ": weights must be " + WEIGHTS + ", got " + Echo.value(root.path("weights").toString()));
+        }
+        JsonNode arch = f.object(root, "architecture");
+        int inputs = f.integer(arch, "inputs", NetworkShape.MNIST_INPUTS, NetworkShape.MNIST_INPUTS);
+        int hidden = f.integer(arch, "hidden", 1, NetworkShape.MAX_HIDDEN);
+        int classes = f.integer(arch, "classes", NetworkShape.MNIST_CLASSES, NetworkShape.MNIST_CLASSES);
+        NetworkShape shape = new NetworkShape(inputs, hidden, classes);
+        Activation activation;
+        String act = f.text(arch, "hidden_activation");
         try {
-            shape = new NetworkShape(arch.path("inputs").asInt(-1), arch.path("hidden").asInt(-1), arch.path("classes").asInt(-1));
+            activation = Activation.parse(act);
         } catch (IllegalArgumentException e) {
-            throw new ModelException(json + ": bad architecture: " + e.getMessage());
+            throw new ModelException(json + ": architecture.hidden_activation " + Echo.value(act) + " is not supported (relu or sigmoid)");
         }
-        if (shape.inputs() != NetworkShape.MNIST_INPUTS || shape.classes() != NetworkShape.MNIST_CLASSES) {
-            throw new ModelException(json + ": architecture " + shape + " is not 784-H-10");
+        JsonNode scaling = f.object(root, "input_scaling");
+        JsonNode divisor = scaling.get("pixel_divisor");
+        if (divisor == null || !divisor.isNumber() || divisor.doubleValue() != 255.0) {
+            throw new ModelException(json + ": input_scaling.pixel_divisor is " + (divisor == null ? "missing"
+                    : Echo.value(divisor.toString())) + ", expected 255 (x = pixel / 255)");
         }
-        org.sparkdigits.core.Activation activation;
-        try {
-            activation = org.sparkdigits.core.Activation.parse(arch.path("hidden_activation").asText());
-        } catch (IllegalArgumentException e) {
-            throw new ModelException(json + ": hidden_activation " + arch.path("hidden_activation") + " is not supported");
+        JsonNode training = root.get("training");
+        if (training != null && !training.isObject()) {
+            throw new ModelException(json + ": training must be an object");
         }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(weights);
-        } catch (NoSuchFileException e) {
-            throw new ModelException(weights + ": missing");
-        } catch (IOException e) {
-            throw new ModelException(weights + ": cannot read (" + e.getMessage() + ")", e);
-        }
-        Parameters p = SafeTensors.decode(bytes, shape, weights.toString());
+        Path weightsPath = new Path(dir, WEIGHTS);
+        Parameters p = SafeTensors.read(fs, weightsPath, shape);
         for (double v : p.values()) {
             if (!Double.isFinite(v)) {
-                throw new ModelException(weights + ": holds a non-finite weight (" + v + ")");
+                throw new ModelException(weightsPath + ": holds a non-finite weight (" + v + ")");
             }
         }
-        Map<String, Object> training = JSON.convertValue(root.path("training"), new TypeReference<Map<String, Object>>() { });
-        return new Model(p, activation, training == null ? Map.of() : training);
+        Map<String, Object> settings = training == null ? Map.of()
+                : JSON.convertValue(training, new TypeReference<Map<String, Object>>() { });
+        return new Model(p, activation, settings);
     }
 
-    /** Temporary directories are created owner-only; a model directory should be like any other. */
-    private static void makeReadable(Path dir) {
+    /**
+     * The text of a file of the model directory {@code dir} (history.csv, metrics.json, model.json), read up to
+     * {@value #MAX_TEXT} bytes.
+     */
+    public static String readText(String dir, String name, Configuration conf) {
+        Path p = new Path(HadoopFs.path(dir, "--model"), name);
+        FileSystem fs = HadoopFs.fileSystem(p, conf, "--model");
         try {
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // not a POSIX file system: keep what it gave
-        }
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            return !s.iterator().hasNext();
+            return new String(readBounded(fs, p, MAX_TEXT), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return false;
+            throw new ModelException(p + ": cannot read (" + HadoopFs.describe(e, p) + ")", e);
         }
     }
 
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
+    /**
+     * Replaces one file of the model directory {@code dir} atomically (a temporary sibling, then a rename), with the
+     * mode a plain write would give it.
+     */
+    public static void replaceFile(String dir, String name, byte[] content, Configuration conf) {
+        if (!FILES.contains(name)) {
+            throw new IllegalArgumentException(name + " is not a file of a model directory");
         }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(q);
+        Path target = new Path(HadoopFs.path(dir, "--model"), name);
+        FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(target, conf, "--model"));
+        Path tmp = new Path(target.getParent(), "." + name + TMP + System.nanoTime());
+        try {
+            try (OutputStream out = fs.create(tmp, false)) {
+                out.write(content);
             }
+            if (fs.exists(target) && !fs.delete(target, false)) {
+                throw new IOException("cannot replace " + target);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("cannot rename " + tmp + " to " + target);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + HadoopFs.describe(e, target), e);
+        } finally {
+            try {
+                if (fs.exists(tmp)) {
+                    fs.delete(tmp, false);
+                }
+            } catch (IOException ignored) {
+                // nothing more to do
+            }
+        }
+    }
+
+    /**
+     * All of a regular file, refused if it is longer than {@code max} bytes (or a FIFO or device).
+     *
+     * @throws java.io.FileNotFoundException if it does not exist
+     */
+    static byte[] readBounded(FileSystem fs, Path p, long max) throws IOException {
+        FileStatus st = fs.getFileStatus(p);
+        HadoopFs.requireRegularFile(fs, p, "model");
+        if (st.isDirectory()) {
+            throw new ModelException(p + ": is a directory, not a file");
+        }
+        if (st.getLen() > max) {
+            throw new ModelException(p + ": " + st.getLen() + " bytes, more than such a file can be (" + max + ")");
+        }
+        try (InputStream in = fs.open(p)) {
+            return in.readNBytes((int) st.getLen());
+        }
+    }
+
+    /** Typed, strict access to model.json's fields: a string where a string belongs, an integer in its range. */
+    private record Fields(String file) {
+
+        JsonNode object(JsonNode parent, String name) {
+            JsonNode n = parent.get(name);
+            if (n == null || !n.isObject()) {
+                throw new ModelException(file + ": " + name + (n == null ? " is missing" : " must be an object"));
+            }
+            return n;
+        }
+
+        String text(JsonNode parent, String name) {
+            JsonNode n = parent.get(name);
+            if (n == null || !n.isTextual()) {
+                throw new ModelException(file + ": " + name + (n == null ? " is missing" : " must be a string, got "
+                        + Echo.value(n.toString())));
+            }
+            return n.textValue();
+        }
+
+        int integer(JsonNode parent, String name, int min, int max) {
+            JsonNode n = parent.get(name);
+            if (n == null) {
+                throw new ModelException(file + ": " + name + " is missing");
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw new ModelException(file + ": " + name + " must be a whole number, got " + Echo.value(n.toString()));
+            }
+            int v = n.intValue();
+            if (v < min || v > max) {
+                throw new ModelException(file + ": " + name + " is " + v + ", expected " + (min == max ? String.valueOf(min)
+                        : min + "-" + max));
+            }
+            return v;
         }
     }
 }

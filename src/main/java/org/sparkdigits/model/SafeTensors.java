@@ -64,6 +64,50 @@ public final class SafeTensors {
     }
 
     /**
+     * Reads the weights file {@code p} for {@code shape}, reading no more than it must: the file's length is checked
+     * against the header's length and the shape's tensors before the data is read, so a huge or endless file (a FIFO,
+     * a device) is refused by name instead of filling the heap.
+     */
+    public static Parameters read(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path p, NetworkShape shape) {
+        String file = p.toString();
+        try {
+            org.apache.hadoop.fs.FileStatus st;
+            try {
+                st = fs.getFileStatus(p);
+            } catch (java.io.FileNotFoundException e) {
+                throw new ModelException(file + ": missing");
+            }
+            org.sparkdigits.io.HadoopFs.requireRegularFile(fs, p, "model");
+            if (st.isDirectory()) {
+                throw new ModelException(file + ": is a directory, not a file");
+            }
+            long length = st.getLen();
+            long data = 8L * shape.parameterCount();
+            try (java.io.DataInputStream in = new java.io.DataInputStream(fs.open(p))) {
+                if (length < 8) {
+                    return decode(in.readNBytes((int) length), shape, file);
+                }
+                byte[] head = new byte[8];
+                in.readFully(head);
+                long n = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                if (n < 2 || n > MAX_HEADER || n > length - 8) {
+                    throw new ModelException(file + ": header length " + n + " does not fit in a file of " + length + " bytes");
+                }
+                if (length > 8 + n + data) {
+                    throw new ModelException(file + ": " + (length - 8 - n - data) + " bytes after the last tensor (file has "
+                            + length + " bytes, expected " + (8 + n + data) + " for a " + shape + " network)");
+                }
+                byte[] all = new byte[(int) length];
+                System.arraycopy(head, 0, all, 0, 8);
+                in.readFully(all, 8, (int) length - 8);
+                return decode(all, shape, file);
+            }
+        } catch (java.io.IOException e) {
+            throw new ModelException(file + ": cannot read (" + org.sparkdigits.io.HadoopFs.describe(e, p) + ")", e);
+        }
+    }
+
+    /**
      * Decodes weights for {@code shape}, checking every size and offset.
      *
      * @param file the file's name, for messages
@@ -81,7 +125,11 @@ public final class SafeTensors {
         try {
             header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ModelException(file + ": header is not valid JSON (" + e.getMessage().split("\n")[0] + ")", e);
+            throw new ModelException(file + ": header is not valid JSON (" + org.sparkdigits.io.Echo.value(
+                    e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage()) + ")", e);
+        }
+        if (header == null || !header.isObject()) {
+            throw new ModelException(file + ": header is not a JSON object");
         }
         long dataStart = 8 + n;
         long dataLength = bytes.length - dataStart;
@@ -93,15 +141,18 @@ public final class SafeTensors {
             if (node == null) {
                 throw new ModelException(file + ": tensor " + NAMES[t] + " is missing");
             }
-            if (!"F64".equals(node.path("dtype").asText())) {
+            if (!node.isObject()) {
+                throw new ModelException(file + ": tensor " + NAMES[t] + " is not an object");
+            }
+            if (!"F64".equals(node.path("dtype").textValue())) {
                 throw new ModelException(file + ": tensor " + NAMES[t] + " has dtype " + node.path("dtype") + ", expected F64");
             }
-            long[] dims = longs(node.path("shape"));
+            long[] dims = longs(node.path("shape"), file + ": tensor " + NAMES[t] + " shape");
             if (!java.util.Arrays.equals(dims, shapes[t])) {
                 throw new ModelException(file + ": tensor " + NAMES[t] + " has shape " + java.util.Arrays.toString(dims)
                         + ", expected " + java.util.Arrays.toString(shapes[t]) + " for a " + shape + " network");
             }
-            long[] off = longs(node.path("data_offsets"));
+            long[] off = longs(node.path("data_offsets"), file + ": tensor " + NAMES[t] + " data_offsets");
             long bytesNeeded = 8L * count(dims);
             if (off.length != 2 || off[0] != expectedOffset || off[1] - off[0] != bytesNeeded) {
                 throw new ModelException(file + ": tensor " + NAMES[t] + " has data_offsets " + java.util.Arrays.toString(off)
@@ -151,10 +202,18 @@ public final class SafeTensors {
         return c;
     }
 
-    private static long[] longs(JsonNode array) {
+    /** A JSON array of whole numbers (not strings, not fractions), or a {@link ModelException} naming {@code what}. */
+    private static long[] longs(JsonNode array, String what) {
+        if (!array.isArray()) {
+            throw new ModelException(what + " must be an array of whole numbers, got " + org.sparkdigits.io.Echo.value(array.toString()));
+        }
         long[] out = new long[array.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asLong(-1);
+            JsonNode v = array.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw new ModelException(what + " must be whole numbers, got " + org.sparkdigits.io.Echo.value(array.toString()));
+            }
+            out[i] = v.longValue();
         }
         return out;
     }

@@ -53,13 +53,21 @@ public final class Augmentation {
             if (csv) {
                 frame.map((org.apache.spark.api.java.function.MapFunction<Row, String>) Augmentation::csvLine,
                         org.apache.spark.sql.Encoders.STRING()).write().text(tmp.toString());
+                // Spark's text writer names its files part-*.txt: these are CSV lines
+                for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(tmp)) {
+                    String name = f.getPath().getName();
+                    if (name.startsWith("part-") && name.endsWith(".txt")
+                            && !fs.rename(f.getPath(), new Path(tmp, name.substring(0, name.length() - 4) + ".csv"))) {
+                        throw new IOException("cannot rename " + f.getPath() + " to .csv");
+                    }
+                }
             } else {
                 frame.select("label", "pixels").write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString());
             }
             if (!fs.rename(tmp, target)) {
                 throw new IOException("cannot rename " + tmp + " to " + target);
             }
-            return spark.read().format(csv ? "text" : "parquet").load(out).count();
+            return LineParser.literal(spark.read()).format(csv ? "text" : "parquet").load(out).count();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -17,14 +18,16 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.HadoopFs;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.model.Checkpoint;
 
 /**
  * Checkpoint files {@code ckpt-<step>} in a directory on any Hadoop file system (local disk, HDFS, S3A...):
  * each written under a temporary name and renamed into place, so a reader sees whole files only; the newest
- * {@value #KEEP} are kept. {@link #newest} skips a damaged file (torn, truncated, bad checksum) with a warning
- * and takes the one before it.
+ * {@value #KEEP} up to the current step are kept, and a file of a later step (another run's, or a forged one) or
+ * one found damaged is never deleted by this run. {@link #newest} skips a damaged file (torn, truncated, bad checksum, too large for the
+ * configuration, or with fields that do not fit it) with a warning and takes the one before it.
  */
 public final class CheckpointStore {
 
@@ -34,76 +37,132 @@ public final class CheckpointStore {
 
     private final Path dir;
     private final FileSystem fs;
+    /** Checkpoints {@link #newest} found damaged: neither counted among the kept ones nor deleted (left to look at). */
+    private final java.util.Set<String> damaged = new java.util.HashSet<>();
 
     public CheckpointStore(String dir, Configuration hadoop) {
         try {
-            this.dir = new Path(dir);
-            this.fs = this.dir.getFileSystem(hadoop);
+            this.dir = HadoopFs.path(dir, "--checkpoint-dir");
+            // the local file system without Hadoop's .crc side files: a checkpoint carries its own CRC32, and a side
+            // file left behind by a checkpoint deleted or copied by hand would fail the next one of its name
+            this.fs = HadoopFs.forWriting(HadoopFs.fileSystem(this.dir, hadoop, "--checkpoint-dir"));
             fs.mkdirs(this.dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("--checkpoint-dir " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("--checkpoint-dir " + dir + ": " + HadoopFs.describe(e), e);
         }
     }
 
-    /** Writes {@code c} as the checkpoint of {@code step} and removes all but the newest {@value #KEEP}. */
+    /**
+     * Checks {@code dir} before any work: a directory (created if missing) that a fresh run ({@code resume} false)
+     * finds without checkpoints, so that it neither continues nor deletes another run's.
+     */
+    public static void checkTarget(String dir, boolean resume, Configuration conf) {
+        Path p = HadoopFs.path(dir, "--checkpoint-dir");
+        FileSystem fs = HadoopFs.fileSystem(p, conf, "--checkpoint-dir");
+        try {
+            if (fs.exists(p) && !fs.getFileStatus(p).isDirectory()) {
+                throw new InputException("--checkpoint-dir " + dir + " is a file, not a directory");
+            }
+            if (!fs.mkdirs(p)) {
+                throw new InputException("--checkpoint-dir " + dir + ": cannot create it");
+            }
+            if (!resume) {
+                List<FileStatus> existing = new CheckpointStore(dir, conf).checkpoints();
+                if (!existing.isEmpty()) {
+                    throw new InputException("--checkpoint-dir " + dir + " already holds checkpoints (newest: "
+                            + existing.get(0).getPath().getName() + "): add --resume to continue that run, or give an "
+                            + "empty directory");
+                }
+            }
+        } catch (IOException e) {
+            throw new InputException("--checkpoint-dir " + dir + ": " + HadoopFs.describe(e, p), e);
+        }
+    }
+
+    /** Writes {@code c} as the checkpoint of {@code step} and removes older ones, all but the newest {@value #KEEP}. */
     public void write(long step, Checkpoint c) {
-        Path target = new Path(dir, String.format(Locale.ROOT, "%s%012d", PREFIX, step));
+        Path target = new Path(dir, name(step));
         Path tmp = new Path(dir, "." + target.getName() + ".tmp-" + System.nanoTime());
         try {
             try (OutputStream out = fs.create(tmp, true)) {
-                out.write(c.encode());
+                c.write(out);
             }
             fs.delete(target, false);
             if (!fs.rename(tmp, target)) {
                 throw new IOException("cannot rename " + tmp + " to " + target);
             }
-            List<FileStatus> all = checkpoints();
-            for (FileStatus old : all.subList(Math.min(KEEP, all.size()), all.size())) {
-                fs.delete(old.getPath(), false);
+            int kept = 0;
+            for (FileStatus f : checkpoints()) {
+                if (f.getPath().getName().compareTo(target.getName()) > 0 || damaged.contains(f.getPath().getName())) {
+                    continue; // a later step than this run's, or a damaged file: not ours to delete
+                }
+                if (++kept > KEEP) {
+                    fs.delete(f.getPath(), false);
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + HadoopFs.describe(e, target), e);
         }
     }
 
+    private static String name(long step) {
+        return String.format(Locale.ROOT, "%s%012d", PREFIX, step);
+    }
+
     /**
-     * The newest intact checkpoint, if any.
+     * The newest intact checkpoint that fits the configuration, if any.
      *
-     * @throws InputException if it belongs to another training configuration
+     * @param fingerprint the configuration's; a checkpoint with another one is refused
+     * @param maxBytes    the largest file a checkpoint of this configuration can be; a larger one is damaged
+     * @param problem     what is wrong with a decoded checkpoint for this configuration (a missing field, a short
+     *                    vector, a step past the end), or {@code null}; a checkpoint with a problem is damaged
+     * @throws InputException if the newest intact one belongs to another training configuration
      */
-    public Optional<Checkpoint> newest(String fingerprint) {
+    public Optional<Checkpoint> newest(String fingerprint, long maxBytes, Function<Checkpoint, String> problem) {
         try {
             for (FileStatus f : checkpoints()) {
                 Checkpoint c;
+                String name = f.getPath().toString();
                 try {
-                    byte[] bytes = new byte[(int) f.getLen()];
-                    try (InputStream in = fs.open(f.getPath())) {
-                        in.readNBytes(bytes, 0, bytes.length);
+                    if (f.getLen() > maxBytes) {
+                        throw new Checkpoint.DamagedException(name + ": " + f.getLen() + " bytes, more than a checkpoint of "
+                                + "this configuration can be (" + maxBytes + ")");
                     }
-                    c = Checkpoint.decode(bytes, f.getPath().toString());
+                    try (InputStream in = fs.open(f.getPath())) {
+                        c = Checkpoint.read(in, f.getLen(), name);
+                    }
+                    if (c.fingerprint().equals(fingerprint)) {
+                        String wrong = problem.apply(c);
+                        if (wrong != null) {
+                            throw new Checkpoint.DamagedException(name + ": " + wrong);
+                        }
+                    }
                 } catch (Checkpoint.DamagedException e) {
                     LOG.warn("skipping a damaged checkpoint: {}", e.getMessage());
+                    damaged.add(f.getPath().getName());
                     continue;
                 } catch (IOException e) {   // e.g. the file system's own checksum (Hadoop's .crc files)
-                    LOG.warn("skipping a damaged checkpoint: {}: {}", f.getPath(), e.getMessage());
+                    LOG.warn("skipping a damaged checkpoint: {}: {}", f.getPath(), HadoopFs.describe(e));
+                    damaged.add(f.getPath().getName());
                     continue;
                 }
                 if (!c.fingerprint().equals(fingerprint)) {
                     throw new InputException("--resume: " + f.getPath() + " was written by another training "
-                            + "configuration; use the same options and data, or another --checkpoint-dir\n  checkpoint: "
-                            + c.fingerprint() + "\n  now:        " + fingerprint);
+                            + "configuration (" + Fingerprint.difference(c.fingerprint(), fingerprint)
+                            + "); use the same options and data, or another --checkpoint-dir");
                 }
                 return Optional.of(c);
             }
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoints in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read checkpoints in " + dir + ": " + HadoopFs.describe(e), e);
         }
     }
 
     /** The checkpoint files, newest first. */
     private List<FileStatus> checkpoints() throws IOException {
-        List<FileStatus> out = new ArrayList<>(Arrays.asList(fs.listStatus(dir, p -> p.getName().startsWith(PREFIX))));
+        List<FileStatus> out = new ArrayList<>(Arrays.asList(fs.listStatus(dir,
+                p -> p.getName().startsWith(PREFIX) && p.getName().length() == PREFIX.length() + 12)));
         out.sort(Comparator.comparing((FileStatus f) -> f.getPath().getName()).reversed());
         return out;
     }

@@ -1,7 +1,6 @@
 package org.sparkdigits.spark;
 
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -55,7 +54,10 @@ public final class DigitClassifier implements Serializable {
 
     /** The model in {@code dir} (a model directory written by {@code train}). */
     public static DigitClassifier load(String dir) {
-        return new DigitClassifier(ModelStore.read(Path.of(dir)));
+        org.apache.hadoop.conf.Configuration conf = org.apache.spark.sql.SparkSession.getActiveSession().isDefined()
+                ? org.apache.spark.sql.SparkSession.getActiveSession().get().sparkContext().hadoopConfiguration()
+                : new org.apache.hadoop.conf.Configuration();
+        return new DigitClassifier(ModelStore.read(dir, conf));
     }
 
     public Model model() {

@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.data.InputFormat;
@@ -72,6 +72,37 @@ public final class DigitLoader {
                 .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
                 .mapPartitions(DigitLoader::assembleKeyed);
         return materialize(blocks, files, what, t0);
+    }
+
+    /**
+     * {@code requested} partitions, or fewer when the data holds fewer rows: a partition per row at most (100 000
+     * partitions of 20 rows would take minutes of empty tasks). The rows are bounded from the files' headers and
+     * sizes ({@link InputFiles#maxRows}); where that is not enough to decide (more partitions than that bound, or than
+     * {@code 4 x parallelism} on compressed text), the lines of text files are counted by a quick job. A change is
+     * logged.
+     */
+    public int partitionsFor(List<InputFile> files, int requested, int parallelism) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        long bound = InputFiles.maxRows(files, conf);
+        boolean unknown = bound == Long.MAX_VALUE;
+        if (requested <= bound && (!unknown || requested <= Math.max(64, 4L * parallelism))) {
+            return requested;
+        }
+        if (!files.get(0).format().text()) {
+            return cap(requested, bound);
+        }
+        String[] paths = files.stream().map(InputFile::path).toArray(String[]::new);
+        return cap(requested, Math.min(bound, LineParser.literal(spark.read()).text(paths).count()));
+    }
+
+    private static int cap(int requested, long rows) {
+        if (requested <= rows) {
+            return requested;
+        }
+        int p = (int) Math.max(1, rows);
+        LOG.warn("--partitions {}: the data holds at most {} rows; using {} partitions (a partition per row at most)",
+                requested, rows, p);
+        return p;
     }
 
     /** Loads rows (labelled or not) into one block per input split, in input order. */
@@ -175,10 +206,13 @@ public final class DigitLoader {
             throw diagnose(e, files, what);
         }
         long rows = 0;
+        long[] content = new long[2];
         TreeMap<Integer, Long> rejected = new TreeMap<>();
         List<Reject> first = new ArrayList<>();
         for (LoadedPartition.Summary s : summaries) {
             rows += s.rows();
+            content[0] += s.content()[0];
+            content[1] += s.content()[1];
             s.rejectedPerFile().forEach((f, n) -> rejected.merge(f, n, Long::sum));
             first.addAll(s.firstRejects());
         }
@@ -209,7 +243,9 @@ public final class DigitLoader {
                     + ": no valid data rows");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new LoadedData(blocks, rows, summaries.size(), skipped, seconds, files);
+        String fingerprint = content[0] == 0 && content[1] == 0 ? null
+                : String.format(java.util.Locale.ROOT, "%016x%016x", content[0], content[1]);
+        return new LoadedData(blocks, rows, summaries.size(), skipped, seconds, files, fingerprint);
     }
 
     private static String where(Configuration conf, InputFile f, Reject r) {

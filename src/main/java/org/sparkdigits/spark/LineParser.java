@@ -28,9 +28,29 @@ final class LineParser implements Serializable {
         this.files = files;
     }
 
-    /** A path's identity regardless of how it is spelled ({@code file:/x}, {@code file:///x}). */
+    /** An input file's identity regardless of how it is spelled ({@code file:/x}, {@code file:///x}). */
     static String key(String path) {
         return new Path(path).toUri().getPath();
+    }
+
+    /**
+     * The {@link #key} of a path as Spark's {@code _metadata.file_path} gives it: URL-encoded ({@code sp%20ace} for a
+     * space; {@code %25} for a percent sign), unlike the decoded paths of {@link InputFile}.
+     */
+    static String sparkKey(String encoded) {
+        try {
+            return new java.net.URI(encoded).getPath();
+        } catch (java.net.URISyntaxException e) {
+            return key(encoded);
+        }
+    }
+
+    /**
+     * A reader of Spark's file sources that reads its paths as they are named, not as globs (our paths are resolved
+     * files already): a {@code [} or {@code *} in a directory or file name is then just a character.
+     */
+    static org.apache.spark.sql.DataFrameReader literal(org.apache.spark.sql.DataFrameReader reader) {
+        return reader.option("__globPaths__", "false");
     }
 
     /**
@@ -59,7 +79,7 @@ final class LineParser implements Serializable {
                     if (!path.equals(currentPath) || start != currentStart) {
                         currentPath = path;
                         currentStart = start;
-                        file = files.get(key(path));
+                        file = files.get(sparkKey(path));
                         if (file == null) {
                             throw new IllegalStateException("unexpected input file " + path + " (known: " + files.keySet() + ")");
                         }

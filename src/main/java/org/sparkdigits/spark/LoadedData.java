@@ -6,7 +6,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
 
 /**
@@ -18,9 +18,11 @@ import org.sparkdigits.data.InputFile;
  * @param skipped     rows dropped per file (with {@code --on-bad-row skip}), by path
  * @param seconds     wall time of the load
  * @param files       the input files
+ * @param content     a fingerprint of the rows' content (hex; the same rows give the same whatever their files, order
+ *                    or format), or {@code null} for data loaded in input order
  */
 public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blockCount, Map<String, Long> skipped,
-                         double seconds, List<InputFile> files) {
+                         double seconds, List<InputFile> files, String content) {
 
     /** The blocks, for computing on. */
     public JavaRDD<DigitBlock> blocks() {
@@ -38,6 +40,20 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
             }
         }
         return new Storage(0, 0);
+    }
+
+    /** The storage memory of the executors that hold blocks (in local mode the driver's), in bytes. */
+    public static long storageMemory(org.apache.spark.SparkContext sc) {
+        String driver = sc.isLocal() ? null : org.apache.spark.SparkEnv.get().blockManager().blockManagerId().hostPort();
+        long total = 0;
+        java.util.Map<String, scala.Tuple2<Object, Object>> status =
+                scala.jdk.javaapi.CollectionConverters.asJava(sc.getExecutorMemoryStatus());
+        for (java.util.Map.Entry<String, scala.Tuple2<Object, Object>> e : status.entrySet()) {
+            if (!e.getKey().equals(driver)) {
+                total += (Long) e.getValue()._1();
+            }
+        }
+        return total;
     }
 
     public long skippedRows() {
@@ -58,8 +74,13 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
      * once both parts are persisted.
      */
     public Split holdout(int n, long seed, StorageLevel level) {
+        return holdout(n, seed, level, "--holdout");
+    }
+
+    /** {@link #holdout(int, long, StorageLevel)}, with the option that asked for it named in messages. */
+    public Split holdout(int n, long seed, StorageLevel level, String option) {
         if (n < 1 || n >= rows) {
-            throw new InputException("--holdout " + n + " must be between 1 and " + (rows - 1)
+            throw new InputException(option + " " + n + " must be between 1 and " + (rows - 1)
                     + " (the training data has " + rows + " rows)");
         }
         long t0 = System.nanoTime();
@@ -84,8 +105,8 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
         long holdRows = keepHold.map(LoadedPartition::rows).reduce(Integer::sum);
         unpersist();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Split(new LoadedData(keepTrain, trainRows, blockCount, skipped, this.seconds + seconds, files),
-                new LoadedData(keepHold, holdRows, blockCount, Map.of(), 0, files));
+        return new Split(new LoadedData(keepTrain, trainRows, blockCount, skipped, this.seconds + seconds, files, content),
+                new LoadedData(keepHold, holdRows, blockCount, Map.of(), 0, files, content));
     }
 
     private static LoadedPartition part(LoadedPartition p, long salt, long threshold, long atThreshold, boolean held) {

@@ -16,8 +16,14 @@ import org.sparkdigits.core.DigitBlock;
 record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockStart,
                        Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects) implements Serializable {
 
-    /** What the driver needs to know of a partition, without its pixels. */
-    record Summary(int rows, Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects) implements Serializable {
+    /**
+     * What the driver needs to know of a partition, without its pixels.
+     *
+     * @param content two sums over the rows' content keys (each key mixed two ways), or zeros without keys: added over
+     *                the partitions they fingerprint the rows whatever their order
+     */
+    record Summary(int rows, Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects, long[] content)
+            implements Serializable {
     }
 
     /**
@@ -31,7 +37,14 @@ record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockS
     }
 
     Summary summary() {
-        return new Summary(block.rows(), rejectedPerFile, firstRejects);
+        long[] content = new long[2];
+        if (keys != null) {
+            for (long k : keys) {
+                content[0] += LineParser.mix(k);
+                content[1] += LineParser.mix(k ^ 0x9E3779B97F4A7C15L);
+            }
+        }
+        return new Summary(block.rows(), rejectedPerFile, firstRejects, content);
     }
 
     int rows() {

@@ -60,7 +60,7 @@ final class RecordSources {
     private static JavaRDD<LineParser.Parsed> text(SparkSession spark, List<InputFile> files) {
         String[] paths = files.stream().map(InputFile::path).toArray(String[]::new);
         LineParser parser = new LineParser(byKey(files));
-        return spark.read().text(paths)
+        return LineParser.literal(spark.read()).text(paths)
                 .select(col("_metadata.file_path"), col("_metadata.file_block_start"), col("value"))
                 .javaRDD()
                 .mapPartitions(parser::parse);
@@ -70,7 +70,7 @@ final class RecordSources {
         String[] paths = files.stream().map(InputFile::path).toArray(String[]::new);
         boolean labelled = files.get(0).labelled();
         Map<String, InputFile> known = byKey(files);
-        return spark.read().parquet(paths)
+        return LineParser.literal(spark.read()).parquet(paths)
                 .select(col("_metadata.file_path"), col("_metadata.file_block_start"), col("_metadata.row_index"),
                         labelled ? col("label").cast("long") : lit(0L), col("pixels"))
                 .javaRDD()
@@ -88,7 +88,7 @@ final class RecordSources {
                         Row r = rows.next();
                         if (!r.getString(0).equals(lastPath)) {
                             lastPath = r.getString(0);
-                            f = known.get(LineParser.key(lastPath));
+                            f = known.get(LineParser.sparkKey(lastPath));
                             if (f == null) {
                                 throw new IllegalStateException("unexpected input file " + lastPath);
                             }

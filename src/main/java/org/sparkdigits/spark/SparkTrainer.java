@@ -200,7 +200,7 @@ public final class SparkTrainer {
     private void fullBatch() {
         Optimizer opt = Optimizer.create(s.optimizer(), shape);
         LearningRateSchedule lr = schedule(s.iterations());
-        Checkpoint resumed = resume(opt);
+        Checkpoint resumed = resume(opt, s.iterations(), 0);
         int first = resumed == null ? 1 : (int) resumed.counter("step") + 1;
         for (int it = first; it <= s.iterations() && !stop; it++) {
             long t0 = System.nanoTime();
@@ -237,7 +237,7 @@ public final class SparkTrainer {
         long t = 0;
         LOG.info("mini-batch: {} steps per epoch of about {} rows, {} epochs{}", perEpoch, s.batchSize(), s.epochs(),
                 s.localSteps() > 1 ? ", " + s.localSteps() + " local steps per job" : "");
-        Checkpoint resumed = resume(opt);
+        Checkpoint resumed = resume(opt, total, perEpoch);
         int firstEpoch = 0;
         int firstStep = 0;
         if (resumed != null) {
@@ -322,8 +322,14 @@ public final class SparkTrainer {
         }
     }
 
-    /** Opens the checkpoint store; with {@code --resume}, restores the newest checkpoint and returns it (else null). */
-    private Checkpoint resume(Optimizer opt) {
+    /**
+     * Opens the checkpoint store; with {@code --resume}, restores the newest checkpoint that fits this run and returns
+     * it (else null).
+     *
+     * @param total    steps of the whole run
+     * @param perEpoch steps per epoch (mini-batch), 0 for full batch
+     */
+    private Checkpoint resume(Optimizer opt, long total, int perEpoch) {
         if (!ck.enabled()) {
             return null;
         }
@@ -331,7 +337,10 @@ public final class SparkTrainer {
         if (!ck.resume()) {
             return null;
         }
-        Checkpoint c = store.newest(ck.fingerprint()).orElse(null);
+        long params = p.values().length;
+        long arrays = params * (2 + opt.state().size()) + HISTORY_FIELDS * (total + 1) + 16;
+        long maxBytes = 64 + (1 << 20) + 8 * arrays;
+        Checkpoint c = store.newest(ck.fingerprint(), maxBytes, x -> problem(x, opt, total, perEpoch)).orElse(null);
         if (c == null) {
             LOG.info("--resume: no checkpoint in {} yet: starting from the beginning", ck.dir());
             return null;
@@ -364,6 +373,65 @@ public final class SparkTrainer {
         return c;
     }
 
+    /** Numbers per history row in a checkpoint. */
+    private static final int HISTORY_FIELDS = 9;
+
+    /**
+     * What makes checkpoint {@code c} unfit for this run, or {@code null}: every counter present, whole and in range
+     * (the step within the run, the epoch and position within their bounds), every vector of this network's length.
+     */
+    private String problem(Checkpoint c, Optimizer opt, long total, int perEpoch) {
+        Map<String, Double> k = c.counters();
+        for (String name : List.of("step", "epoch", "position", "elapsed_ms", "pending_rows", "pending_correct",
+                "best_step", "without_improvement", "stop")) {
+            Double v = k.get(name);
+            if (v == null || !Double.isFinite(v) || v != Math.rint(v)) {
+                return "counter " + name + " is " + (v == null ? "missing" : "not a whole number (" + v + ")");
+            }
+        }
+        long step = k.get("step").longValue();
+        if (step < 1 || step > total) {
+            return "step " + step + " is outside this run's 1-" + total;
+        }
+        if (perEpoch > 0) {
+            long epoch = k.get("epoch").longValue();
+            long position = k.get("position").longValue();
+            if (epoch < 0 || epoch >= s.epochs() || position < 0 || position > perEpoch
+                    || epoch * perEpoch + position != step) {
+                return "epoch " + epoch + ", position " + position + " do not make step " + step + " of " + perEpoch
+                        + " steps per epoch";
+            }
+        }
+        if (k.get("pending_rows") < 0 || k.get("pending_correct") < 0 || k.get("pending_correct") > k.get("pending_rows")
+                || k.get("best_step") < -1 || k.get("best_step") > step || k.get("without_improvement") < 0 || k.get("elapsed_ms") < 0) {
+            return "its counters are out of range";
+        }
+        Map<String, double[]> a = c.arrays();
+        int n = p.values().length;
+        if (a.get("theta") == null || a.get("theta").length != n) {
+            return "theta " + (a.get("theta") == null ? "is missing" : "has " + a.get("theta").length + " values, not " + n);
+        }
+        if (a.containsKey("best") && a.get("best").length != n) {
+            return "best has " + a.get("best").length + " values, not " + n;
+        }
+        for (Map.Entry<String, double[]> e : opt.state().entrySet()) {
+            double[] saved = a.get("optimizer." + e.getKey());
+            if (saved == null || saved.length != e.getValue().length) {
+                return "optimizer state " + e.getKey() + " is missing or of another length";
+            }
+        }
+        double[] h = a.get("history");
+        if (h == null || h.length % HISTORY_FIELDS != 0 || h.length / HISTORY_FIELDS > step + 1) {
+            return "its history is missing or malformed";
+        }
+        for (String one : List.of("pending_loss", "best_loss")) {
+            if (a.get(one) == null || a.get(one).length != 1) {
+                return one + " is missing";
+            }
+        }
+        return null;
+    }
+
     /** Everything that decides the rest of the run. */
     private Checkpoint snapshot(long step, int epoch, int position, Optimizer opt) {
         Map<String, Double> c = new java.util.LinkedHashMap<>();
@@ -379,7 +447,7 @@ public final class SparkTrainer {
         Map<String, double[]> a = new java.util.LinkedHashMap<>();
         a.put("theta", p.values().clone());
         opt.state().forEach((k, v) -> a.put("optimizer." + k, v.clone()));
-        double[] h = new double[history.size() * 9];
+        double[] h = new double[history.size() * HISTORY_FIELDS];
         for (int r = 0; r < history.size(); r++) {
             HistoryRow x = history.get(r);
             double[] row = {x.step(), x.epoch(), x.loss(), x.trainAccuracy(), x.valLoss(), x.valAccuracy(), x.testLoss(),

@@ -31,6 +31,10 @@ class CliProcessTest {
     }
 
     private Outcome run(String... args) throws IOException, InterruptedException {
+        return run(List.of(), args);
+    }
+
+    private Outcome run(List<String> jvmArgs, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-XX:+IgnoreUnrecognizedVMOptions", "-Xmx1g",
@@ -42,6 +46,7 @@ class CliProcessTest {
                 "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
                 "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
                 "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath().toUri()));
+        cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(Arrays.asList(args));
         File out = dir.resolve("stdout").toFile();
@@ -73,6 +78,24 @@ class CliProcessTest {
         assertEquals(1, errors.size(), o.err());
         assertTrue(errors.get(0).contains("cut.csv.gz: cannot read (truncated compressed data"), errors.get(0));
         assertFalse(Files.exists(model));
+    }
+
+    @Test
+    void anUnreachableMasterIsOneLineNamingIt() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        Path train = TestCsv.labelled(dir.resolve("m.csv"), 30, 34, true);
+        Outcome o = run(List.of("-Dspark.master=spark://127.0.0.1:" + port), "train", "--data", train.toString(),
+                "--out", dir.resolve("unreached").toString());
+        assertEquals(2, o.code(), o.err());
+        assertNoStackTrace(o.err());
+        List<String> errors = o.err().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), o.err());
+        assertTrue(errors.get(0).startsWith("error: --master spark://127.0.0.1:" + port + ": cannot reach the Spark master"),
+                errors.get(0));
+        assertTrue(o.err().lines().count() <= 3, o.err());
     }
 
     @Test

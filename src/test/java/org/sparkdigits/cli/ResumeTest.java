@@ -132,6 +132,82 @@ class ResumeTest {
         assertTrue(d.err().contains("checkpoints are for sgd, momentum, nesterov, adam and adamw"), d.err());
     }
 
+    @Test
+    void forgedDamagedAndHugeCheckpointsAreSkippedAndTheGoodOnesKept() throws Exception {
+        SparkTestSession.get();
+        Path data = TestCsv.labelled(dir.resolve("forge.csv"), 120, 12, true);
+        List<String> common = List.of("--data", data.toString(), "--batch-size", "20", "--epochs", "2", "--optimizer", "adam",
+                "--lr", "0.01", "--partitions", "2", "--log-every", "3");
+        List<String> reference = new ArrayList<>(List.of("train"));
+        reference.addAll(common);
+        reference.addAll(List.of("--out", dir.resolve("forge-ref").toString()));
+        assertEquals(0, CliRun.of(reference.toArray(String[]::new)).code());
+        Path ck = dir.resolve("forge-ck");
+        List<String> first = new ArrayList<>(List.of("train"));
+        first.addAll(common);
+        first.addAll(List.of("--out", dir.resolve("forge-first").toString(), "--checkpoint-dir", ck.toString(),
+                "--checkpoint-every", "2"));
+        CliRun f = CliRun.of(first.toArray(String[]::new));
+        assertEquals(0, f.code(), f.err());
+        assertEquals(List.of(12L, 10L), checkpointSteps(ck));
+        Files.delete(ck.resolve(name(12)));   // as if stopped after step 11
+        org.sparkdigits.model.Checkpoint good = org.sparkdigits.model.Checkpoint.decode(Files.readAllBytes(ck.resolve(name(10))), "x");
+        // valid checksums, wrong contents: an absurd step, a short weight vector, a missing counter
+        java.util.Map<String, Double> absurd = new java.util.LinkedHashMap<>(good.counters());
+        absurd.put("step", 999_999_999_999.0);
+        forge(ck, 999_999_999_999L, new org.sparkdigits.model.Checkpoint(good.fingerprint(), absurd, good.arrays()));
+        java.util.Map<String, double[]> shortTheta = new java.util.LinkedHashMap<>(good.arrays());
+        shortTheta.put("theta", Arrays.copyOf(good.arrays().get("theta"), 7));
+        forge(ck, 11, new org.sparkdigits.model.Checkpoint(good.fingerprint(), good.counters(), shortTheta));
+        java.util.Map<String, Double> missing = new java.util.LinkedHashMap<>(good.counters());
+        missing.remove("position");
+        forge(ck, 12, new org.sparkdigits.model.Checkpoint(good.fingerprint(), missing, good.arrays()));
+        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(ck.resolve(name(13)).toFile(), "rw")) {
+            huge.setLength(3L << 30);   // over 2 GB (sparse): once "error: -1073741824"
+        }
+        List<String> again = new ArrayList<>(common);
+        again.addAll(List.of("--out", dir.resolve("forge-resumed").toString(), "--checkpoint-dir", ck.toString(), "--resume"));
+        Path log = dir.resolve("forge.log");
+        Process p = start(again, log);
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "the resumed run did not finish");
+        String text = Files.readString(log);
+        assertEquals(0, p.exitValue(), text);
+        for (String expected : List.of(name(13) + ": 3221225472 bytes, more than a checkpoint of this configuration can be",
+                name(999_999_999_999L) + ": step 999999999999 is outside this run's 1-12",
+                name(12) + ": counter position is missing", name(11) + ": theta has 7 values, not 7960",
+                "resuming from the checkpoint of step 10")) {
+            assertTrue(text.contains(expected), "log lacks '" + expected + "':\n" + text);
+        }
+        assertArrayEquals(Files.readAllBytes(dir.resolve("forge-ref/model.safetensors")),
+                Files.readAllBytes(dir.resolve("forge-resumed/model.safetensors")));
+        // the good checkpoint and the damaged ones are all still there; step 12 is the resumed run's own
+        assertEquals(List.of(999_999_999_999L, 13L, 12L, 11L, 10L), checkpointSteps(ck));
+    }
+
+    @Test
+    void resumeOnOtherDataAtTheSamePathIsRefused() throws Exception {
+        SparkTestSession.get();
+        Path data = TestCsv.labelled(dir.resolve("changing.csv"), 120, 13, true);
+        List<String> args = List.of("train", "--data", data.toString(), "--out", dir.resolve("changing").toString(),
+                "--batch-size", "20", "--epochs", "1", "--checkpoint-dir", dir.resolve("changing-ck").toString(),
+                "--checkpoint-every", "2");
+        assertEquals(0, CliRun.of(args.toArray(String[]::new)).code());
+        TestCsv.labelled(data, 120, 14, true);   // other rows, the same path and count
+        List<String> resume = new ArrayList<>(args);
+        resume.add("--resume");
+        CliRun r = CliRun.of(resume.toArray(String[]::new));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("was written by another training configuration (it differs in data_content"), r.err());
+    }
+
+    private static String name(long step) {
+        return String.format("ckpt-%012d", step);
+    }
+
+    private static void forge(Path dir, long step, org.sparkdigits.model.Checkpoint c) throws IOException {
+        Files.write(dir.resolve(name(step)), c.encode());
+    }
+
     private static Process start(List<String> trainOptions, Path log) throws IOException {
         List<String> args = new ArrayList<>(List.of("train"));
         args.addAll(trainOptions);

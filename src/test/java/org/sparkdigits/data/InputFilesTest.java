@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.testing.TestCsv;
 
 class InputFilesTest {

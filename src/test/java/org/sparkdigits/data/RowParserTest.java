@@ -58,10 +58,19 @@ class RowParserTest {
     }
 
     @Test
-    void detectsHeaders() {
-        assertTrue(RowParser.isHeader("label,pixel0,pixel1"));
-        assertTrue(RowParser.isHeader("pixel0,pixel1"));
-        assertTrue(RowParser.isHeader("\uFEFFlabel,pixel0"));
+    void detectsHeadersOnlyWhenTheyAreExactlyHeaders() {
+        String kaggle = org.sparkdigits.testing.TestCsv.header(true);
+        String pixels = org.sparkdigits.testing.TestCsv.header(false);
+        assertTrue(RowParser.isHeader(kaggle));
+        assertTrue(RowParser.isHeader(pixels));
+        assertTrue(RowParser.isHeader("\uFEFF" + kaggle + "\r"));
+        assertTrue(RowParser.isHeader(java.util.Arrays.stream(kaggle.split(",")).map(f -> "\"" + f.toUpperCase() + "\"")
+                .collect(java.util.stream.Collectors.joining(", "))));   // quoted, in any case, spaced
+        // once anything non-numeric in the first field was taken for a header and the row dropped
+        assertFalse(RowParser.isHeader("label,pixel0,pixel1"));
+        assertFalse(RowParser.isHeader(kaggle.replace("pixel5,", "pixel6,")));
+        assertFalse(RowParser.isHeader("x" + row("", 784, "0").toString()));
+        assertFalse(RowParser.isHeader("NaN," + row("", 784, "0")));
         assertFalse(RowParser.isHeader("5,0,0,0"));
         assertFalse(RowParser.isHeader(" 5,0"));
     }

@@ -119,6 +119,47 @@ class MnistDownloaderTest {
     }
 
     @Test
+    void theTestsObtainMnistIntoAnEmptyCacheAsAUsersMachineWould(@TempDir Path dir) throws IOException {
+        Path cache = dir.resolve("cache/mnist");
+        org.sparkdigits.testing.MnistFiles.obtain(cache, List.of(base + "/missing/", base + "/good/"));
+        for (String f : List.of("mnist_train.csv.gz", "mnist_test.csv.gz", "idx/train-images-idx3-ubyte.gz",
+                "idx/train-labels-idx1-ubyte.gz", "idx/t10k-images-idx3-ubyte.gz", "idx/t10k-labels-idx1-ubyte.gz")) {
+            assertTrue(Files.isRegularFile(cache.resolve(f)), f);
+        }
+        // the layout of ../shared/mnist: the training CSV with the Kaggle header, the test CSV without
+        List<String> train = gunzipLines(cache.resolve("mnist_train.csv.gz"));
+        List<String> test = gunzipLines(cache.resolve("mnist_test.csv.gz"));
+        assertEquals(60_001, train.size());
+        assertEquals(10_000, test.size());
+        assertTrue(train.get(0).startsWith("label,pixel0,"));
+        assertEquals(gunzipLines(TestCsv.mnist("mnist_test.csv.gz")), test, "the same rows as the shared test CSV");
+        assertEquals("5 0 4 1 9", String.join(" ", train.subList(1, 6).stream().map(l -> l.substring(0, 1)).toList()));
+        try (Stream<Path> left = Files.list(cache.getParent())) {
+            assertEquals(List.of(cache), left.toList(), "no temporary directory left");
+        }
+    }
+
+    @Test
+    void aRefusedConnectionSaysSo(@TempDir Path dir) throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        MnistDownloader.DownloadException e = assertThrows(MnistDownloader.DownloadException.class,
+                () -> new MnistDownloader(List.of("http://127.0.0.1:" + port + "/")).download(dir));
+        assertTrue(e.getMessage().contains("http://127.0.0.1:" + port + "/train-images-idx3-ubyte.gz: cannot connect ("),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("null"), e.getMessage());
+    }
+
+    private static List<String> gunzipLines(Path gz) throws IOException {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                new java.util.zip.GZIPInputStream(Files.newInputStream(gz)), java.nio.charset.StandardCharsets.US_ASCII))) {
+            return r.lines().toList();
+        }
+    }
+
+    @Test
     void idxParserChecksMagicAndSize() {
         assertThrows(IllegalArgumentException.class, () -> Idx.labels(new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0}, "x"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Initializer;
@@ -98,19 +99,23 @@ class ModelStoreTest {
         assertTrue(failure(dir.resolve("nothing")).contains("no such directory"));
     }
 
+    private static void checkTarget(Path p) {
+        ModelStore.checkTarget(p.toString(), new Configuration());
+    }
+
     @Test
     void replacesAnExistingModelButNeverAnotherDirectory() throws IOException {
         Path m = write("m");
-        Files.writeString(m.resolve("stale.txt"), "from an older model");
+        Files.writeString(m.resolve("loss.png"), "an older chart");
         write("m");
-        assertFalse(Files.exists(m.resolve("stale.txt")), "the old model was replaced whole");
+        assertFalse(Files.exists(m.resolve("loss.png")), "the old model was replaced whole");
 
         Path other = Files.createDirectories(dir.resolve("photos"));
         Files.writeString(other.resolve("cat.jpg"), "meow");
-        ModelException e = assertThrows(ModelException.class, () -> ModelStore.checkTarget(other));
-        assertTrue(e.getMessage().contains("exists and is not a model directory"));
+        ModelException e = assertThrows(ModelException.class, () -> checkTarget(other));
+        assertTrue(e.getMessage().contains("exists and is not a spark-digits model directory (it holds cat.jpg)"), e.getMessage());
         Path file = Files.writeString(dir.resolve("file"), "x");
-        assertThrows(ModelException.class, () -> ModelStore.checkTarget(file));
-        assertThrows(ModelException.class, () -> ModelStore.checkTarget(file.resolve("sub")));
+        assertThrows(ModelException.class, () -> checkTarget(file));
+        assertThrows(ModelException.class, () -> checkTarget(file.resolve("sub")));
     }
 }

@@ -22,7 +22,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.data.InputException;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.data.InputFormat;

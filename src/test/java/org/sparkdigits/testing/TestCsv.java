@@ -78,9 +78,9 @@ public final class TestCsv {
         return write(file, lines);
     }
 
-    /** Where the real MNIST is: the {@code mnist.dir} setting (default ../shared/mnist). */
+    /** Where the real MNIST is: {@link MnistFiles#dir()} (-Dmnist.dir, ../shared/mnist, the cache or a download). */
     public static Path mnistDir() {
-        return Path.of(System.getProperty("mnist.dir", "../shared/mnist")).toAbsolutePath().normalize();
+        return MnistFiles.dir();
     }
 
     /** A real MNIST file; fails (never skips) with the path it looked at when missing. */
@@ -88,7 +88,7 @@ public final class TestCsv {
         Path p = mnistDir().resolve(name);
         if (!Files.isRegularFile(p)) {
             throw new AssertionError("real MNIST file missing: looked for " + p
-                    + " (set -Dmnist.dir=DIR to the folder holding mnist_train.csv.gz and mnist_test.csv.gz)");
+                    + " (set -Dmnist.dir=DIR to the folder holding mnist_train.csv.gz, mnist_test.csv.gz and idx/)");
         }
         return p;
     }

@@ -1,4 +1,4 @@
-package org.sparkdigits.data;
+package org.sparkdigits.io;
 
 /**
  * Bad input from the user: a missing, empty or malformed file. The message is complete and meant to be
