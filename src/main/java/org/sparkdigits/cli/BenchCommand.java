@@ -1,276 +1,69 @@
 package org.sparkdigits.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.GradientKernel;
-import org.sparkdigits.core.GradientSum;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.Kernel;
-import org.sparkdigits.core.LearningRateSchedule;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Optimizer;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.TrainOption;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.io.Outputs;
-import org.sparkdigits.spark.DigitLoader;
-import org.sparkdigits.spark.JobFloor;
-import org.sparkdigits.spark.LoadedData;
-import org.sparkdigits.spark.OnBadRow;
-import org.sparkdigits.spark.SparkTrainer;
+import org.sparkdigits.spark.SpeedBench;
+import org.sparkdigits.train.Check;
+import org.sparkdigits.train.TrainingSpec;
 
-/**
- * {@code bench}: the speed figures of this machine, each a median (with min and max) over repeated runs in
- * one Spark session: loading the CSV into cached blocks; one pass of each kernel over all rows on one
- * thread (the arithmetic alone); what Spark's per-step overhead is made of (jobs without arithmetic);
- * full-batch iterations at H=10 (each kernel) and H=128; mini-batch steps at B=256, H=10. Timings are
- * printed, never asserted: {@code bench/speed.sh} runs this beside the numpy and MLlib peers.
- */
-final class BenchCommand {
+import picocli.CommandLine;
 
-    private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+/** {@code bench}: the speed figures of this machine ({@link SpeedBench}), printed and optionally written as JSON. */
+@CommandLine.Command(name = "bench", description = "speed figures of this machine: load, kernels, Spark's per-step "
+        + "overhead, full-batch and mini-batch steps")
+final class BenchCommand extends CliCommand {
 
-    /** Rows (at least) of the one-thread kernel figures. */
-    static final int KERNEL_ROWS = 60_000;
+    @CommandLine.Option(names = "--data", paramLabel = "PATH", description = "labelled digits (any format)")
+    String data;
 
-    /** The mini-batch size of the step figure. */
-    static final int BATCH = 256;
+    @CommandLine.Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "loads of --data timed "
+            + "[default: ${DEFAULT-VALUE}]")
+    int repeats;
 
+    @CommandLine.Option(names = "--passes", paramLabel = "N", defaultValue = "60", description = "full-batch iterations timed "
+            + "at H=10 (a third of them at H=128 and on ojalgo) [default: ${DEFAULT-VALUE}]")
+    int passes;
 
-    /** Median, min, max. */
-    record Stat(double median, double min, double max) {
-        static Stat of(double[] values) {
-            double[] s = values.clone();
-            Arrays.sort(s);
-            int n = s.length;
-            double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-            return new Stat(median, s[0], s[n - 1]);
-        }
+    @CommandLine.Option(names = "--steps", paramLabel = "N", defaultValue = "2000", description = "mini-batch steps timed "
+            + "(B=256, H=10) [default: ${DEFAULT-VALUE}]")
+    int steps;
 
-        String ms() {
-            return String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median, min, max);
-        }
+    @CommandLine.Option(names = "--jobs", paramLabel = "N", defaultValue = "300", description = "jobs timed per figure of "
+            + "Spark's overhead (after 3N warm-up jobs) [default: ${DEFAULT-VALUE}]")
+    int jobs;
+
+    @CommandLine.Option(names = "--json", paramLabel = "FILE", description = "also write the figures as one JSON object")
+    String json;
+
+    @Override
+    void declareOptions(CommandLine.Model.CommandSpec spec) {
+        SharedOptions.declare(spec, List.of(TrainOption.FORMAT, TrainOption.SEED, TrainOption.PARTITIONS));
     }
 
-    private BenchCommand() {
-    }
-
-    /** Checks before Spark starts: the --json file is not one of the data's files. */
-    static void check(Args a, Configuration conf) {
-        String data = a.required(Opt.DATA);
-        if (a.given(Opt.JSON)) {
-            Outputs.file("--json", a.required(Opt.JSON), conf, InputFiles.allPaths(data, conf, "data"), null);
-        }
-    }
-
-    static int run(Args a, SparkSession spark, PrintStream out) {
-        String data = a.required(Opt.DATA);
-        int repeats = a.integer(Opt.REPEATS, 1, 1000);
-        int passes = a.integer(Opt.PASSES, 3, 100_000);
-        int steps = a.integer(Opt.STEPS, 10, 1_000_000);
-        int jobs = a.integer(Opt.JOBS, 1, 1_000_000);
-        long seed = a.longValue(Opt.SEED);
-        String json = a.string(Opt.JSON);
-        String partitionsOpt = a.required(Opt.PARTITIONS);
-        DigitLoader loader = new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_AND_DISK());
-        java.util.List<org.sparkdigits.data.InputFile> files = InputFiles.resolve(data,
-                spark.sparkContext().hadoopConfiguration(), "data", EvaluateCommand.format(a));
-        int partitions = "auto".equals(partitionsOpt.trim()) ? spark.sparkContext().defaultParallelism()
-                : loader.partitionsFor(files, a.integer(Opt.PARTITIONS, 1, 100_000), spark.sparkContext().defaultParallelism());
-        int cores = spark.sparkContext().defaultParallelism();
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("master", spark.sparkContext().master());
-        results.put("cores", cores);
-        results.put("partitions", partitions);
-        results.put("simd_available", Kernel.simdAvailable());
-        List<String[]> table = new ArrayList<>();
-
-        // 1. load
-        double[] loads = new double[repeats];
-        LoadedData loaded = null;
-        for (int r = 0; r < repeats; r++) {
-            if (loaded != null) {
-                loaded.unpersist();
-            }
-            loaded = loader.loadShuffled(files, partitions, "data");
-            loads[r] = loaded.seconds();
-            LOG.info(String.format(Locale.ROOT, "load %d/%d: %d rows in %.2f s", r + 1, repeats, loaded.rows(), loads[r]));
-        }
-        Stat load = Stat.of(loads);
-        results.put("load_s", load);
-        results.put("load_first_s", loads[0]);
-        results.put("rows", loaded.rows());
-        table.add(row("load " + loaded.rows() + " rows into cached blocks (s)", load, "first " + fmt(loads[0])));
-        JavaRDD<DigitBlock> blocks = loaded.blocks();
-        int rows = (int) loaded.rows();
-        if (rows < BATCH) {
-            throw new UsageException("bench needs at least " + BATCH + " rows (one mini-batch); " + data + " has " + rows);
-        }
-
-        // 2. the arithmetic alone: one pass of a kernel over the rows, one thread, on the driver (at most the
-        //    blocks holding the first KERNEL_ROWS rows are brought to the driver: a large set must not be)
-        int perBlock = Math.max(1, rows / partitions);
-        List<DigitBlock> local = blocks.take(Math.min(partitions, (KERNEL_ROWS + perBlock - 1) / perBlock));
-        int localRows = local.stream().mapToInt(DigitBlock::rows).sum();
-        results.put("kernel_rows", localRows);
-        for (int h : new int[] {10, 128}) {
-            for (Kernel k : Kernel.values()) {
-                int runs = k == Kernel.OJALGO && h > 10 ? 2 : 5;
-                Stat st = time(runs + 1, () -> onePass(local, NetworkShape.mnist(h), k, seed), true);
-                double rowsPerS = localRows / (st.median() / 1000);
-                results.put("kernel_h" + h + "_" + k.id() + "_ms", st);
-                table.add(row(String.format(Locale.ROOT, "one pass (%d rows), one thread, H=%d, %s kernel (ms)", localRows, h,
-                        k.id()), st,
-                        String.format(Locale.ROOT, "%.0f rows/s", rowsPerS)));
-                LOG.info("kernel H={} {}: {} ms", h, k.id(), st.ms());
-            }
-        }
-
-        // 3. Spark's floor: jobs without arithmetic, after a warm-up (Spark's scheduler code needs several
-        //    hundred jobs before the JIT has compiled it: the first jobs take 15-50 ms, later ones 4-8 ms)
-        NetworkShape h10 = NetworkShape.mnist(10);
-        double[] w10 = Initializer.HE.initialize(h10, seed).values();
-        LOG.info("warming Spark up: {} jobs without arithmetic", 3 * jobs);
-        time(3 * jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
-        Stat bare = time(jobs, () -> JobFloor.bare(blocks), false);
-        Stat result = time(jobs, () -> JobFloor.withResult(blocks, h10), false);
-        Stat broadcast = time(jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
-        results.put("job_bare_ms", bare);
-        results.put("job_with_result_ms", result);
-        results.put("job_with_broadcast_ms", broadcast);
-        table.add(row("job: one task per partition, nothing returned (ms)", bare, "scheduling"));
-        table.add(row("job: + a zero H=10 gradient sum per task (ms)", result, "+ results to the driver"));
-        table.add(row("job: + broadcast weights (ms) = a step without arithmetic", broadcast, "+ broadcast"));
-
-        // 4. full batch
-        for (Kernel k : new Kernel[] {Kernel.SIMD, Kernel.FLOAT, Kernel.OJALGO}) {
-            Stat st = fullBatch(blocks, rows, h10, k, k == Kernel.OJALGO ? Math.max(3, passes / 3) : passes, seed);
-            results.put("full_batch_h10_" + k.id() + "_ms", st);
-            table.add(row("full-batch iteration, H=10, " + k.id() + " (ms)", st,
-                    String.format(Locale.ROOT, "%.0f samples/s", rows / (st.median() / 1000))));
-        }
-        for (Kernel k : new Kernel[] {Kernel.SIMD, Kernel.FLOAT}) {
-            Stat h128 = fullBatch(blocks, rows, NetworkShape.mnist(128), k, Math.max(3, passes / 3), seed);
-            results.put("full_batch_h128_" + k.id() + "_ms", h128);
-            table.add(row("full-batch iteration, H=128, " + k.id() + " (ms)", h128,
-                    String.format(Locale.ROOT, "%.0f samples/s", rows / (h128.median() / 1000))));
-        }
-
-        // 5. mini-batch steps
-        int batch = BATCH;
-        int perEpoch = (rows + batch - 1) / batch;
-        int epochs = (steps + perEpoch - 1) / perEpoch;
-        SparkTrainer.Settings mb = new SparkTrainer.Settings(Activation.RELU, Kernel.SIMD,
-                new Optimizer.Settings(Optimizer.Kind.ADAM, 0.9, 0.9, 0.999, 1e-8, 0), LearningRateSchedule.Kind.CONSTANT,
-                0.001, 0, 1, 1, 0, 0, batch, epochs, 1, 1_000_000, 0, 0, 1, seed, null);
-        SparkTrainer.Result r = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(h10, seed), mb, null, null);
-        Stat step = new Stat(r.msPerStep()[0], r.msPerStep()[1], r.msPerStep()[2]);
-        Stat sliceCompute = time(51, () -> {
-            GradientSum sum = new GradientSum(h10);
-            GradientKernel kernel = Kernel.SIMD.create(Initializer.HE.initialize(h10, seed), Activation.RELU);
-            kernel.accumulateGradient(local.get(0), null, 0, Math.min(batch / partitions, local.get(0).rows()), sum);
-            return sum;
-        }, true);
-        results.put("mini_batch_b256_h10_step_ms", step);
-        results.put("mini_batch_b256_h10_steps", r.steps());
-        results.put("mini_batch_b256_task_compute_ms", sliceCompute);
-        table.add(row("mini-batch step, B=256, H=10, adam (ms)", step, r.steps() + " steps"));
-        table.add(row("  of which arithmetic per task (" + batch / partitions + " rows, ms)", sliceCompute,
-                partitions + " tasks on " + cores + " cores"));
-
-        out.println();
-        out.printf(Locale.ROOT, "spark-digits bench: %s, %d partitions, %d rows of %s, SIMD %s%n",
-                spark.sparkContext().master(), partitions, rows, data, Kernel.simdAvailable() ? "on" : "off");
-        out.printf(Locale.ROOT, "%-66s %-24s %s%n", "figure", "median (min-max)", "");
-        for (String[] t : table) {
-            out.printf(Locale.ROOT, "%-66s %-24s %s%n", t[0], t[1], t[2]);
-        }
+    @Override
+    public Integer call() {
+        String path = need(data, "--data", "PATH");
+        TrainingSpec settings = settings();
+        SpeedBench.Settings s = Main.usage(() -> new SpeedBench.Settings(path, settings.data().format(),
+                Check.between("--repeats", repeats, 1, 1000), Check.between("--passes", passes, 3, 100_000),
+                Check.between("--steps", steps, 10, 1_000_000), Check.between("--jobs", jobs, 1, 1_000_000),
+                settings.loop().seed(), settings.data().partitions()));
+        Configuration conf = Main.hadoopConf();
         if (json != null) {
-            AtomicFiles.writeLines(Path.of(json), List.of(toJson(results)));
+            Outputs.file("--json", need(json, "--json", "FILE"), conf, InputFiles.allPaths(path, conf, "data"), null);
+        }
+        Map<String, Object> figures = SpeedBench.run(Main.spark(), s, settings, out);
+        if (json != null) {
+            AtomicFiles.writeLines(Path.of(json), List.of(SpeedBench.toJson(figures)));
             out.println("figures written to " + json);
         }
-        loaded.unpersist();
         return Main.OK;
-    }
-
-    private static GradientSum onePass(List<DigitBlock> blocks, NetworkShape shape, Kernel kernel, long seed) {
-        GradientKernel k = kernel.create(Initializer.HE.initialize(shape, seed), Activation.RELU);
-        GradientSum sum = new GradientSum(shape);
-        for (DigitBlock b : blocks) {
-            k.accumulateGradient(b, sum);
-        }
-        return sum;
-    }
-
-    private static Stat fullBatch(JavaRDD<DigitBlock> blocks, int rows, NetworkShape shape, Kernel kernel, int iterations,
-                                  long seed) {
-        LOG.info("full batch, H={}, {} kernel: {} iterations", shape.hidden(), kernel.id(), iterations);
-        SparkTrainer.Settings s = SparkTrainer.Settings.fullBatch(iterations, 0.1, Math.max(1, iterations / 4))
-                .withKernel(kernel);
-        SparkTrainer.Result r = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, seed), s, null, null);
-        return new Stat(r.msPerStep()[0], r.msPerStep()[1], r.msPerStep()[2]);
-    }
-
-    /** Runs {@code work} {@code n} times; the figures (ms) of all runs, or of all but the first (warm-up). */
-    private static Stat time(int n, Supplier<?> work, boolean dropFirst) {
-        double[] t = new double[dropFirst ? n - 1 : n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            Object o = work.get();
-            double ms = (System.nanoTime() - t0) / 1e6;
-            if (o == null) {
-                throw new IllegalStateException("no result");
-            }
-            if (!dropFirst) {
-                t[i] = ms;
-            } else if (i > 0) {
-                t[i - 1] = ms;
-            }
-        }
-        return Stat.of(t);
-    }
-
-    private static String[] row(String what, Stat s, String note) {
-        return new String[] {what, s.ms(), note};
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String toJson(Map<String, Object> m) {
-        StringBuilder b = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (b.length() > 1) {
-                b.append(", ");
-            }
-            b.append('"').append(e.getKey()).append("\": ");
-            Object v = e.getValue();
-            if (v instanceof Stat s) {
-                b.append(String.format(Locale.ROOT, "{\"median\": %.4f, \"min\": %.4f, \"max\": %.4f}", s.median(), s.min(),
-                        s.max()));
-            } else if (v instanceof String str) {
-                b.append('"').append(str.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            } else {
-                b.append(v);
-            }
-        }
-        return b.append('}').toString();
     }
 }

@@ -1,41 +1,51 @@
 package org.sparkdigits.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 import org.apache.hadoop.conf.Configuration;
+import org.sparkdigits.DigitModel;
 import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.Outputs;
-import org.sparkdigits.model.Model;
-import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.model.OnnxExport;
 
+import picocli.CommandLine;
+
 /** {@code export}: a model directory as an ONNX file, written atomically. No Spark. */
-final class ExportCommand {
+@CommandLine.Command(name = "export", description = "write a model as an ONNX graph that ONNX Runtime (and other ONNX "
+        + "consumers) load")
+final class ExportCommand extends ModelCommand {
 
-    private ExportCommand() {
-    }
+    @CommandLine.Option(names = "--onnx", paramLabel = "FILE", description = "the ONNX file to write (opset 13; input pixels "
+            + "[N x 784] 0-255, outputs probabilities [N x 10] and prediction [N])")
+    String onnx;
 
-    static int run(Args a, PrintStream out) {
-        if (!a.given(Opt.ONNX)) {
+    @CommandLine.Option(names = "--precision", paramLabel = "double|float", defaultValue = "double", description = "the "
+            + "graph's number type (double: the weights as trained; float: float32 everywhere, what most runtimes prefer) "
+            + "[default: ${DEFAULT-VALUE}]")
+    String precision;
+
+    @Override
+    public Integer call() {
+        if (onnx == null) {
             throw new UsageException("export needs --onnx FILE (the ONNX file to write)");
         }
-        Path target = Path.of(a.required(Opt.ONNX));
-        String precision = a.required(Opt.PRECISION).trim();
-        if (!precision.equals("double") && !precision.equals("float")) {
-            throw new UsageException("--precision must be double or float, got '" + Echo.value(precision) + "'");
+        Path target = Path.of(need(onnx, "--onnx", "FILE"));
+        String p = precision.trim();
+        if (!p.equals("double") && !p.equals("float")) {
+            throw new UsageException("--precision must be double or float, got '" + Echo.value(p) + "'");
         }
         Configuration conf = Main.hadoopConf();
-        Model model = ModelStore.read(a.required(Opt.MODEL), conf);
-        Outputs.file("--onnx", a.required(Opt.ONNX), conf, java.util.List.of(), a.required(Opt.MODEL));
-        byte[] onnx = OnnxExport.toOnnx(model, precision.equals("double"));
-        AtomicFiles.writeBytes(target, onnx);
+        String dir = modelDir();
+        DigitModel m = DigitModel.load(dir, conf);
+        Outputs.file("--onnx", onnx, conf, java.util.List.of(), dir);
+        byte[] bytes = m.onnx(p.equals("double"));
+        AtomicFiles.writeBytes(target, bytes);
         out.printf("%s: ONNX opset %d, %s %s network, %d bytes; input '%s' [N x %d] pixel values 0-255, outputs '%s' "
-                        + "[N x %d] and '%s' [N]%n", target, OnnxExport.OPSET, precision,
-                model.parameters().shape() + " " + model.activation().id(), onnx.length,
-                OnnxExport.INPUT, model.parameters().shape().inputs(), OnnxExport.PROBABILITIES,
-                model.parameters().shape().classes(), OnnxExport.PREDICTION);
-        return 0;
+                        + "[N x %d] and '%s' [N]%n", target, OnnxExport.OPSET, p,
+                m.parameters().shape() + " " + m.activation().id(), bytes.length, OnnxExport.INPUT,
+                m.parameters().shape().inputs(), OnnxExport.PROBABILITIES, m.parameters().shape().classes(),
+                OnnxExport.PREDICTION);
+        return Main.OK;
     }
 }

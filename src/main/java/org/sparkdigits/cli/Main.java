@@ -1,29 +1,45 @@
 package org.sparkdigits.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.sparkdigits.download.MnistDownloader;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.InputException;
-import org.sparkdigits.download.MnistDownloader;
+
+import picocli.CommandLine;
 
 /**
- * The application: {@code train}, {@code evaluate}, {@code predict}, {@code gradcheck}, {@code download}.
- * Launched by {@code submit.sh} through spark-submit. Only {@link #main} exits; {@link #run} returns
- * the exit code: 0 success, 1 failure, 2 bad input or usage.
+ * The command line: {@code train}, {@code evaluate}, {@code predict}, {@code gradcheck}, {@code download}, {@code bench},
+ * {@code export}, {@code report}, {@code augment}, one picocli {@code @Command} each, every one mapping its options to
+ * the library and printing. Launched by {@code submit.sh} through spark-submit. Only {@link #main} exits; {@link #run}
+ * returns the exit code: 0 success, 1 failure, 2 bad input or usage.
  */
 public final class Main {
 
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
+
+    private static final String HINT = "run ./submit.sh without arguments for usage";
+    /** The defaults of the command being run (a defaults file over the built-in ones). */
+    private static DefaultValues current = DefaultValues.builtIn();
 
     private Main() {
     }
@@ -37,52 +53,70 @@ public final class Main {
         System.exit(code);
     }
 
+    /** The commands, in the order usage lists them. */
+    private static List<CliCommand> commands() {
+        return List.of(new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new GradcheckCommand(),
+                new DownloadCommand(), new BenchCommand(), new ExportCommand(), new ReportCommand(), new AugmentCommand());
+    }
+
+    /** The command tree with its defaults, converters and settings. */
+    static CommandLine commandLine(DefaultValues defaults) {
+        CommandLine root = new CommandLine(new Root());
+        for (CliCommand c : commands()) {
+            root.addSubcommand(c);
+            c.declareOptions(root.getSubcommands().get(c.getClass().getAnnotation(CommandLine.Command.class).name())
+                    .getCommandSpec());
+        }
+        root.registerConverter(Integer.class, v -> integer(v));
+        root.registerConverter(int.class, v -> integer(v));
+        root.registerConverter(Long.class, v -> whole(v));
+        root.registerConverter(long.class, v -> whole(v));
+        root.registerConverter(Double.class, v -> number(v));
+        root.registerConverter(double.class, v -> number(v));
+        root.setOverwrittenOptionsAllowed(true);   // refused with our own message (refuseRepeats)
+        root.setDefaultValueProvider(defaults);
+        root.setCaseInsensitiveEnumValuesAllowed(true);
+        root.setUsageHelpWidth(110);
+        return root;
+    }
+
     /** Runs a command; a Spark session is created only if there is none already (tests share one). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
-        if (args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
-            out.print(Args.usage(defaultsFrom(args)));
-            return OK;
-        }
-        quietSpark(verbose);
         try {
-            Opt.Cmd cmd = Args.command(args[0]);
-            Args a = Args.parse(cmd, Arrays.copyOfRange(args, 1, args.length));
-            switch (cmd) {
-                case GRADCHECK:
-                    return GradcheckCommand.run(a, out);
-                case DOWNLOAD:
-                    new MnistDownloader(mirrors(a)).download(Path.of(a.required(Opt.DIR)));
-                    out.println("MNIST written to " + a.required(Opt.DIR));
-                    return OK;
-                case TRAIN:
-                    TrainConfig cfg = TrainConfig.from(a);
-                    TrainCommand.prepare(cfg, hadoopConf());
-                    return TrainCommand.run(cfg, spark(), out);
-                case EVALUATE:
-                    return EvaluateCommand.run(a, spark(), out);
-                case PREDICT:
-                    if (a.given(Opt.IMAGE)) {
-                        return ImagePredictCommand.run(a, out);
-                    }
-                    PredictCommand.check(a, hadoopConf());
-                    return PredictCommand.run(a, spark(), out);
-                case BENCH:
-                    BenchCommand.check(a, hadoopConf());
-                    return BenchCommand.run(a, spark(), out);
-                case EXPORT:
-                    return ExportCommand.run(a, out);
-                case REPORT:
-                    return ReportCommand.run(a, spark(), out);
-                case AUGMENT:
-                    AugmentCommand.checkOutputs(a, hadoopConf());
-                    return AugmentCommand.run(a, spark(), out);
-                default:
-                    throw new IllegalStateException(cmd.name());
+            if (args.length > 0 && args[0].equals("--version")) {
+                out.println(version());
+                return OK;
             }
+            if (args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
+                // the usage always prints: with a defaults file that cannot be used, the built-in defaults
+                DefaultValues shown;
+                try {
+                    shown = defaultsFrom(args);
+                    shown.checkKeys(optionKeys(commandLine(shown)));
+                } catch (UsageException e) {
+                    shown = DefaultValues.builtIn();
+                }
+                current = shown;
+                out.print(usage(commandLine(shown)));
+                return OK;
+            }
+            current = defaultsFrom(args);
+            CommandLine root = commandLine(current);
+            current.checkKeys(optionKeys(root));
+            quietSpark(verbose);
+            CommandLine.ParseResult parsed = parse(root, args);
+            CommandLine sub = parsed.subcommand().commandSpec().commandLine();
+            if (sub.isUsageHelpRequested()) {
+                sub.usage(out);
+                return OK;
+            }
+            CliCommand command = sub.getCommand();
+            command.out = out;
+            return command.call();
         } catch (UsageException e) {
             err.println("error: " + Echo.line(e.getMessage()));
-            err.println("run ./submit.sh without arguments for usage");
+            err.println(HINT);
             return BAD_INPUT;
         } catch (InputException e) {
             err.println("error: " + Echo.line(e.getMessage()));
@@ -112,11 +146,166 @@ public final class Main {
         }
     }
 
-    /** {@code --mirror} (comma-separated, repeatable), else the built-in list. */
-    static List<String> mirrors(Args a) {
-        String m = a.string(Opt.MIRROR);
-        return m == null ? MnistDownloader.DEFAULT_MIRRORS
-                : Arrays.stream(m.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    /** Parses {@code args}, turning picocli's errors into the command line's own one-line messages. */
+    private static CommandLine.ParseResult parse(CommandLine root, String[] args) {
+        CommandLine sub = root.getSubcommands().get(args[0]);
+        if (sub == null) {
+            throw new UsageException("unknown command '" + Echo.value(args[0]) + "'; commands: "
+                    + String.join(", ", root.getSubcommands().keySet()) + suggestion(root.getSubcommands().keySet(), args[0]));
+        }
+        refuseRepeats(sub.getCommandSpec(), Arrays.copyOfRange(args, 1, args.length));
+        try {
+            CommandLine.ParseResult r = root.parseArgs(args);
+            if (!r.hasSubcommand()) {
+                throw new UsageException("no command given");
+            }
+            return r;
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            String first = e.getUnmatched().get(0);
+            if (!first.startsWith("-")) {
+                throw new UsageException("unexpected argument '" + Echo.value(first) + "' (options start with --)");
+            }
+            String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+            List<String> suggestions = e.getSuggestions();
+            throw new UsageException("unknown option " + Echo.value(name) + " for " + args[0]
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + suggestions.get(0) + "?") + " (run without arguments for usage)");
+        } catch (CommandLine.MissingParameterException e) {
+            CommandLine.Model.ArgSpec a = e.getMissing().get(0);
+            String flag = a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel();
+            throw new UsageException(flag + " needs a value (" + a.paramLabel() + ")");
+        } catch (CommandLine.ParameterException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof CommandLine.TypeConversionException || t instanceof IllegalArgumentException) {
+                    String m = t.getMessage();
+                    String flag = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName() : "";
+                    throw new UsageException(m.startsWith("--") ? m : flag + " " + m);
+                }
+            }
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** "--hidden given twice (10 and 20)": an option of {@code spec} written twice (only --mirror may repeat). */
+    private static void refuseRepeats(CommandLine.Model.CommandSpec spec, String[] args) {
+        Map<String, String> seen = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                continue;
+            }
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            CommandLine.Model.OptionSpec o = spec.findOption(name);
+            if (o == null || name.equals("--mirror")) {
+                continue;
+            }
+            boolean flag = o.arity().max() == 0;
+            String value = flag ? "" : a.contains("=") ? a.substring(a.indexOf('=') + 1) : i + 1 < args.length ? args[i + 1] : "";
+            if (seen.containsKey(name)) {
+                throw new UsageException(name + " given twice" + (flag ? "" : " (" + Echo.value(seen.get(name)) + " and "
+                        + Echo.value(value) + ")") + ": give it once");
+            }
+            seen.put(name, value);
+            if (!flag && !a.contains("=")) {
+                i++;
+            }
+        }
+    }
+
+    private static String suggestion(Set<String> names, String typed) {
+        for (String n : names) {
+            if (n.length() > 2 && (n.startsWith(typed.substring(0, Math.min(2, typed.length()))) && Math.abs(n.length()
+                    - typed.length()) <= 2)) {
+                return "; did you mean " + n + "?";
+            }
+        }
+        return "";
+    }
+
+    /** The value of {@code parser}, or a usage error (exit 2) with its message. */
+    static <T> T usage(Supplier<T> parser) {
+        return usage(parser, "");
+    }
+
+    /** The same with {@code prefix} before the message ("--init: unknown init 'x' ..."). */
+    static <T> T usage(Supplier<T> parser, String prefix) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(prefix + e.getMessage());
+        }
+    }
+
+    /** The defaults the command being run sees. */
+    static DefaultValues defaults() {
+        return current;
+    }
+
+    /** {@code --defaults FILE} from the raw arguments (the file decides the defaults the parser applies). */
+    private static DefaultValues defaultsFrom(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--defaults") && i + 1 < args.length) {
+                return DefaultValues.of(Path.of(args[i + 1]));
+            }
+            if (args[i].startsWith("--defaults=")) {
+                return DefaultValues.of(Path.of(args[i].substring("--defaults=".length())));
+            }
+        }
+        return DefaultValues.builtIn();
+    }
+
+    private static Set<String> optionKeys(CommandLine root) {
+        Set<String> keys = new HashSet<>();
+        for (CommandLine c : root.getSubcommands().values()) {
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (o.arity().max() > 0) {   // a flag is no default: --resume or --verbose belong on the command line
+                    keys.add(o.longestName().substring(2));
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** Every command and option with its default, as {@code ./submit.sh} alone prints them. */
+    static String usage(CommandLine root) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("usage: ./submit.sh COMMAND [spark-submit options] [options]\n");
+        sb.append("       ./submit.sh COMMAND --help     one command's options\n\n");
+        sb.append("Trains a 784-H-10 ReLU/softmax network on MNIST-style digits on Apache Spark (").append(version())
+                .append(").\n\ncommands:\n");
+        Map<String, CommandLine> subs = root.getSubcommands();
+        subs.forEach((name, c) -> sb.append(String.format(Locale.ROOT, "  %-10s %s%n", name,
+                c.getCommandSpec().usageMessage().description()[0])));
+        subs.forEach((name, c) -> {
+            sb.append("\n").append(name).append(" options:\n");
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (o.usageHelp() || o.longestName().equals("--defaults")) {
+                    continue;
+                }
+                String left = o.longestName() + (o.arity().max() == 0 ? "" : " " + o.paramLabel());
+                String help = String.join(" ", o.description()).replaceAll(" \\[default: [^]]*]$", "");   // interpolated
+                String def = o.arity().max() == 0 ? null : current.defaultValue(o);
+                sb.append(String.format(Locale.ROOT, "  %-28s %s%s%n", left, help, def == null ? "" : " [default: " + def + "]"));
+            }
+        });
+        sb.append("\nspark-submit options pass through (--master [default local[*]], --conf K=V, --driver-memory, ...).\n");
+        sb.append("Exit codes: 0 success, 1 failure (or gradcheck above tolerance), 2 bad input or usage.\n");
+        return sb.toString();
+    }
+
+    /** "spark-digits 0.1.0 (Spark 4.2.0, Scala 2.13, Java 17)". */
+    static String version() {
+        String v = "unknown";
+        try (InputStream in = Main.class.getResourceAsStream("/spark-digits.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                v = p.getProperty("version", v);
+            }
+        } catch (IOException e) {
+            // the version stays unknown
+        }
+        return "spark-digits " + v + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", Scala "
+                + scala.util.Properties.versionNumberString() + ", Java " + System.getProperty("java.version") + ")";
     }
 
     /**
@@ -136,7 +325,8 @@ public final class Main {
         return conf;
     }
 
-    private static SparkSession spark() {
+    /** The Spark session: the running one, or a new one (local[*] unless spark-submit said otherwise). */
+    static SparkSession spark() {
         if (SparkSession.getDefaultSession().isDefined()) {
             return SparkSession.getDefaultSession().get();
         }
@@ -194,16 +384,32 @@ public final class Main {
         return m;
     }
 
-    private static java.util.Map<Opt, String> defaultsFrom(String[] args) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--defaults")) {
-                try {
-                    return Args.readDefaults(Path.of(args[i + 1]));
-                } catch (UsageException e) {
-                    return java.util.Map.of();
-                }
-            }
+    private static int integer(String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("must be a whole number, got '" + Echo.value(v) + "'");
         }
-        return java.util.Map.of();
+    }
+
+    private static long whole(String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("must be a whole number, got '" + Echo.value(v) + "'");
+        }
+    }
+
+    private static double number(String v) {
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("must be a number, got '" + Echo.value(v) + "'");
+        }
+    }
+
+    /** The root of the command tree (its commands are added by {@link #commandLine}). */
+    @CommandLine.Command(name = "./submit.sh", description = "Trains a 784-H-10 digit network on Apache Spark.")
+    static final class Root {
     }
 }

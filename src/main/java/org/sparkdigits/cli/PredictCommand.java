@@ -1,51 +1,64 @@
 package org.sparkdigits.cli;
 
-import java.io.PrintStream;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.AbstractList;
+import java.util.List;
 import java.util.Locale;
 
+import javax.imageio.ImageIO;
+
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import org.sparkdigits.data.InputFiles;
-import org.sparkdigits.model.Model;
+import org.sparkdigits.DigitModel;
+import org.sparkdigits.TrainOption;
+import org.sparkdigits.format.InputFiles;
+import org.sparkdigits.image.DigitImage;
 import org.sparkdigits.io.AtomicFiles;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.io.Outputs;
-import org.sparkdigits.model.ModelStore;
-import org.sparkdigits.spark.DigitLoader;
-import org.sparkdigits.spark.LoadedData;
 import org.sparkdigits.spark.Predictions;
 
+import picocli.CommandLine;
+
 /**
- * {@code predict}: writes {@code ImageId,Label} rows, ImageId from 1 in input order (the Kaggle Digit
- * Recognizer submission layout). The input may have a label column or not.
+ * {@code predict}: with {@code --data}, {@code ImageId,Label} rows (the Kaggle Digit Recognizer layout, ImageId from 1
+ * in input order) for data with or without labels; with {@code --image}, the digit in each photo or scan (no Spark).
  */
-final class PredictCommand {
+@CommandLine.Command(name = "predict", description = "write ImageId,Label predictions (Kaggle layout) for data with or "
+        + "without labels, or read the digits in photos (--image)")
+final class PredictCommand extends ScoringCommand {
 
-    private PredictCommand() {
-    }
+    @CommandLine.Option(names = "--out", paramLabel = "FILE", description = "the ImageId,Label CSV to write")
+    String target;
 
-    /** Everything that can be checked before Spark starts: the model, the data's files, the output against both. */
-    static void check(Args a, Configuration conf) {
-        ModelStore.read(a.required(Opt.MODEL), conf);
-        String data = a.required(Opt.DATA);
-        if (!a.given(Opt.OUT)) {
+    @CommandLine.Option(names = "--image", paramLabel = "PATH[,PATH]", description = "photos or scans of single digits (PNG "
+            + "or JPEG, any size, dark on light or light on dark): files and/or directories; prints each digit and its 10 "
+            + "probabilities (no Spark)")
+    String image;
+
+    @CommandLine.Option(names = "--show", paramLabel = "FILE", description = "with --image: also write the 28x28 image(s) "
+            + "the model saw as a PNG (side by side)")
+    String show;
+
+    @Override
+    public Integer call() {
+        Configuration conf = Main.hadoopConf();
+        if (image != null) {
+            return images(conf);
+        }
+        settings();   // --format and --on-bad-row checked before Spark starts
+        String dir = modelDir();
+        DigitModel m = DigitModel.load(dir, conf);
+        String path = dataPath();
+        if (target == null) {
             throw new UsageException("predict needs --out FILE (the ImageId,Label CSV to write)");
         }
-        Outputs.file("--out", a.required(Opt.OUT), conf, InputFiles.allPaths(data, conf, "data"), a.required(Opt.MODEL));
-    }
-
-    static int run(Args a, SparkSession spark, PrintStream out) {
-        Model model = ModelStore.read(a.required(Opt.MODEL), spark.sparkContext().hadoopConfiguration());
-        Path target = Path.of(a.required(Opt.OUT));
-        LoadedData loaded = new DigitLoader(spark, EvaluateCommand.onBadRow(a), StorageLevel.MEMORY_AND_DISK())
-                .loadInOrder(InputFiles.resolve(a.required(Opt.DATA), spark.sparkContext().hadoopConfiguration(), "data",
-                        EvaluateCommand.format(a)), "data");
-        Predictions.Result r = Predictions.inInputOrder(loaded, model.parameters(), model.activation());
-        loaded.unpersist();
+        Outputs.file("--out", need(target, "--out", "FILE"), conf, InputFiles.allPaths(path, conf, "data"), dir);
+        Main.spark();
+        Predictions.Result r = m.predict(path, value(TrainOption.FORMAT), value(TrainOption.ON_BAD_ROW));
         byte[] p = r.predicted();
-        AtomicFiles.writeLines(target, new AbstractList<String>() {
+        AtomicFiles.writeLines(Path.of(target), new AbstractList<String>() {
             @Override
             public String get(int i) {
                 return i == 0 ? "ImageId,Label" : i + "," + p[i - 1];
@@ -60,6 +73,49 @@ final class PredictCommand {
         if (r.labels() != null) {
             out.printf(Locale.ROOT, "the input has labels: accuracy %.4f%n", r.accuracy());
         }
-        return 0;
+        return Main.OK;
+    }
+
+    private int images(Configuration conf) {
+        if (data != null) {
+            throw new UsageException("predict takes --image or --data, not both");
+        }
+        DigitModel m = DigitModel.load(modelDir(), conf);
+        List<Path> files = DigitImage.files(need(image, "--image", "PATH[,PATH]"));
+        if (show != null) {
+            Outputs.file("--show", need(show, "--show", "FILE"), conf,
+                    files.stream().map(f -> f.toAbsolutePath().toString()).toList(), model.model);
+        }
+        // every image read before anything is printed: a bad one is the only output
+        List<DigitModel.ImagePrediction> predictions = new java.util.ArrayList<>();
+        for (Path f : files) {
+            try {
+                predictions.add(m.predict(DigitImage.read(f)));
+            } catch (DigitImage.NoDigitException e) {
+                throw new InputException(f + ": " + e.getMessage());
+            }
+        }
+        BufferedImage strip = new BufferedImage(files.size() * DigitImage.SIZE, DigitImage.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            DigitModel.ImagePrediction p = predictions.get(i);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s: %d (probability %.4f); probabilities", f,
+                    p.digit(), p.probabilities()[p.digit()]));
+            for (int c = 0; c < 10; c++) {
+                line.append(String.format(Locale.ROOT, " %d:%.4f", c, p.probabilities()[c]));
+            }
+            out.println(line);
+            strip.getGraphics().drawImage(DigitImage.toImage(p.pixels()), i * DigitImage.SIZE, 0, null);
+        }
+        if (show != null) {
+            AtomicFiles.write(Path.of(show), tmp -> {
+                if (!ImageIO.write(strip, "png", tmp.toFile())) {
+                    throw new IOException("no PNG writer");
+                }
+            });
+            out.println("the " + (files.size() == 1 ? "28x28 image" : files.size() + " 28x28 images (side by side)")
+                    + " the model saw: " + show);
+        }
+        return Main.OK;
     }
 }

@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The first layer's two hot loops of {@link SparseKernel} in single precision ({@link Kernel#SIMD_FLOAT}):
+ * The first layer's two hot loops of {@link SparseKernel} in single precision ({@link KernelKind#SIMD_FLOAT}):
  * the same loop structure as {@link VectorLoops}, on {@code float} weights, activations and weight-gradient
  * accumulators. Those loops read a pixel's slice of {@code W1ᵀ} (or of {@code dW1ᵀ}) for every row that has the
  * pixel, and at H=128 that stream from L2 is what bounds them (measured: ~32 bytes per cycle); floats halve

@@ -15,7 +15,26 @@ public final class GradientCheck {
     /** Denominator floor of the relative error. */
     public static final double DENOMINATOR_FLOOR = 1e-4;
 
+    /** The small random network {@link #small} checks: inputs, hidden, classes; and its rows. */
+    public static final NetworkShape SMALL = new NetworkShape(20, 6, 10);
+    public static final int SMALL_ROWS = 16;
+
     private GradientCheck() {
+    }
+
+    /** Every parameter of a small network ({@link #SMALL}, the notebooks' init) on {@link #SMALL_ROWS} random rows. */
+    public static Result small(Activation activation, KernelKind kernel, Dropout dropout, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+        byte[] px = new byte[SMALL_ROWS * SMALL.inputs()];
+        byte[] lb = new byte[SMALL_ROWS];
+        for (int i = 0; i < SMALL_ROWS; i++) {
+            lb[i] = (byte) r.nextInt(SMALL.classes());
+            for (int j = 0; j < SMALL.inputs(); j++) {
+                px[i * SMALL.inputs() + j] = (byte) r.nextInt(256);
+            }
+        }
+        return check(Initializer.SEED.initialize(SMALL, seed), activation, kernel, dropout,
+                new DigitBlock(SMALL_ROWS, SMALL.inputs(), lb, px), DEFAULT_STEP);
     }
 
     /**
@@ -39,14 +58,14 @@ public final class GradientCheck {
 
     /** Checks every parameter of {@code parameters} on the labelled rows of {@code block}, on the reference kernel. */
     public static Result check(Parameters parameters, Activation activation, DigitBlock block, double step) {
-        return check(parameters, activation, Kernel.OJALGO, block, step);
+        return check(parameters, activation, KernelKind.OJALGO, block, step);
     }
 
     /**
      * Checks every parameter of {@code parameters} on the labelled rows of {@code block}: {@code kernel}'s
      * backprop against central differences of {@code kernel}'s loss.
      */
-    public static Result check(Parameters parameters, Activation activation, Kernel kernel, DigitBlock block,
+    public static Result check(Parameters parameters, Activation activation, KernelKind kernel, DigitBlock block,
                                double step) {
         return check(parameters, activation, kernel, Dropout.NONE, block, step);
     }
@@ -55,7 +74,7 @@ public final class GradientCheck {
      * The same for the network with {@code dropout}'s (fixed) masks on the hidden layer: the loss that is
      * differenced is the dropped-out network's.
      */
-    public static Result check(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
+    public static Result check(Parameters parameters, Activation activation, KernelKind kernel, Dropout dropout,
                                DigitBlock block, double step) {
         return check(parameters, activation, kernel, dropout, block, step, null, (done, total) -> { });
     }
@@ -70,7 +89,7 @@ public final class GradientCheck {
      * The same for the parameters at {@code indices} only (all of them when {@code null}), with {@code progress} told
      * after each one.
      */
-    public static Result check(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
+    public static Result check(Parameters parameters, Activation activation, KernelKind kernel, Dropout dropout,
                                DigitBlock block, double step, int[] indices, Progress progress) {
         NetworkShape shape = parameters.shape();
         GradientSum sum = new GradientSum(shape);
@@ -158,10 +177,10 @@ public final class GradientCheck {
     }
 
     static double meanLoss(Parameters parameters, DigitBlock block) {
-        return meanLoss(parameters, Activation.RELU, Kernel.OJALGO, block);
+        return meanLoss(parameters, Activation.RELU, KernelKind.OJALGO, block);
     }
 
-    static double meanLoss(Parameters parameters, Activation activation, Kernel kernel, Dropout dropout,
+    static double meanLoss(Parameters parameters, Activation activation, KernelKind kernel, Dropout dropout,
                            DigitBlock block) {
         if (dropout.active()) {
             GradientSum sum = new GradientSum(parameters.shape());
@@ -171,7 +190,7 @@ public final class GradientCheck {
         return meanLoss(parameters, activation, kernel, block);
     }
 
-    static double meanLoss(Parameters parameters, Activation activation, Kernel kernel, DigitBlock block) {
+    static double meanLoss(Parameters parameters, Activation activation, KernelKind kernel, DigitBlock block) {
         Evaluation e = new Evaluation(parameters.shape().classes());
         kernel.create(parameters, activation).evaluate(block, e);
         return e.meanLoss();

@@ -1,46 +1,45 @@
 package org.sparkdigits.core;
 
-/** Which {@link GradientKernel} the tasks run ({@code --kernel}). */
-public enum Kernel {
+/**
+ * What a task computes over its block with one parameter set: the summed gradient, an evaluation, or
+ * predictions. Two implementations: {@link SparseKernel} (the default, fast) and {@link ReferenceKernel}
+ * (plain ojAlgo products, the reference the tests compare the fast one with). Instances hold work
+ * buffers and are not thread-safe: one per task.
+ */
+public interface Kernel {
+
+    NetworkShape shape();
+
+    Activation activation();
+
     /**
-     * {@link SparseKernel} with its hot loops on the Java Vector API ({@link VectorLoops}); the default.
-     * Where the JVM lacks the {@code jdk.incubator.vector} module it runs the plain loops instead, which
-     * give bit-identical results.
+     * Adds the sums over rows {@code order[from..to)} of {@code block} (rows {@code from..to} when
+     * {@code order} is null) into {@code sum}: the gradient of the summed cross-entropy, the summed
+     * loss, the row count and the number of correct predictions.
      */
-    SIMD,
-    /** {@link SparseKernel} with plain Java loops: skips zero pixels, forward and backward fused per chunk of rows. */
-    SPARSE,
-    /** {@link TwoLayerNetwork}: dense ojAlgo products in chunks of 128 rows; the reference. */
-    OJALGO,
+    default void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum) {
+        accumulateGradient(block, order, from, to, sum, Dropout.NONE);
+    }
+
     /**
-     * {@link SparseKernel} with the first layer's two products in single precision on the Vector API
-     * ({@link FloatLoops}); everything else in double. The fastest at large H; sums agree with the double
-     * kernels to 1e-6 of each tensor's scale (measured: at most 4e-7). Where the JVM lacks the Vector API it runs the plain double loops.
+     * The same sums for the network with {@code dropout}'s masks applied to the hidden layer (the loss and
+     * correct count too are those of the dropped-out network).
      */
-    FLOAT;
+    void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout);
 
-    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
-    public static Kernel parse(String name) {
-        return Names.parse(values(), name, "kernel");
+    /** Adds the sums over every row of {@code block} into {@code sum}. */
+    default void accumulateGradient(DigitBlock block, GradientSum sum) {
+        accumulateGradient(block, null, 0, block.rows(), sum);
     }
 
-    public String id() {
-        return Names.id(this);
-    }
+    /** Adds the confusion counts and loss of every row of {@code block} into {@code evaluation}. */
+    void evaluate(DigitBlock block, Evaluation evaluation);
 
-    /** Whether this JVM has the Vector API ({@code --add-modules=jdk.incubator.vector}, which Spark 4 adds). */
-    public static boolean simdAvailable() {
-        return VECTOR_MODULE;
-    }
-
-    /** A kernel of this kind for {@code parameters} (copied into the kernel's own layout). */
-    public GradientKernel create(Parameters parameters, Activation activation) {
-        return switch (this) {
-            case SIMD -> new SparseKernel(parameters, activation, VECTOR_MODULE);
-            case SPARSE -> new SparseKernel(parameters, activation, false);
-            case OJALGO -> new TwoLayerNetwork(parameters, activation);
-            case FLOAT -> new SparseKernel(parameters, activation, VECTOR_MODULE, VECTOR_MODULE);
-        };
-    }
+    /**
+     * Predicts every row of {@code block}.
+     *
+     * @param predicted     out: the most probable class per row, length {@code rows}
+     * @param probabilities out, or {@code null}: {@code [rows x classes]} row-major softmax outputs
+     */
+    void predict(DigitBlock block, byte[] predicted, double[] probabilities);
 }

@@ -3,7 +3,7 @@ package org.sparkdigits.core;
 import java.util.Arrays;
 
 /**
- * The fast kernel: the same network and sums as {@link TwoLayerNetwork}, computed over each row's
+ * The fast kernel: the same network and sums as {@link ReferenceKernel}, computed over each row's
  * non-zero pixels only ({@link DigitBlock#sparse()}: 19% of MNIST's pixels), forward and backward fused
  * per chunk of {@value #CHUNK_ROWS} rows so the chunk's pixels are read from cache for both passes. No
  * allocation per row or per step. Pure Java: no Spark here.
@@ -19,22 +19,22 @@ import java.util.Arrays;
  * </pre>
  * {@code W1ᵀ [inputs x stride]} is a transposed copy made once per kernel so that the hidden units of one
  * pixel are contiguous; {@code dW1ᵀ}, {@code db1} and {@code dW2} are accumulated in the kernel's layout and
- * added to the flat gradient once per call. Sums agree with {@link TwoLayerNetwork} to rounding (about 1e-15
+ * added to the flat gradient once per call. Sums agree with {@link ReferenceKernel} to rounding (about 1e-15
  * relative; the order of additions differs).
  *
  * <p>Two implementations of the loops, bit-identical to each other (zeros' signs aside): plain Java loops
- * ({@link Kernel#SPARSE}), and {@link VectorLoops} on the Java Vector API ({@link Kernel#SIMD}), where the
+ * ({@link ScalarLoops}, {@link KernelKind#SPARSE}), and {@link VectorLoops} on the Java Vector API ({@link KernelKind#SIMD}), where the
  * hidden units are padded to {@code stride}, a whole number of vectors (padding zero), and each pass over a
  * chunk handles 32 hidden units at a time so that the touched part of {@code W1ᵀ} and {@code dW1ᵀ} stays in
  * the core's cache even for large H.
  */
-public final class SparseKernel implements GradientKernel {
+public final class SparseKernel implements Kernel {
 
     /** Rows per chunk. */
     public static final int CHUNK_ROWS = 32;
 
     /** Pixel value to input: {@code i / 255}. */
-    private static final double[] SCALE = TwoLayerNetwork.SCALE;
+    private static final double[] SCALE = ReferenceKernel.SCALE;
     /** The same in single precision. */
     private static final float[] SCALE_FLOAT = new float[256];
     /** Float mode: chunks whose weight gradient is summed in float before it is added to the double sums. */
@@ -83,28 +83,28 @@ public final class SparseKernel implements GradientKernel {
     private double[] dw2;           // [classes x stride]
     private double[] db1;           // [stride]
 
+    /** Which loops the kernel runs. */
+    public enum Loops {
+        /** {@link ScalarLoops}: plain Java. */
+        SCALAR,
+        /** {@link VectorLoops}: the Vector API in double (needs the {@code jdk.incubator.vector} module). */
+        VECTOR,
+        /** {@link FloatLoops} for the first layer's two products, {@link VectorLoops} for the rest. */
+        FLOAT
+    }
+
     /** The plain-loop kernel. */
     public SparseKernel(Parameters parameters, Activation activation) {
-        this(parameters, activation, false);
+        this(parameters, activation, Loops.SCALAR);
     }
 
     /**
-     * @param simd use {@link VectorLoops} (needs the {@code jdk.incubator.vector} module: check
-     *             {@link Kernel#simdAvailable()} first)
+     * @param loops which loops to run ({@code VECTOR} and {@code FLOAT} need the {@code jdk.incubator.vector} module:
+     *              check {@link KernelKind#simdAvailable()} first)
      */
-    public SparseKernel(Parameters parameters, Activation activation, boolean simd) {
-        this(parameters, activation, simd, false);
-    }
-
-    /**
-     * @param simd   use {@link VectorLoops} (needs the {@code jdk.incubator.vector} module)
-     * @param single with {@code simd}: the first layer's two products in single precision ({@link FloatLoops})
-     */
-    SparseKernel(Parameters parameters, Activation activation, boolean simd, boolean single) {
-        if (single && !simd) {
-            throw new IllegalArgumentException("the float kernel needs the Vector API");
-        }
-        this.single = single;
+    public SparseKernel(Parameters parameters, Activation activation, Loops loops) {
+        boolean simd = loops != Loops.SCALAR;
+        this.single = loops == Loops.FLOAT;
         this.shape = parameters.shape();
         this.activation = activation;
         this.inputs = shape.inputs();
@@ -220,8 +220,8 @@ public final class SparseKernel implements GradientKernel {
                 int off = i * stride;
                 logits(a, off);
                 int y = labels[order == null ? c0 + i : order[c0 + i]];
-                loss += TwoLayerNetwork.softmaxInPlace(z, 0, classes, y);
-                if (TwoLayerNetwork.argmax(z, 0, classes) == y) {
+                loss += ReferenceKernel.softmaxInPlace(z, 0, classes, y);
+                if (ReferenceKernel.argmax(z, 0, classes) == y) {
                     right++;
                 }
                 z[y] -= 1.0;
@@ -232,15 +232,7 @@ public final class SparseKernel implements GradientKernel {
                 if (simd) {
                     VectorLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
                 } else {
-                    Arrays.fill(delta, off, off + stride, 0.0);
-                    for (int c = 0; c < classes; c++) {
-                        double dz = z[c];
-                        int wc = c * stride;
-                        for (int u = 0; u < hidden; u++) {
-                            dw2[wc + u] += dz * a[off + u];
-                            delta[off + u] += dz * w2[wc + u];
-                        }
-                    }
+                    ScalarLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
                 }
                 if (drop) { // d1 ∘ mask
                     for (int u = off; u < off + hidden; u++) {
@@ -251,11 +243,7 @@ public final class SparseKernel implements GradientKernel {
                 if (activation == Activation.RELU && simd) {
                     VectorLoops.reluBackward(act, delta, db1, off, stride);
                 } else if (activation == Activation.RELU) {
-                    for (int u = 0; u < hidden; u++) {
-                        double d = act[off + u] > 0 ? delta[off + u] : 0.0;
-                        delta[off + u] = d;
-                        db1[u] += d;
-                    }
+                    ScalarLoops.reluBackward(act, delta, db1, off, stride);
                 } else {
                     for (int u = 0; u < hidden; u++) {
                         double h = act[off + u];
@@ -292,18 +280,8 @@ public final class SparseKernel implements GradientKernel {
                     VectorLoops.firstLayerBackward(dw1t, stride, columns, delta);
                 }
             } else {
-                short[] cols = rows.columns();
-                byte[] vals = rows.values();
-                for (int i = 0; i < n; i++) {
-                    int off = i * stride;
-                    for (int p = rowStart[i]; p < rowEnd[i]; p++) {
-                        double x = SCALE[vals[p] & 0xFF];
-                        int base = cols[p] * stride;
-                        for (int u = 0; u < hidden; u++) {
-                            dw1t[base + u] += x * delta[off + u];
-                        }
-                    }
-                }
+                ScalarLoops.firstLayerBackwardByRow(dw1t, stride, rows.columns(), rows.values(), rowStart, rowEnd, n, SCALE,
+                        delta);
             }
         }
         if (single) {
@@ -340,8 +318,8 @@ public final class SparseKernel implements GradientKernel {
             for (int i = 0; i < n; i++) {
                 logits(act, i * stride);
                 int y = labels[c0 + i];
-                double rowLoss = TwoLayerNetwork.softmaxInPlace(z, 0, classes, y);
-                evaluation.addRow(y, TwoLayerNetwork.argmax(z, 0, classes), rowLoss);
+                double rowLoss = ReferenceKernel.softmaxInPlace(z, 0, classes, y);
+                evaluation.addRow(y, ReferenceKernel.argmax(z, 0, classes), rowLoss);
             }
         }
     }
@@ -356,8 +334,8 @@ public final class SparseKernel implements GradientKernel {
             for (int i = 0; i < n; i++) {
                 int row = c0 + i;
                 logits(act, i * stride);
-                TwoLayerNetwork.softmaxInPlace(z, 0, classes, 0);
-                predicted[row] = (byte) TwoLayerNetwork.argmax(z, 0, classes);
+                ReferenceKernel.softmaxInPlace(z, 0, classes, 0);
+                predicted[row] = (byte) ReferenceKernel.argmax(z, 0, classes);
                 if (probabilities != null) {
                     System.arraycopy(z, 0, probabilities, row * classes, classes);
                 }
@@ -408,24 +386,13 @@ public final class SparseKernel implements GradientKernel {
         } else if (simd) {
             VectorLoops.firstLayerForward(w1t, stride, cols, vals, rowStart, rowEnd, n, SCALE, act);
         } else {
-            for (int i = 0; i < n; i++) {
-                int off = i * stride;
-                for (int p = rowStart[i]; p < rowEnd[i]; p++) {
-                    double x = SCALE[vals[p] & 0xFF];
-                    int base = cols[p] * stride;
-                    for (int u = 0; u < hidden; u++) {
-                        act[off + u] += x * w1t[base + u];
-                    }
-                }
-            }
+            ScalarLoops.firstLayerForward(w1t, stride, cols, vals, rowStart, rowEnd, n, SCALE, act);
         }
         int total = n * stride;
         if (activation == Activation.RELU && simd) {
             VectorLoops.relu(act, total);
         } else if (activation == Activation.RELU) {
-            for (int k = 0; k < total; k++) {
-                act[k] = act[k] > 0 ? act[k] : 0.0;
-            }
+            ScalarLoops.relu(act, total);
         } else {
             for (int i = 0; i < n; i++) {
                 for (int u = i * stride; u < i * stride + hidden; u++) {
@@ -439,15 +406,8 @@ public final class SparseKernel implements GradientKernel {
     private void logits(double[] a, int off) {
         if (simd) {
             VectorLoops.logits(w2t, classStride, b2, a, off, hidden, z);
-            return;
-        }
-        for (int c = 0; c < classes; c++) {
-            double t = b2[c];
-            int wc = c * stride;
-            for (int u = 0; u < hidden; u++) {
-                t += w2[wc + u] * a[off + u];
-            }
-            z[c] = t;
+        } else {
+            ScalarLoops.logits(w2t, classStride, b2, a, off, hidden, z);
         }
     }
 

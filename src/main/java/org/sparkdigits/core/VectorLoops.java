@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every lane computes {@code acc + x · w} (a multiply, then an add: no fused multiply-add) in the same
  * pixel order as the scalar loops, so the results are bit-identical to {@link SparseKernel}'s plain loops
  * and do not depend on the machine's SIMD width. Only loaded when the module is present
- * (see {@link Kernel#simdAvailable()}).
+ * (see {@link KernelKind#simdAvailable()}).
  */
 final class VectorLoops {
 

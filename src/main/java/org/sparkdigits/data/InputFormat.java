@@ -14,7 +14,9 @@ public enum InputFormat {
     /** A {@code label} integer column and a {@code pixels} binary column of 784 bytes, as augment writes. */
     PARQUET,
     /** The original MNIST files: an {@code idx3-ubyte} images file and its {@code idx1-ubyte} labels file. */
-    IDX;
+    IDX,
+    /** Not a file format: the rows of a DataFrame given to the library (never named by {@code --format}). */
+    DATAFRAME;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
@@ -35,7 +37,7 @@ public enum InputFormat {
             return null;
         }
         for (InputFormat f : values()) {
-            if (f.id().equals(v)) {
+            if (f != DATAFRAME && f.id().equals(v)) {
                 return f;
             }
         }

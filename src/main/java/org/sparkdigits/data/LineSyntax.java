@@ -1,6 +1,9 @@
 package org.sparkdigits.data;
 
-/** Parses one text line of digit data into a record without allocating: CSV ({@link RowParser}) or LIBSVM. */
+/**
+ * Parses one text line of digit data into a record without allocating: CSV ({@link RowParser}) or LIBSVM
+ * ({@link LibsvmParser}).
+ */
 public interface LineSyntax {
 
     /** Bytes of a record: 785 (label, 784 pixels) or 784 (pixels only). */
@@ -11,13 +14,4 @@ public interface LineSyntax {
      * @return {@code null} if the line is valid, otherwise what is wrong with it
      */
     String parse(CharSequence line, byte[] out);
-
-    /** The parser of {@code format}'s lines ({@link InputFormat#text()} formats only). */
-    static LineSyntax of(InputFormat format, boolean labelled) {
-        return switch (format) {
-            case CSV -> new RowParser(labelled);
-            case LIBSVM -> new LibsvmParser();
-            default -> throw new IllegalArgumentException(format.id() + " is not a text format");
-        };
-    }
 }

@@ -3,7 +3,20 @@ package org.sparkdigits.image;
 import java.awt.Graphics2D;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+import org.sparkdigits.io.InputException;
 
 /**
  * Turns a photo or scan of one handwritten digit (any size, dark ink on light paper or the reverse) into the
@@ -189,5 +202,77 @@ public final class DigitImage {
             }
         }
         return (bestT + 0.5) / 255 * max;
+    }
+
+    /** Files and directories (their PNG and JPEG files, sorted by name), comma-separated. */
+    public static List<Path> files(String spec) {
+        List<Path> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(part.trim());
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> files = Files.list(p)) {
+                    List<Path> found = files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
+                            .matches(".*\\.(png|jpe?g)") && Files.isRegularFile(f)).sorted().toList();
+                    if (found.isEmpty()) {
+                        throw new InputException("image: " + p + ": no .png, .jpg or .jpeg file in this directory");
+                    }
+                    out.addAll(found);
+                } catch (IOException e) {
+                    throw new InputException("image: " + p + ": cannot list it (" + e.getMessage() + ")");
+                }
+            } else if (Files.isRegularFile(p)) {
+                out.add(p);
+            } else if (Files.exists(p)) {
+                throw new InputException("image: " + p + " is not a regular file (a FIFO, device or socket): give an image file");
+            } else {
+                throw new InputException("image: " + p + ": no such file or directory");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new InputException("--image needs at least one file or directory");
+        }
+        return out;
+    }
+
+    /** Pixels of an image at most (8000 x 5000): decoding and preparing one takes ~20 bytes a pixel of heap. */
+    public static final long MAX_PIXELS = 40_000_000;
+
+    /**
+     * The image in {@code file} (PNG or JPEG), refused by name when it is not one, declares more than {@value #MAX_PIXELS}
+     * pixels (checked from its header before decoding) or cannot be read.
+     */
+    public static BufferedImage read(Path file) {
+        BufferedImage image;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            java.util.Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InputException(file + ": not a PNG or JPEG image (no decoder recognised it)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w * h > MAX_PIXELS) {
+                    throw new InputException(file + ": " + w + "x" + h + " pixels, more than the " + MAX_PIXELS / 1_000_000
+                            + " million this command reads: scale the photo down (a digit needs a few hundred pixels a side)");
+                }
+                image = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InputException ie) {
+                throw ie;
+            }
+            throw new InputException(file + ": cannot read it as an image (" + org.sparkdigits.io.Echo.value(String.valueOf(e.getMessage())) + ")");
+        }
+        if (image == null) {
+            throw new InputException(file + ": not a PNG or JPEG image (no decoder recognised it)");
+        }
+        return image;
     }
 }

@@ -43,7 +43,7 @@ public record Checkpoint(String fingerprint, Map<String, Double> counters, Map<S
 
     private static final byte[] MAGIC = "spark-digits checkpoint 1\n".getBytes(StandardCharsets.US_ASCII);
     /** Bytes of the JSON header at most. */
-    static final int MAX_HEADER = 1 << 20;
+    public static final int MAX_HEADER = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A file that is not a complete, intact checkpoint. */

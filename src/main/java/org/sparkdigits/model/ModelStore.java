@@ -12,12 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -30,6 +24,15 @@ import org.sparkdigits.core.Parameters;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.HadoopFs;
 import org.sparkdigits.report.Charts;
+import org.sparkdigits.report.HistoryRow;
+import org.sparkdigits.report.TrainingMetrics;
+import org.sparkdigits.report.TrainingReport;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A model directory, on any Hadoop file system (a local path, {@code file:}, {@code hdfs://} ...):
@@ -200,6 +203,42 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model to " + dir + ": " + HadoopFs.describe(e, target), e);
         }
+    }
+
+    /** Writes the model directory of {@code model} and its {@code report}, with the {@code charts}, atomically. */
+    public static void write(String dir, Configuration conf, Model model, TrainingReport report, Map<String, byte[]> charts) {
+        write(dir, conf, model, report.metrics().toJson(), HistoryRow.csv(report.history()), charts);
+    }
+
+    /**
+     * The report of the model directory {@code dir}: its history.csv and metrics.json ({@code null} if either is
+     * missing, or metrics.json is not an object).
+     *
+     * @throws ModelException naming the file, for one that cannot be read or parsed
+     */
+    public static TrainingReport readReport(String dir, Configuration conf) {
+        Path d = HadoopFs.path(dir, "--model");
+        FileSystem fs = HadoopFs.fileSystem(d, conf, "--model");
+        try {
+            if (!fs.exists(new Path(d, HISTORY_CSV)) || !fs.exists(new Path(d, METRICS_JSON))) {
+                return null;
+            }
+        } catch (IOException e) {
+            throw new ModelException(d + ": cannot read (" + HadoopFs.describe(e, d) + ")", e);
+        }
+        List<HistoryRow> history;
+        try {
+            history = HistoryRow.parse(readText(dir, HISTORY_CSV, conf).lines().toList(), dir + "/" + HISTORY_CSV);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage());
+        }
+        JsonNode metrics;
+        try {
+            metrics = JSON.readTree(readText(dir, METRICS_JSON, conf));
+        } catch (IOException e) {
+            throw new ModelException(dir + "/" + METRICS_JSON + ": not valid JSON", e);
+        }
+        return metrics == null || !metrics.isObject() ? null : new TrainingReport(history, TrainingMetrics.fromJson(metrics));
     }
 
     /** {@link #write(String, Configuration, Model, Map, List, Map)} on the local file system. */
@@ -434,6 +473,24 @@ public final class ModelStore {
         Map<String, Object> settings = training == null ? Map.of()
                 : JSON.convertValue(training, new TypeReference<Map<String, Object>>() { });
         return new Model(p, activation, settings);
+    }
+
+    /** The charts of the model directory {@code dir} that are there (of {@link Charts}' four), by name. */
+    public static Map<String, byte[]> readCharts(String dir, Configuration conf) {
+        Path d = HadoopFs.path(dir, "--model");
+        FileSystem fs = HadoopFs.fileSystem(d, conf, "--model");
+        Map<String, byte[]> charts = new LinkedHashMap<>();
+        for (String name : List.of(Charts.LOSS, Charts.ACCURACY, Charts.CONFUSION, Charts.SAMPLES)) {
+            Path p = new Path(d, name);
+            try {
+                if (fs.exists(p)) {
+                    charts.put(name, readBounded(fs, p, MAX_TEXT));
+                }
+            } catch (IOException e) {
+                throw new ModelException(p + ": cannot read (" + HadoopFs.describe(e, p) + ")", e);
+            }
+        }
+        return charts;
     }
 
     /**

@@ -27,7 +27,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The pictures of a model directory, as PNG bytes, drawn with XChart: {@code loss.png} and {@code accuracy.png}
- * (from history.csv), {@code confusion.png} (a heat map with counts) and {@code samples.png} (digits with their
+ * (from the run's history), {@code confusion.png} (a heat map with counts) and {@code samples.png} (digits with their
  * label, prediction and a bar chart of the ten probabilities). No Spark here; headless AWT.
  */
 public final class Charts {
@@ -58,22 +58,22 @@ public final class Charts {
     }
 
     /**
-     * Training, validation and test loss from history.csv lines (header first), against the epoch when
-     * {@code byEpoch}, else the iteration. Missing values (empty cells) are skipped per series.
+     * Training, validation and test loss of {@code history}, against the epoch when {@code byEpoch}, else the
+     * iteration. Values not measured (NaN) are skipped per series.
      */
-    public static byte[] loss(List<String> historyCsv, boolean byEpoch) {
-        return curves(historyCsv, byEpoch, "Cross-entropy loss", "loss", new String[] {"loss", "val_loss", "test_loss"});
+    public static byte[] loss(List<HistoryRow> history, boolean byEpoch) {
+        return curves(history, byEpoch, "Cross-entropy loss", "loss",
+                List.of(HistoryRow::loss, HistoryRow::valLoss, HistoryRow::testLoss));
     }
 
-    /** Training, validation and test accuracy from history.csv lines, like {@link #loss}. */
-    public static byte[] accuracy(List<String> historyCsv, boolean byEpoch) {
-        return curves(historyCsv, byEpoch, "Accuracy", "accuracy",
-                new String[] {"train_accuracy", "val_accuracy", "test_accuracy"});
+    /** Training, validation and test accuracy of {@code history}, like {@link #loss}. */
+    public static byte[] accuracy(List<HistoryRow> history, boolean byEpoch) {
+        return curves(history, byEpoch, "Accuracy", "accuracy",
+                List.of(HistoryRow::trainAccuracy, HistoryRow::valAccuracy, HistoryRow::testAccuracy));
     }
 
-    private static byte[] curves(List<String> csv, boolean byEpoch, String title, String yTitle, String[] columns) {
-        String[] header = csv.get(0).split(",", -1);
-        int xColumn = indexOf(header, byEpoch ? "epoch" : "iteration");
+    private static byte[] curves(List<HistoryRow> history, boolean byEpoch, String title, String yTitle,
+                                 List<java.util.function.ToDoubleFunction<HistoryRow>> series) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(byEpoch ? "epoch" : "iteration").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -81,15 +81,14 @@ public final class Charts {
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
         String[] names = {"training (mean since the previous point)", "validation", "test"};
         int added = 0;
-        for (int s = 0; s < columns.length; s++) {
-            int column = indexOf(header, columns[s]);
+        for (int s = 0; s < series.size(); s++) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
-            for (String line : csv.subList(1, csv.size())) {
-                String[] f = line.split(",", -1);
-                if (column < f.length && !f[column].isEmpty() && !f[column].equals("NaN")) {
-                    x.add(Double.parseDouble(f[xColumn]));
-                    y.add(Double.parseDouble(f[column]));
+            for (HistoryRow r : history) {
+                double v = series.get(s).applyAsDouble(r);
+                if (!Double.isNaN(v)) {
+                    x.add(byEpoch ? r.epoch() : r.step());
+                    y.add(v);
                 }
             }
             if (!x.isEmpty()) {
@@ -101,6 +100,21 @@ public final class Charts {
             chart.addSeries("no history rows", new double[] {0}, new double[] {0});
         }
         return png(chart);
+    }
+
+    /**
+     * The four pictures of a model directory, by file name: loss and accuracy of {@code history}, the confusion
+     * matrix of {@code confusion} (on the data named {@code which}) and the {@code samples} gallery.
+     */
+    public static java.util.Map<String, byte[]> all(List<HistoryRow> history, boolean byEpoch,
+                                                    org.sparkdigits.core.Evaluation confusion, String which,
+                                                    List<Sample> samples) {
+        java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put(LOSS, loss(history, byEpoch));
+        files.put(ACCURACY, accuracy(history, byEpoch));
+        files.put(CONFUSION, confusion(confusion, which));
+        files.put(SAMPLES, samples(samples));
+        return files;
     }
 
     /** A 10x10 heat map of the evaluation's {@code confusion(true, predicted)} with the counts in the cells. */
@@ -191,15 +205,6 @@ public final class Charts {
             g.setStroke(new BasicStroke(3));
             g.drawRect(x0 + 2, y0 + 2, TILE_WIDTH - 5, TILE_HEIGHT - 5);
         }
-    }
-
-    private static int indexOf(String[] header, String name) {
-        for (int i = 0; i < header.length; i++) {
-            if (header[i].trim().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("history.csv has no column '" + name + "'");
     }
 
     private static byte[] png(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {

@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdigits.augment.Distortion;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.format.SparkFiles;
 
 /**
  * The {@code augment} job: every row of the cached blocks, and {@code copies} distorted variants of it, written
@@ -26,12 +27,137 @@ import org.sparkdigits.core.DigitBlock;
  */
 public final class Augmentation {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Augmentation.class);
+
     /** Output columns (Parquet). */
     public static final StructType SCHEMA = new StructType()
             .add("label", DataTypes.ByteType, false)
             .add("pixels", DataTypes.BinaryType, false);
 
+    /** Rows per output file unless the job says how many files. */
+    public static final int ROWS_PER_FILE = 250_000;
+
     private Augmentation() {
+    }
+
+    /**
+     * An augment job.
+     *
+     * @param data       the input (any format, detected)
+     * @param out        the output directory, which must not exist
+     * @param preview    a PNG of 8 inputs beside 8 variants each to write too, or {@code null}
+     * @param variants   what is written per input row
+     * @param csv        headerless CSV lines instead of Parquet
+     * @param files      output files, 0 for one per {@value #ROWS_PER_FILE} rows
+     * @param partitions partitions of the cached input, 0 for auto
+     */
+    public record Job(String data, String out, String preview, Variants variants, boolean csv, int files, int partitions,
+                      long seed, org.sparkdigits.data.OnBadRow onBadRow) {
+
+        public Job {
+            org.sparkdigits.train.Check.between("--files", files, 0, 100_000);
+            org.sparkdigits.train.Check.between("--partitions", partitions, 0, 100_000);
+        }
+    }
+
+    /**
+     * @param copies     distorted variants per input row (0-10 000)
+     * @param original   whether the input row is written too
+     * @param distortion the ranges of the distortions
+     */
+    public record Variants(int copies, boolean original, Distortion distortion) {
+
+        public Variants {
+            org.sparkdigits.train.Check.between("--copies", copies, 0, 10_000);
+            if (copies == 0 && !original) {
+                throw new IllegalArgumentException("--copies 0 with --no-original would write nothing");
+            }
+        }
+
+        int perRow() {
+            return copies + (original ? 1 : 0);
+        }
+    }
+
+    /** What a job wrote: rows, from how many inputs, in how long. */
+    public record Written(long rows, long inputs, int perRow, double seconds) {
+    }
+
+    /**
+     * The checks of a job's outputs before Spark starts: {@code out} is new and apart from the inputs, the preview is not
+     * one of them.
+     */
+    public static void checkOutputs(Job job, org.apache.hadoop.conf.Configuration conf) {
+        java.util.List<String> inputs = org.sparkdigits.format.InputFiles.allPaths(job.data(), conf, "data");
+        Path p = org.sparkdigits.io.HadoopFs.path(job.out(), "--out");
+        try {
+            if (org.sparkdigits.io.HadoopFs.fileSystem(p, conf, "--out").exists(p)) {
+                throw new IllegalArgumentException("--out " + job.out() + " exists: augment writes a new directory (give a new "
+                        + "name, or delete the old output yourself)");
+            }
+        } catch (IOException e) {
+            throw new org.sparkdigits.io.InputException("--out " + job.out() + ": "
+                    + org.sparkdigits.io.HadoopFs.describe(e, p), e);
+        }
+        org.sparkdigits.io.Outputs.directory("--out", job.out(), conf, inputs);
+        if (job.preview() != null) {
+            org.sparkdigits.io.Outputs.file("--preview", job.preview(), conf, inputs, null);
+        }
+    }
+
+    /** Runs {@code job}: loads the input once, writes every row and its variants, and the preview. */
+    public static Written run(SparkSession spark, Job job) {
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        java.util.List<org.sparkdigits.data.InputFile> in = org.sparkdigits.format.InputFiles.resolve(job.data(), conf, "data");
+        DigitLoader loader = new DigitLoader(spark, job.onBadRow(), org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        int parallelism = spark.sparkContext().defaultParallelism();
+        int partitions = job.partitions() > 0 ? loader.partitionsFor(in, job.partitions(), parallelism)
+                : org.sparkdigits.format.InputFiles.autoPartitions(in, conf, parallelism);
+        LoadedData data = loader.loadShuffled(in, partitions, "data");
+        Variants v = job.variants();
+        long expected = data.rows() * v.perRow();
+        int files = job.files() > 0 ? job.files() : (int) Math.max(1, (expected + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
+        LOG.info("augmenting {} rows: {} variants each{}, {} rows into {} {} file(s)", data.rows(), v.copies(),
+                v.original() ? " plus the original" : "", expected, files, job.csv() ? "CSV" : "Parquet");
+        long t0 = System.nanoTime();
+        long written = write(spark, data.blocks(), v.distortion(), job.seed(), v.copies(), v.original(), files, job.csv(),
+                job.out());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (written != expected) {
+            throw new IllegalStateException("wrote " + written + " rows, expected " + expected);
+        }
+        if (job.preview() != null) {
+            preview(data.blocks().first(), v.distortion(), job.seed(), java.nio.file.Path.of(job.preview()));
+        }
+        data.unpersist();
+        return new Written(written, data.rows(), v.perRow(), seconds);
+    }
+
+    /** 8 digits of {@code block}, each followed by 8 of its variants (copies 1-8), 3x enlarged, ink white on black. */
+    static void preview(DigitBlock block, Distortion distortion, long seed, java.nio.file.Path file) {
+        if (block.rows() == 0) {
+            throw new org.sparkdigits.io.InputException("data: nothing to preview");
+        }
+        int rows = Math.min(8, block.rows());
+        java.awt.image.BufferedImage grid = new java.awt.image.BufferedImage(9 * 28, rows * 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < rows; i++) {
+            byte[] px = java.util.Arrays.copyOfRange(block.pixels(), i * 784, (i + 1) * 784);
+            grid.getGraphics().drawImage(org.sparkdigits.image.DigitImage.toImage(px), 0, i * 28, null);
+            for (int c = 1; c <= 8; c++) {
+                grid.getGraphics().drawImage(org.sparkdigits.image.DigitImage.toImage(distortion.apply(px, seed, block.rowKey(i), c)),
+                        c * 28, i * 28, null);
+            }
+        }
+        java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(grid.getWidth() * 3, grid.getHeight() * 3,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        big.getGraphics().drawImage(grid.getScaledInstance(big.getWidth(), big.getHeight(), java.awt.Image.SCALE_REPLICATE),
+                0, 0, null);
+        org.sparkdigits.io.AtomicFiles.write(file, tmp -> {
+            if (!javax.imageio.ImageIO.write(big, "png", tmp.toFile())) {
+                throw new IOException("no PNG writer");
+            }
+        });
     }
 
     /** @return the number of rows written */
@@ -48,7 +174,7 @@ public final class Augmentation {
         try {
             FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
             if (fs.exists(target)) {
-                throw new IllegalArgumentException("--out " + out + " exists: augment writes a new directory");
+                throw new org.sparkdigits.io.InputException("--out " + out + " exists: augment writes a new directory");
             }
             if (csv) {
                 frame.map((org.apache.spark.api.java.function.MapFunction<Row, String>) Augmentation::csvLine,
@@ -67,7 +193,7 @@ public final class Augmentation {
             if (!fs.rename(tmp, target)) {
                 throw new IOException("cannot rename " + tmp + " to " + target);
             }
-            return LineParser.literal(spark.read()).format(csv ? "text" : "parquet").load(out).count();
+            return SparkFiles.literal(spark.read()).format(csv ? "text" : "parquet").load(out).count();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.data.RowParser;
+import org.sparkdigits.format.Reject;
 
 /**
  * Collects parsed rows into one compact {@link DigitBlock} (pixels in one byte array, labels in another)

@@ -12,23 +12,29 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
-import org.sparkdigits.data.InputFiles;
 import org.sparkdigits.data.InputFormat;
+import org.sparkdigits.data.OnBadRow;
+import org.sparkdigits.format.DigitFormat;
+import org.sparkdigits.format.InputFiles;
+import org.sparkdigits.format.ParsedRow;
+import org.sparkdigits.format.Reject;
+import org.sparkdigits.format.SparkFiles;
+import org.sparkdigits.io.InputException;
 
 import scala.Tuple2;
 
 /**
  * Loads digit files (CSV, LIBSVM, Parquet, IDX) into cached compact blocks, once.
  *
- * <p>{@link RecordSources} turns every format into the same located records (CSV and LIBSVM lines come from
- * Spark SQL's text source with their file and split, far faster than Spark's CSV reader on 785 columns: see the
- * README). Then either
+ * <p>Each format ({@link DigitFormat}) reads its files as the same located records; a DataFrame's rows become such
+ * records too ({@link FrameSource}). Then either
  * <ul>
  *   <li>{@link #loadShuffled}: rows go to {@code partitions} partitions by a key of their content and are
  *       sorted by it there, so the blocks are the same whatever the format, input splits, file order or task
@@ -66,8 +72,35 @@ public final class DigitLoader {
                     : first.format() == InputFormat.PARQUET ? " has no label column"
                     : " has no label column (784 fields)") + ": labels are needed here");
         }
+        return loadShuffled(read(files), files, partitions, what);
+    }
+
+    /**
+     * Loads the rows of a DataFrame (labelled) into {@code partitions} blocks placed by content, as {@link
+     * #loadShuffled(List, int, String)} places the rows of files: the same rows give the same blocks.
+     */
+    LoadedData loadShuffled(FrameSource source, Dataset<Row> frame, int partitions,
+                            String what) {
+        List<InputFile> files = List.of(frameFile(what, true));
+        return loadShuffled(source.records(frame, files.get(0)), files, partitions, what);
+    }
+
+    /** Loads the rows of a DataFrame into one block per partition, in order. */
+    LoadedData loadInOrder(FrameSource source, Dataset<Row> frame, String what) {
+        List<InputFile> files = List.of(frameFile(what, source.labelled()));
         long t0 = System.nanoTime();
-        JavaPairRDD<Long, byte[]> keyed = RecordSources.parsed(spark, files).mapPartitionsToPair(DigitLoader::keyByContent);
+        return materialize(source.records(frame, files.get(0)).mapPartitions(rows -> assembleInOrder(source.labelled(), rows)),
+                files, what, t0);
+    }
+
+    /** The stand-in input file of a DataFrame, named in messages. */
+    private static InputFile frameFile(String what, boolean labelled) {
+        return new InputFile("DataFrame (" + what + ")", 0, false, labelled, InputFormat.DATAFRAME, null, -1);
+    }
+
+    private LoadedData loadShuffled(JavaRDD<ParsedRow> parsed, List<InputFile> files, int partitions, String what) {
+        long t0 = System.nanoTime();
+        JavaPairRDD<Long, byte[]> keyed = parsed.mapPartitionsToPair(DigitLoader::keyByContent);
         JavaRDD<LoadedPartition> blocks = keyed
                 .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
                 .mapPartitions(DigitLoader::assembleKeyed);
@@ -92,7 +125,15 @@ public final class DigitLoader {
             return cap(requested, bound);
         }
         String[] paths = files.stream().map(InputFile::path).toArray(String[]::new);
-        return cap(requested, Math.min(bound, LineParser.literal(spark.read()).text(paths).count()));
+        return cap(requested, Math.min(bound, SparkFiles.literal(spark.read()).text(paths).count()));
+    }
+
+    /**
+     * {@code requested} partitions for the rows of a DataFrame, or fewer when it holds fewer rows: counted by a job
+     * only when {@code requested} is more than {@code max(64, 4 x parallelism)}.
+     */
+    public static int partitionsFor(Dataset<Row> frame, int requested, int parallelism) {
+        return requested <= Math.max(64, 4L * parallelism) ? requested : cap(requested, frame.count());
     }
 
     private static int cap(int requested, long rows) {
@@ -105,16 +146,21 @@ public final class DigitLoader {
         return p;
     }
 
+    /** The rows of {@code files}, read by their format. */
+    private JavaRDD<ParsedRow> read(List<InputFile> files) {
+        return DigitFormat.of(files.get(0).format()).read(spark, files);
+    }
+
     /** Loads rows (labelled or not) into one block per input split, in input order. */
     public LoadedData loadInOrder(List<InputFile> files, String what) {
         long t0 = System.nanoTime();
         boolean labelled = files.get(0).labelled();
-        JavaRDD<LoadedPartition> blocks = RecordSources.parsed(spark, files).mapPartitions(rows -> assembleInOrder(labelled, rows));
+        JavaRDD<LoadedPartition> blocks = read(files).mapPartitions(rows -> assembleInOrder(labelled, rows));
         return materialize(blocks, files, what, t0);
     }
 
     /** Task side: parsed lines as (content key, record); a rejected line travels encoded. */
-    private static Iterator<Tuple2<Long, byte[]>> keyByContent(Iterator<LineParser.Parsed> parsed) {
+    private static Iterator<Tuple2<Long, byte[]>> keyByContent(Iterator<ParsedRow> parsed) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -123,9 +169,9 @@ public final class DigitLoader {
 
             @Override
             public Tuple2<Long, byte[]> next() {
-                LineParser.Parsed p = parsed.next();
-                byte[] value = p.record() != null ? p.record() : LineParser.encodeReject(p);
-                return new Tuple2<>(LineParser.contentKey(value), value);
+                ParsedRow p = parsed.next();
+                byte[] value = p.record() != null ? p.record() : ContentKeys.encodeReject(p);
+                return new Tuple2<>(ContentKeys.contentKey(value), value);
             }
         };
     }
@@ -155,8 +201,8 @@ public final class DigitLoader {
                 BlockAssembler a = new BlockAssembler(true, true);
                 while (a.rows() < MAX_BLOCK_ROWS && it.hasNext()) {
                     Tuple2<Long, byte[]> t = it.next();
-                    if (t._2()[0] == LineParser.REJECT_MARK) {
-                        a.reject(LineParser.decodeReject(t._2()));
+                    if (t._2()[0] == ContentKeys.REJECT_MARK) {
+                        a.reject(ContentKeys.decodeReject(t._2()));
                     } else {
                         a.add(t._2(), t._1());
                     }
@@ -167,13 +213,13 @@ public final class DigitLoader {
     }
 
     /** Task side: parsed lines into one block per input split, in order. */
-    private static Iterator<LoadedPartition> assembleInOrder(boolean labelled, Iterator<LineParser.Parsed> parsed) {
+    private static Iterator<LoadedPartition> assembleInOrder(boolean labelled, Iterator<ParsedRow> parsed) {
         List<LoadedPartition> out = new ArrayList<>();
         BlockAssembler a = null;
         int file = -1;
         long start = -1;
         while (parsed.hasNext()) {
-            LineParser.Parsed p = parsed.next();
+            ParsedRow p = parsed.next();
             if (a == null || p.file().index() != file || p.blockStart() != start) {
                 if (a != null) {
                     out.add(new LoadedPartition(a.block(), null, file, start, a.rejectedPerFile(), a.firstRejects()));
@@ -249,11 +295,10 @@ public final class DigitLoader {
     }
 
     private static String where(Configuration conf, InputFile f, Reject r) {
-        if (!f.format().text()) {
-            return f.path() + ": " + (f.format() == InputFormat.IDX ? "image " : "record ") + (r.position() + 1);
+        if (f.format() == InputFormat.DATAFRAME) {
+            return f.path() + ": row " + (r.position() + 1) + " of partition " + r.blockStart();
         }
-        long line = LineLocator.lineNumber(conf, f.path(), r.blockStart(), r.position());
-        return line > 0 ? f.path() + ":" + line : f.path() + " (line " + (r.position() + 1) + " of the split at byte " + r.blockStart() + ")";
+        return DigitFormat.of(f.format()).locate(conf, f, r);
     }
 
     /** Names the file behind a failed read (a truncated gzip, say), or returns the failure as it is. */
@@ -265,7 +310,10 @@ public final class DigitLoader {
         if (root instanceof IOException) {
             Configuration conf = spark.sparkContext().hadoopConfiguration();
             for (InputFile f : files) {
-                String problem = LineLocator.readProblem(conf, f.path());
+                if (f.format() == InputFormat.DATAFRAME) {
+                    continue;   // no file to look at: the root cause is the message
+                }
+                String problem = InputFiles.readProblem(conf, f.path());
                 if (problem != null) {
                     return new InputException(what + ": " + f.path() + ": cannot read (" + problem + ")", e);
                 }

@@ -11,8 +11,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.GradientKernel;
 import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.report.Sample;
@@ -60,7 +60,7 @@ public final class Gallery {
         NetworkShape shape = parameters.shape();
         try {
             JavaRDD<Part> parts = LeanJobs.mapPartitions(blocks, it -> {
-                GradientKernel net = Kernel.SIMD.create(new Parameters(shape, weights.value()), activation);
+                Kernel net = KernelKind.SIMD.create(new Parameters(shape, weights.value()), activation);
                 Part part = new Part();
                 int k = shape.classes();
                 while (it.hasNext()) {

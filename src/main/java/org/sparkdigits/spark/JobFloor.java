@@ -31,7 +31,7 @@ public final class JobFloor {
 
     /** As {@link #bare}, each task returning a zero {@link GradientSum} that the driver adds in partition order. */
     public static GradientSum withResult(JavaRDD<DigitBlock> blocks, NetworkShape shape) {
-        return DistributedNetwork.combine(LeanJobs.mapPartitions(blocks, it -> {
+        return SparkPasses.combine(LeanJobs.mapPartitions(blocks, it -> {
             while (it.hasNext()) {
                 it.next();
             }
@@ -43,7 +43,7 @@ public final class JobFloor {
     public static GradientSum withBroadcast(JavaRDD<DigitBlock> blocks, NetworkShape shape, double[] weights) {
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(blocks.context()).broadcast(weights);
         try {
-            return DistributedNetwork.combine(LeanJobs.mapPartitions(blocks, it -> {
+            return SparkPasses.combine(LeanJobs.mapPartitions(blocks, it -> {
                 double[] v = w.value();
                 while (it.hasNext()) {
                     it.next();

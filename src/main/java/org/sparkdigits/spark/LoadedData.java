@@ -6,8 +6,8 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
+import org.sparkdigits.io.InputException;
 
 /**
  * Loaded, persisted blocks and what loading found.
@@ -84,12 +84,12 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
                     + " (the training data has " + rows + " rows)");
         }
         long t0 = System.nanoTime();
-        long salt = LineParser.mix(seed ^ 0x5DEECE66DL);
+        long salt = ContentKeys.mix(seed ^ 0x5DEECE66DL);
         List<Long> smallest = partitions.flatMap(p -> {
             long[] keys = p.keys();
             java.util.ArrayList<Long> mixed = new java.util.ArrayList<>(keys.length);
             for (long k : keys) {
-                mixed.add(LineParser.mix(k ^ salt));
+                mixed.add(ContentKeys.mix(k ^ salt));
             }
             return mixed.iterator();
         }).takeOrdered(n);
@@ -114,7 +114,7 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
         boolean[] hold = new boolean[keys.length];
         long taken = 0;
         for (int i = 0; i < keys.length; i++) {
-            long m = LineParser.mix(keys[i] ^ salt);
+            long m = ContentKeys.mix(keys[i] ^ salt);
             if (m < threshold) {
                 hold[i] = true;
             } else if (m == threshold && taken < atThreshold) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.format.Reject;
 
 /**
  * What one partition holds after loading: its block, a content key per row (for the seeded holdout
@@ -40,8 +41,8 @@ record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockS
         long[] content = new long[2];
         if (keys != null) {
             for (long k : keys) {
-                content[0] += LineParser.mix(k);
-                content[1] += LineParser.mix(k ^ 0x9E3779B97F4A7C15L);
+                content[0] += ContentKeys.mix(k);
+                content[1] += ContentKeys.mix(k ^ 0x9E3779B97F4A7C15L);
             }
         }
         return new Summary(block.rows(), rejectedPerFile, firstRejects, content);

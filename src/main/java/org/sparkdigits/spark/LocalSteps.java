@@ -5,17 +5,14 @@ import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparkdigits.augment.FreshDistortions;
-import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
-import org.sparkdigits.core.GradientKernel;
-import org.sparkdigits.core.Kernel;
 
 /**
  * {@code --local-steps K}: each task takes K plain SGD steps on its own slices, starting from the broadcast
@@ -51,18 +48,27 @@ final class LocalSteps {
     }
 
     /**
-     * @param firstStep the first step of the round within the epoch
-     * @param steps     K' (the round's length; the last round of an epoch may be shorter)
-     * @param rates     the learning rate of each of the K' steps
-     * @param dropout   the hidden layer's dropout rate (0: none)
-     * @param seed      the run's seed, from which each step's dropout masks are drawn
-     * @param firstGlobalStep the round's first step counted over the whole run (for the dropout masks)
-     * @param fresh     on-the-fly distortions (null: none), of epoch {@code epoch}
+     * One round of local steps.
+     *
+     * @param firstStep       the round's first step within the epoch
+     * @param rates           the learning rate of each of its steps (the last round of an epoch may be shorter)
+     * @param firstGlobalStep its first step counted over the whole run (for the dropout masks)
+     * @param dropout         the hidden layer's dropout rate (0: none)
+     * @param seed            the run's seed, from which each step's masks are drawn
+     * @param l2              the L2 penalty added to each local gradient
      */
-    static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int firstStep,
-                          int steps, double[] rates, double l2, NetworkShape shape, Activation activation,
-                          Kernel kernel, double dropout, long seed, long firstGlobalStep,
-                          FreshDistortions fresh, int epoch, Broadcast<double[]> weights) {
+    record Round(int firstStep, double[] rates, long firstGlobalStep, double dropout, long seed, double l2)
+            implements Serializable {
+
+        int steps() {
+            return rates.length;
+        }
+    }
+
+    /** Runs {@code round} with {@code pass}'s network, kernel and distortions, starting from the broadcast weights. */
+    static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, Round round, Pass pass,
+                          Broadcast<double[]> weights) {
+        NetworkShape shape = pass.shape();
         JavaRDD<ModelSum> partials = LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             List<DigitBlock> myBlocks = new java.util.ArrayList<>();
             List<int[]> myOrders = new java.util.ArrayList<>();
@@ -71,23 +77,23 @@ final class LocalSteps {
             double[] theta = weights.value().clone();
             Parameters local = new Parameters(shape, theta);
             ModelSum out = new ModelSum(theta.length);
-            for (int j = 0; j < steps; j++) {
-                GradientKernel net = kernel.create(local, activation);
+            for (int j = 0; j < round.steps(); j++) {
+                Kernel net = pass.kernel().create(local, pass.activation());
                 GradientSum g = new GradientSum(shape);
-                Dropout masks = Dropout.forStep(dropout, seed, firstGlobalStep + j);
+                Pass step = pass.withDropout(Dropout.forStep(round.dropout(), round.seed(), round.firstGlobalStep() + j));
                 for (int b = 0; b < myBlocks.size(); b++) {
                     DigitBlock block = myBlocks.get(b);
-                    int from = plan.sliceStart(block.rows(), firstStep + j);
-                    int to = plan.sliceStart(block.rows(), firstStep + j + 1);
-                    DistributedNetwork.accumulateSlice(net, block, myOrders.get(b), from, to, g, masks, fresh, epoch);
+                    int from = plan.sliceStart(block.rows(), round.firstStep() + j);
+                    int to = plan.sliceStart(block.rows(), round.firstStep() + j + 1);
+                    SparkPasses.accumulateSlice(net, block, myOrders.get(b), from, to, g, step);
                 }
                 if (g.count() == 0) {
                     continue;
                 }
                 double[] mean = g.meanGradient();
-                Regularization.addL2(theta, mean, shape, l2);
+                Regularization.addL2(theta, mean, shape, round.l2());
                 for (int i = 0; i < theta.length; i++) {
-                    theta[i] -= rates[j] * mean[i];
+                    theta[i] -= round.rates()[j] * mean[i];
                 }
                 out.rows += g.count();
                 out.loss += g.loss();

@@ -9,9 +9,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.Kernel;
 
 /**
  * Predicted classes of data loaded in input order ({@link DigitLoader#loadInOrder}), gathered on the
@@ -52,7 +52,7 @@ public final class Predictions {
             List<Part> parts = new ArrayList<>(data.partitions().map(p -> {
                 DigitBlock b = p.block();
                 byte[] out = new byte[b.rows()];
-                Kernel.SIMD.create(new Parameters(shape, weights.value()), activation).predict(b, out, null);
+                KernelKind.SIMD.create(new Parameters(shape, weights.value()), activation).predict(b, out, null);
                 return new Part(p.fileIndex(), p.blockStart(), out, b.labels());
             }).collect());
             parts.sort(Comparator.comparingInt(Part::fileIndex).thenComparingLong(Part::blockStart));

@@ -12,11 +12,11 @@ import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
 
 /** Affine and elastic distortions: deterministic, identity at zero, and mild ones keep digits recognisable. */
@@ -66,7 +66,7 @@ class DistortionTest {
         Optimizer opt = Optimizer.create(new Optimizer.Settings(Optimizer.Kind.ADAM, 0.9, 0.9, 0.999, 1e-8, 0), shape);
         for (int step = 0; step < 60; step++) {
             GradientSum sum = new GradientSum(shape);
-            Kernel.SIMD.create(p, Activation.RELU).accumulateGradient(train, sum);
+            KernelKind.SIMD.create(p, Activation.RELU).accumulateGradient(train, sum);
             opt.step(p.values(), sum.meanGradient(), 0.01);
         }
         DigitBlock test = InputFiles.firstRows(TestCsv.mnist("mnist_test.csv.gz").toString(), 2000);
@@ -84,7 +84,7 @@ class DistortionTest {
 
     private static double accuracy(Parameters p, DigitBlock b) {
         byte[] predicted = new byte[b.rows()];
-        Kernel.SIMD.create(p, Activation.RELU).predict(b, predicted, null);
+        KernelKind.SIMD.create(p, Activation.RELU).predict(b, predicted, null);
         int right = 0;
         for (int i = 0; i < b.rows(); i++) {
             right += predicted[i] == b.label(i) ? 1 : 0;

@@ -2,8 +2,8 @@ package org.sparkdigits.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,17 +14,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.core.ReferenceKernel;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 class MainTest {
 
@@ -56,6 +56,7 @@ class MainTest {
                 "--lr RATE", "[default: 0.1]", "--hidden H", "--on-bad-row fail|skip", "--holdout N", "--master")) {
             assertTrue(r.out().contains(s), "usage lacks " + s);
         }
+        assertFalse(r.out().contains("] [default:"), "a default shown twice:\n" + r.out());
     }
 
     @Test
@@ -162,7 +163,7 @@ class MainTest {
             }
         }
         byte[] expected = new byte[57];
-        new TwoLayerNetwork(ModelStore.read(model).parameters()).predict(new DigitBlock(57, 784, null, px), expected, null);
+        new ReferenceKernel(ModelStore.read(model).parameters()).predict(new DigitBlock(57, 784, null, px), expected, null);
         for (int i = 0; i < 57; i++) {
             assertEquals((i + 1) + "," + expected[i], lines.get(i + 1));
         }
@@ -199,6 +200,11 @@ class MainTest {
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().matches("(?s).*ring\\.png: \\d \\(probability [01]\\.\\d{4}\\); probabilities 0:.* 9:[01]\\.\\d{4}\\R.*"),
                 ok.out());
+        // a good image before a blank one: every image is read before anything is printed
+        CliRun mixed = CliRun.of("predict", "--model", model.toString(), "--image", ring + "," + blank);
+        assertEquals(2, mixed.code(), mixed.err());
+        assertEquals("", mixed.out());
+        assertTrue(mixed.err().contains("blank.png: no digit found"), mixed.err());
     }
 
     @Test
@@ -403,14 +409,26 @@ class MainTest {
     }
 
     @Test
-    void theShippedDefaultsFileIsValid() {
+    void theShippedDefaultsFileIsValid() throws IOException {
         Path conf = Path.of("conf/train.properties");
-        Args a = Args.parse(Opt.Cmd.TRAIN, new String[] {"--defaults", conf.toString()});
-        TrainConfig cfg = TrainConfig.from(a);
-        assertEquals(500, cfg.iterations());
-        assertEquals(10, cfg.hidden());
-        assertEquals(0.1, cfg.learningRate());
-        Args overridden = Args.parse(Opt.Cmd.TRAIN, new String[] {"--defaults", conf.toString(), "--iterations", "7"});
-        assertEquals(7, TrainConfig.from(overridden).iterations());
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(conf)) {
+            p.load(r);
+        }
+        // it changes no default: the built-in ones (the notebook's) live in TrainOption alone
+        assertEquals(org.sparkdigits.DigitTrainer.builder().build().spec(),
+                org.sparkdigits.DigitTrainer.builder().defaults(p, conf.toString()).build().spec());
+        // and the examples in its comments are settings the builder takes
+        java.util.Map<String, String> examples = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(conf)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("#\\s+([a-z0-9-]+) = (\\S+)").matcher(line);
+            if (m.matches()) {
+                examples.put(m.group(1), m.group(2));
+            }
+        }
+        assertTrue(examples.size() >= 3, examples.toString());
+        org.sparkdigits.train.TrainingSpec changed = org.sparkdigits.DigitTrainer.builder().defaults(examples, "examples")
+                .build().spec();
+        assertEquals(128, changed.network().hidden());
     }
 }

@@ -7,13 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The real MNIST (from {@code -Dmnist.dir}, default ../shared/mnist; the test fails, naming the path, if
@@ -59,7 +59,7 @@ class MnistAccuracyTest {
         assertEquals("1,7", lines.get(1), "the first test digit is a 7");
 
         // the same digits as photos: printed large, dark on light, off-centre, some as JPEG
-        org.sparkdigits.core.DigitBlock digits = org.sparkdigits.data.InputFiles.firstRows(test.toString(), PHOTOS);
+        org.sparkdigits.core.DigitBlock digits = org.sparkdigits.format.InputFiles.firstRows(test.toString(), PHOTOS);
         Path photos = Files.createDirectories(dir.resolve("photos"));
         for (int i = 0; i < PHOTOS; i++) {
             byte[] px = java.util.Arrays.copyOfRange(digits.pixels(), i * 784, (i + 1) * 784);

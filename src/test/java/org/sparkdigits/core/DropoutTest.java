@@ -89,12 +89,12 @@ class DropoutTest {
         DigitBlock block = SyntheticDigits.block(300, 784, 10, 60 + hidden);
         int[] order = BatchPlan.permutation(block.rows(), 3, 1, 0);
         Dropout d = Dropout.forStep(0.5, 9, 2);
-        GradientSum reference = sum(Kernel.OJALGO, p, act, block, order, 13, 290, d);
-        GradientSum plain = sum(Kernel.SPARSE, p, act, block, order, 13, 290, d);
+        GradientSum reference = sum(KernelKind.OJALGO, p, act, block, order, 13, 290, d);
+        GradientSum plain = sum(KernelKind.SPARSE, p, act, block, order, 13, 290, d);
         SparseKernelTest.assertSameSums(shape, reference, plain);
-        SparseKernelTest.assertBitIdentical(plain, sum(Kernel.SIMD, p, act, block, order, 13, 290, d));
+        SparseKernelTest.assertBitIdentical(plain, sum(KernelKind.SIMD, p, act, block, order, 13, 290, d));
         // and the masks matter: without them the sums differ
-        GradientSum undropped = sum(Kernel.SPARSE, p, act, block, order, 13, 290, Dropout.NONE);
+        GradientSum undropped = sum(KernelKind.SPARSE, p, act, block, order, 13, 290, Dropout.NONE);
         assertNotEquals(undropped.loss(), plain.loss());
     }
 
@@ -103,7 +103,7 @@ class DropoutTest {
         NetworkShape shape = NetworkShape.mnist(20);
         Parameters p = Initializer.HE.initialize(shape, 2);
         DigitBlock block = SyntheticDigits.block(100, 784, 10, 2);
-        for (Kernel k : Kernel.values()) {
+        for (KernelKind k : KernelKind.values()) {
             GradientSum plain = new GradientSum(shape);
             k.create(p, Activation.RELU).accumulateGradient(block, plain);
             SparseKernelTest.assertBitIdentical(plain, sum(k, p, Activation.RELU, block, null, 0, 100, new Dropout(0, 77)));
@@ -117,7 +117,7 @@ class DropoutTest {
         Activation act = Activation.parse(activation);
         Parameters p = (act == Activation.RELU ? Initializer.HE : Initializer.XAVIER).initialize(shape, 4);
         DigitBlock block = SyntheticDigits.block(15, 12, 4, 8);
-        GradientCheck.Result r = GradientCheck.check(p, act, Kernel.parse(kernel), Dropout.forStep(0.4, 3, 0), block,
+        GradientCheck.Result r = GradientCheck.check(p, act, KernelKind.parse(kernel), Dropout.forStep(0.4, 3, 0), block,
                 GradientCheck.DEFAULT_STEP);
         assertTrue(r.maxRelativeError() < 1e-6, r.worstName() + ": analytic " + r.analytic() + " numeric "
                 + r.numeric() + " rel " + r.maxRelativeError());
@@ -129,10 +129,10 @@ class DropoutTest {
         NetworkShape shape = new NetworkShape(12, 9, 4);
         Parameters p = Initializer.HE.initialize(shape, 4);
         DigitBlock block = SyntheticDigits.block(15, 12, 4, 8);
-        GradientSum g = sum(Kernel.OJALGO, p, Activation.RELU, block, null, 0, 15, Dropout.forStep(0.4, 3, 0));
+        GradientSum g = sum(KernelKind.OJALGO, p, Activation.RELU, block, null, 0, 15, Dropout.forStep(0.4, 3, 0));
         Dropout other = Dropout.forStep(0.4, 3, 1);
         double worst = GradientCheck.compare(g.meanGradient(), p,
-                q -> GradientCheck.meanLoss(q, Activation.RELU, Kernel.OJALGO, other, block), 1e-5).maxRelativeError();
+                q -> GradientCheck.meanLoss(q, Activation.RELU, KernelKind.OJALGO, other, block), 1e-5).maxRelativeError();
         assertTrue(worst > 1e-2, "another step's masks should not pass, worst rel " + worst);
     }
 
@@ -142,17 +142,17 @@ class DropoutTest {
         Parameters p = Initializer.HE.initialize(shape, 6);
         DigitBlock all = SyntheticDigits.block(210, 784, 10, 12);
         Dropout d = Dropout.forStep(0.5, 4, 10);
-        GradientSum full = sum(Kernel.OJALGO, p, Activation.RELU, all, null, 0, all.rows(), d);
+        GradientSum full = sum(KernelKind.OJALGO, p, Activation.RELU, all, null, 0, all.rows(), d);
         for (int parts : new int[] {1, 3, 7}) {
             GradientSum combined = new GradientSum(shape);
             for (DigitBlock b : SyntheticDigits.split(all, parts)) {
-                combined.add(sum(Kernel.SIMD, p, Activation.RELU, b, null, 0, b.rows(), d));
+                combined.add(sum(KernelKind.SIMD, p, Activation.RELU, b, null, 0, b.rows(), d));
             }
             SparseKernelTest.assertSameSums(shape, full, combined);
         }
     }
 
-    private static GradientSum sum(Kernel kernel, Parameters p, Activation a, DigitBlock block, int[] order, int from,
+    private static GradientSum sum(KernelKind kernel, Parameters p, Activation a, DigitBlock block, int[] order, int from,
                                    int to, Dropout d) {
         GradientSum s = new GradientSum(p.shape());
         kernel.create(p, a).accumulateGradient(block, order, from, to, s, d);

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
 
 /**
- * The float kernel ({@link Kernel#FLOAT}) against the double ojAlgo reference: the same counts, and the loss
+ * The float kernel ({@link KernelKind#FLOAT}) against the double ojAlgo reference: the same counts, and the loss
  * and every tensor to {@value #TOLERANCE} of that tensor's largest entry (single precision carries 6e-8 per
  * operation; the first layer's sums run over ~150 pixels and up to {@value SparseKernel#FLUSH_CHUNKS} chunks of
  * rows before they reach double).
@@ -28,8 +28,8 @@ class FloatKernelTest {
         Activation act = Activation.parse(activation);
         Parameters p = (act == Activation.RELU ? Initializer.HE : Initializer.XAVIER).initialize(shape, hidden);
         DigitBlock block = SyntheticDigits.block(700, 784, 10, 80 + hidden);
-        assertAgrees(shape, sum(Kernel.OJALGO, p, act, block, null, 0, 700, Dropout.NONE),
-                sum(Kernel.FLOAT, p, act, block, null, 0, 700, Dropout.NONE));
+        assertAgrees(shape, sum(KernelKind.OJALGO, p, act, block, null, 0, 700, Dropout.NONE),
+                sum(KernelKind.FLOAT, p, act, block, null, 0, 700, Dropout.NONE));
     }
 
     @Test
@@ -40,8 +40,8 @@ class FloatKernelTest {
         int[] order = BatchPlan.permutation(block.rows(), 7, 2, 1);
         Dropout d = Dropout.forStep(0.5, 1, 4);
         for (int[] range : new int[][] {{0, 1}, {17, 83}, {250, 500}}) {
-            assertAgrees(shape, sum(Kernel.OJALGO, p, Activation.RELU, block, order, range[0], range[1], d),
-                    sum(Kernel.FLOAT, p, Activation.RELU, block, order, range[0], range[1], d));
+            assertAgrees(shape, sum(KernelKind.OJALGO, p, Activation.RELU, block, order, range[0], range[1], d),
+                    sum(KernelKind.FLOAT, p, Activation.RELU, block, order, range[0], range[1], d));
         }
     }
 
@@ -51,14 +51,14 @@ class FloatKernelTest {
         DigitBlock block = InputFiles.firstRows(TestCsv.mnist("mnist_train.csv.gz").toString(), 3000);
         NetworkShape shape = NetworkShape.mnist(hidden);
         Parameters p = Initializer.HE.initialize(shape, 21);
-        GradientSum reference = sum(Kernel.OJALGO, p, Activation.RELU, block, null, 0, 3000, Dropout.NONE);
-        GradientSum single = sum(Kernel.FLOAT, p, Activation.RELU, block, null, 0, 3000, Dropout.NONE);
+        GradientSum reference = sum(KernelKind.OJALGO, p, Activation.RELU, block, null, 0, 3000, Dropout.NONE);
+        GradientSum single = sum(KernelKind.FLOAT, p, Activation.RELU, block, null, 0, 3000, Dropout.NONE);
         assertAgrees(shape, reference, single);
         // and predictions: the same classes for (nearly) every row
         byte[] a = new byte[3000];
         byte[] b = new byte[3000];
-        Kernel.OJALGO.create(p, Activation.RELU).predict(block, a, null);
-        Kernel.FLOAT.create(p, Activation.RELU).predict(block, b, null);
+        KernelKind.OJALGO.create(p, Activation.RELU).predict(block, a, null);
+        KernelKind.FLOAT.create(p, Activation.RELU).predict(block, b, null);
         int differ = 0;
         for (int i = 0; i < 3000; i++) {
             differ += a[i] != b[i] ? 1 : 0;
@@ -72,13 +72,13 @@ class FloatKernelTest {
         NetworkShape shape = NetworkShape.mnist(64);
         Parameters p = Initializer.HE.initialize(shape, 3);
         DigitBlock block = SyntheticDigits.block(300, 784, 10, 3);
-        GradientSum reference = sum(Kernel.SIMD, p, Activation.RELU, block, null, 0, 300, Dropout.NONE);
-        GradientSum single = sum(Kernel.FLOAT, p, Activation.RELU, block, null, 0, 300, Dropout.NONE);
+        GradientSum reference = sum(KernelKind.SIMD, p, Activation.RELU, block, null, 0, 300, Dropout.NONE);
+        GradientSum single = sum(KernelKind.FLOAT, p, Activation.RELU, block, null, 0, 300, Dropout.NONE);
         double worst = maxTensorError(shape, reference, single);
         assertTrue(worst > 1e-10 && worst <= TOLERANCE, "float against double: " + worst);
     }
 
-    private static GradientSum sum(Kernel kernel, Parameters p, Activation a, DigitBlock block, int[] order, int from,
+    private static GradientSum sum(KernelKind kernel, Parameters p, Activation a, DigitBlock block, int[] order, int from,
                                    int to, Dropout d) {
         GradientSum s = new GradientSum(p.shape());
         kernel.create(p, a).accumulateGradient(block, order, from, to, s, d);

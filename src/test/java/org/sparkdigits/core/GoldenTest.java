@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 
+import org.junit.jupiter.api.Test;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import org.junit.jupiter.api.Test;
 
 /**
  * Compares a few iterations of full-batch gradient descent with an independent numpy implementation
@@ -55,7 +55,7 @@ class GoldenTest {
         int iterations = g.get("iterations").asInt();
         for (int it = 0; it < iterations; it++) {
             GradientSum sum = new GradientSum(shape);
-            new TwoLayerNetwork(p).accumulateGradient(block, sum);
+            new ReferenceKernel(p).accumulateGradient(block, sum);
             assertEquals(g.get("losses").get(it).asDouble(), sum.meanLoss(), 1e-13, "loss at iteration " + it);
             assertEquals(g.get("accuracies").get(it).asDouble(), sum.accuracy(), 0.0, "accuracy at iteration " + it);
             if (it == 0) {

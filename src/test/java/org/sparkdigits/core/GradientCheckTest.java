@@ -36,7 +36,7 @@ class GradientCheckTest {
         DigitBlock a = SyntheticDigits.block(9, 12, 4, 3);
         DigitBlock b = SyntheticDigits.block(9, 12, 4, 4);
         GradientSum sum = new GradientSum(shape);
-        new TwoLayerNetwork(p).accumulateGradient(a, sum);
+        new ReferenceKernel(p).accumulateGradient(a, sum);
         double worst = GradientCheck.compare(sum.meanGradient(), p, q -> GradientCheck.meanLoss(q, b), 1e-5)
                 .maxRelativeError();
         assertTrue(worst > 1e-2, "a gradient of other data should not pass, worst rel " + worst);

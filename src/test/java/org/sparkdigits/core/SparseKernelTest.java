@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
 
 /**
@@ -30,16 +30,16 @@ class SparseKernelTest {
         Activation act = Activation.parse(activation);
         Parameters p = Initializer.parse(init).initialize(shape, hidden);
         DigitBlock block = SyntheticDigits.block(700, 784, 10, 40 + hidden);
-        GradientSum reference = kernelSum(Kernel.OJALGO, p, act, block, null, 0, block.rows());
-        GradientSum plain = kernelSum(Kernel.SPARSE, p, act, block, null, 0, block.rows());
+        GradientSum reference = kernelSum(KernelKind.OJALGO, p, act, block, null, 0, block.rows());
+        GradientSum plain = kernelSum(KernelKind.SPARSE, p, act, block, null, 0, block.rows());
         assertSameSums(shape, reference, plain);
-        assertBitIdentical(plain, kernelSum(Kernel.SIMD, p, act, block, null, 0, block.rows()));
+        assertBitIdentical(plain, kernelSum(KernelKind.SIMD, p, act, block, null, 0, block.rows()));
     }
 
     @Test
     void theVectorApiIsPresentInTheTestJvm() {
         // surefire runs with Spark's JVM flags, like submit.sh: the default kernel must really be the SIMD one
-        assertTrue(Kernel.simdAvailable(), "jdk.incubator.vector missing: --add-modules=jdk.incubator.vector not passed");
+        assertTrue(KernelKind.simdAvailable(), "jdk.incubator.vector missing: --add-modules=jdk.incubator.vector not passed");
     }
 
     @Test
@@ -49,11 +49,11 @@ class SparseKernelTest {
         DigitBlock block = SyntheticDigits.block(500, 784, 10, 5);
         int[] order = BatchPlan.permutation(block.rows(), 7, 2, 1);
         for (int[] range : new int[][] {{0, 1}, {17, 83}, {250, 500}, {499, 500}}) {
-            GradientSum plain = kernelSum(Kernel.SPARSE, p, Activation.RELU, block, order, range[0], range[1]);
-            assertSameSums(shape, kernelSum(Kernel.OJALGO, p, Activation.RELU, block, order, range[0], range[1]), plain);
-            assertBitIdentical(plain, kernelSum(Kernel.SIMD, p, Activation.RELU, block, order, range[0], range[1]));
+            GradientSum plain = kernelSum(KernelKind.SPARSE, p, Activation.RELU, block, order, range[0], range[1]);
+            assertSameSums(shape, kernelSum(KernelKind.OJALGO, p, Activation.RELU, block, order, range[0], range[1]), plain);
+            assertBitIdentical(plain, kernelSum(KernelKind.SIMD, p, Activation.RELU, block, order, range[0], range[1]));
         }
-        GradientSum none = kernelSum(Kernel.SPARSE, p, Activation.RELU, block, order, 9, 9);
+        GradientSum none = kernelSum(KernelKind.SPARSE, p, Activation.RELU, block, order, 9, 9);
         assertEquals(0, none.count());
         assertEquals(0.0, java.util.Arrays.stream(none.gradient()).map(Math::abs).max().orElseThrow());
     }
@@ -68,8 +68,8 @@ class SparseKernelTest {
             p.values()[shape.b1Offset() + u] = bias * (u % 3);
         }
         DigitBlock block = SyntheticDigits.block(300, 784, 10, 9);
-        for (Kernel k : new Kernel[] {Kernel.SPARSE, Kernel.SIMD}) {
-            assertSameSums(shape, kernelSum(Kernel.OJALGO, p, Activation.RELU, block, null, 0, block.rows()),
+        for (KernelKind k : new KernelKind[] {KernelKind.SPARSE, KernelKind.SIMD}) {
+            assertSameSums(shape, kernelSum(KernelKind.OJALGO, p, Activation.RELU, block, null, 0, block.rows()),
                     kernelSum(k, p, Activation.RELU, block, null, 0, block.rows()));
         }
     }
@@ -90,8 +90,8 @@ class SparseKernelTest {
         });
         DigitBlock block = new DigitBlock(3, 784, new byte[] {4, 7, 1}, px);   // row 0: blank
         assertEquals(784 + block.sparse().start()[3] - block.sparse().start()[2], block.sparse().nonZero());
-        for (Kernel k : new Kernel[] {Kernel.SPARSE, Kernel.SIMD}) {
-            assertSameSums(shape, kernelSum(Kernel.OJALGO, p, Activation.RELU, block, null, 0, 3),
+        for (KernelKind k : new KernelKind[] {KernelKind.SPARSE, KernelKind.SIMD}) {
+            assertSameSums(shape, kernelSum(KernelKind.OJALGO, p, Activation.RELU, block, null, 0, 3),
                     kernelSum(k, p, Activation.RELU, block, null, 0, 3));
         }
     }
@@ -102,18 +102,18 @@ class SparseKernelTest {
         Parameters p = Initializer.HE.initialize(shape, 12);
         DigitBlock block = SyntheticDigits.block(400, 784, 10, 13);
         Evaluation reference = new Evaluation(10);
-        Kernel.OJALGO.create(p, Activation.RELU).evaluate(block, reference);
+        KernelKind.OJALGO.create(p, Activation.RELU).evaluate(block, reference);
         Evaluation fast = new Evaluation(10);
-        Kernel.SIMD.create(p, Activation.RELU).evaluate(block, fast);
+        KernelKind.SIMD.create(p, Activation.RELU).evaluate(block, fast);
         assertEquals(reference.accuracy(), fast.accuracy());
         assertEquals(reference.meanLoss(), fast.meanLoss(), TOLERANCE * reference.meanLoss());
 
         byte[] predictedRef = new byte[400];
         double[] probRef = new double[4000];
-        Kernel.OJALGO.create(p, Activation.RELU).predict(block, predictedRef, probRef);
+        KernelKind.OJALGO.create(p, Activation.RELU).predict(block, predictedRef, probRef);
         byte[] predicted = new byte[400];
         double[] prob = new double[4000];
-        Kernel.SIMD.create(p, Activation.RELU).predict(block, predicted, prob);
+        KernelKind.SIMD.create(p, Activation.RELU).predict(block, predicted, prob);
         assertArrayEquals(predictedRef, predicted);
         assertArrayEquals(probRef, prob, 1e-14);
     }
@@ -122,7 +122,7 @@ class SparseKernelTest {
     void gradientCheckOfTheFastKernel() {
         NetworkShape small = new NetworkShape(6, 4, 3);
         DigitBlock rows = SyntheticDigits.block(20, 6, 3, 2);
-        for (Kernel k : new Kernel[] {Kernel.SPARSE, Kernel.SIMD}) {
+        for (KernelKind k : new KernelKind[] {KernelKind.SPARSE, KernelKind.SIMD}) {
             for (Activation a : Activation.values()) {
                 GradientCheck.Result r = GradientCheck.check(Initializer.SEED.initialize(small, 3), a, k, rows,
                         GradientCheck.DEFAULT_STEP);
@@ -139,9 +139,9 @@ class SparseKernelTest {
         assertEquals(3000, block.rows());
         NetworkShape shape = NetworkShape.mnist(hidden);
         Parameters p = Initializer.HE.initialize(shape, 21);
-        GradientSum plain = kernelSum(Kernel.SPARSE, p, Activation.RELU, block, null, 0, 3000);
-        assertSameSums(shape, kernelSum(Kernel.OJALGO, p, Activation.RELU, block, null, 0, 3000), plain);
-        assertBitIdentical(plain, kernelSum(Kernel.SIMD, p, Activation.RELU, block, null, 0, 3000));
+        GradientSum plain = kernelSum(KernelKind.SPARSE, p, Activation.RELU, block, null, 0, 3000);
+        assertSameSums(shape, kernelSum(KernelKind.OJALGO, p, Activation.RELU, block, null, 0, 3000), plain);
+        assertBitIdentical(plain, kernelSum(KernelKind.SIMD, p, Activation.RELU, block, null, 0, 3000));
         double zeros = 1.0 - (double) block.sparse().nonZero() / block.pixels().length;
         assertTrue(zeros > 0.75 && zeros < 0.87, "MNIST is ~81% zero pixels, got " + zeros);
     }
@@ -149,14 +149,14 @@ class SparseKernelTest {
     @Test
     void refusesUnlabelledBlocksAndWrongWidths() {
         Parameters p = Initializer.HE.initialize(NetworkShape.mnist(4), 1);
-        GradientKernel k = Kernel.SIMD.create(p, Activation.RELU);
+        Kernel k = KernelKind.SIMD.create(p, Activation.RELU);
         DigitBlock unlabelled = new DigitBlock(2, 784, null, new byte[2 * 784]);
         assertThrows(IllegalArgumentException.class, () -> k.accumulateGradient(unlabelled, new GradientSum(p.shape())));
         DigitBlock narrow = new DigitBlock(2, 783, new byte[2], new byte[2 * 783]);
         assertThrows(IllegalArgumentException.class, () -> k.evaluate(narrow, new Evaluation(10)));
     }
 
-    private static GradientSum kernelSum(Kernel kernel, Parameters p, Activation a, DigitBlock block, int[] order,
+    private static GradientSum kernelSum(KernelKind kernel, Parameters p, Activation a, DigitBlock block, int[] order,
                                          int from, int to) {
         GradientSum sum = new GradientSum(p.shape());
         kernel.create(p, a).accumulateGradient(block, order, from, to, sum);

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
 
 /** MNIST-style preprocessing of photographed digits. */

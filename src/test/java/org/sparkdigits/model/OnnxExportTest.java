@@ -7,21 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 
 /**
  * The ONNX export loaded by ONNX Runtime (the real library, from Maven Central) on the real MNIST test set:
@@ -41,7 +42,7 @@ class OnnxExportTest {
         int n = test.rows();
         byte[] ours = new byte[n];
         double[] ourProbabilities = new double[n * 10];
-        Kernel.SIMD.create(model.parameters(), act).predict(test, ours, ourProbabilities);
+        KernelKind.SIMD.create(model.parameters(), act).predict(test, ours, ourProbabilities);
 
         float[] pixels = new float[n * 784];
         double[] pixelsDouble = new double[n * 784];
@@ -99,7 +100,7 @@ class OnnxExportTest {
         Optimizer opt = Optimizer.create(new Optimizer.Settings(Optimizer.Kind.ADAM, 0.9, 0.9, 0.999, 1e-8, 0), shape);
         for (int step = 0; step < 60; step++) {
             GradientSum sum = new GradientSum(shape);
-            Kernel.SIMD.create(p, activation).accumulateGradient(rows, sum);
+            KernelKind.SIMD.create(p, activation).accumulateGradient(rows, sum);
             opt.step(p.values(), sum.meanGradient(), 0.01);
         }
         return p;

@@ -17,9 +17,10 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.io.InputException;
 import org.sparkdigits.data.InputFile;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.data.OnBadRow;
+import org.sparkdigits.format.InputFiles;
+import org.sparkdigits.io.InputException;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 

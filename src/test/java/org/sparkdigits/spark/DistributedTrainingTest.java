@@ -3,6 +3,7 @@ package org.sparkdigits.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,21 +15,22 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
-import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.core.ReferenceKernel;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestLoads;
+import org.sparkdigits.train.TrainingSpec;
 
 /** The data-parallel contract, on real Spark in local[2]. */
 class DistributedTrainingTest {
@@ -71,10 +73,10 @@ class DistributedTrainingTest {
         LoadedData d = load(7);
         Parameters p = Initializer.HE.initialize(SHAPE, 3);
         GradientSum full = new GradientSum(SHAPE);
-        new TwoLayerNetwork(p).accumulateGradient(oneBlock(d), full);
+        new ReferenceKernel(p).accumulateGradient(oneBlock(d), full);
 
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
-        GradientSum distributed = DistributedNetwork.gradientSum(d.blocks(), SHAPE, w);
+        GradientSum distributed = SparkPasses.gradientSum(d.blocks(), SHAPE, w);
         w.destroy();
         assertEquals(600, distributed.count());
         assertEquals(full.correct(), distributed.correct());
@@ -90,13 +92,13 @@ class DistributedTrainingTest {
         GradientSum full = new GradientSum(p.shape());
         LoadedData reference = load(1);
         DigitBlock all = oneBlock(reference);
-        new TwoLayerNetwork(p).accumulateGradient(all, null, 0, all.rows(), full, dropout);
+        new ReferenceKernel(p).accumulateGradient(all, null, 0, all.rows(), full, dropout);
         reference.unpersist();
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
         for (int partitions : new int[] {1, 3, 7}) {
             LoadedData d = load(partitions);
-            GradientSum distributed = DistributedNetwork.gradientSum(d.blocks(), p.shape(), Activation.RELU, Kernel.SIMD,
-                    dropout, w);
+            GradientSum distributed = SparkPasses.gradientSum(d.blocks(), new Pass(p.shape(), Activation.RELU, KernelKind.SIMD,
+                    dropout, null, 0), w);
             assertEquals(full.correct(), distributed.correct(), partitions + " partitions");
             assertEquals(full.loss(), distributed.loss(), 1e-12 * full.loss(), partitions + " partitions");
             assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12, partitions + " partitions");
@@ -107,7 +109,7 @@ class DistributedTrainingTest {
 
     @Test
     void oneAndFourPartitionsTrainTheSameWeights() {
-        SparkTrainer.Settings s = SparkTrainer.Settings.fullBatch(15, 0.1, 5);
+        TrainingSpec s = DigitTrainer.builder().iterations(15).lr(0.1).logEvery(5).build().spec();
         Parameters init = Initializer.HE.initialize(SHAPE, 4);
         LoadedData one = load(1);
         LoadedData four = load(4);
@@ -120,7 +122,7 @@ class DistributedTrainingTest {
 
     @Test
     void theSameSeedGivesBitIdenticalWeights() {
-        SparkTrainer.Settings s = SparkTrainer.Settings.fullBatch(10, 0.1, 5);
+        TrainingSpec s = DigitTrainer.builder().iterations(10).lr(0.1).logEvery(5).build().spec();
         double[][] runs = new double[2][];
         for (int r = 0; r < 2; r++) {
             LoadedData d = load(5);   // reloaded: the placement of rows must be reproducible too
@@ -136,8 +138,8 @@ class DistributedTrainingTest {
         LoadedData many = load(n);
         LoadedData few = load(3);
         Parameters p = Initializer.HE.initialize(SHAPE, 6);
-        Evaluation a = DistributedNetwork.evaluate(many.blocks(), p);
-        Evaluation b = DistributedNetwork.evaluate(few.blocks(), p);
+        Evaluation a = SparkPasses.evaluate(many.blocks(), p);
+        Evaluation b = SparkPasses.evaluate(few.blocks(), p);
         assertEquals(600, a.count());
         assertEquals(b.correct(), a.correct());
         assertEquals(b.meanLoss(), a.meanLoss(), 1e-12);
@@ -151,8 +153,8 @@ class DistributedTrainingTest {
     void trainingLearnsTheGeneratedDigits() {
         LoadedData d = load(4);
         SparkTrainer.Result r = SparkTrainer.train(d.blocks(), Initializer.HE.initialize(SHAPE, 7),
-                SparkTrainer.Settings.fullBatch(40, 0.5, 10));
-        Evaluation e = DistributedNetwork.evaluate(d.blocks(), r.parameters());
+                DigitTrainer.builder().iterations(40).lr(0.5).logEvery(10).build().spec());
+        Evaluation e = SparkPasses.evaluate(d.blocks(), r.parameters());
         assertTrue(e.accuracy() > 0.9, "accuracy " + e.accuracy());
         assertTrue(r.history().get(0).loss() > r.history().get(r.history().size() - 1).loss());
         assertEquals(40, r.history().get(r.history().size() - 1).step());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.report.Sample;
@@ -43,7 +43,7 @@ class GalleryTest {
         for (DigitBlock b : d.blocks().collect()) {
             byte[] predicted = new byte[b.rows()];
             double[] probabilities = new double[b.rows() * 10];
-            Kernel.SIMD.create(p, Activation.RELU).predict(b, predicted, probabilities);
+            KernelKind.SIMD.create(p, Activation.RELU).predict(b, predicted, probabilities);
             for (int i = 0; i < b.rows(); i++) {
                 if (predicted[i] != b.label(i)) {
                     wrongConfidences.add(probabilities[i * 10 + predicted[i]]);

@@ -19,21 +19,25 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.LearningRateSchedule;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.TwoLayerNetwork;
+import org.sparkdigits.core.ReferenceKernel;
+import org.sparkdigits.report.HistoryRow;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestLoads;
+import org.sparkdigits.train.RegularizationSpec;
+import org.sparkdigits.train.TrainingListener;
+import org.sparkdigits.train.TrainingSpec;
 
 /** Mini-batches, optimisers, early stopping and the full-batch line-search methods on real Spark. */
 class MiniBatchTrainingTest {
@@ -64,15 +68,28 @@ class MiniBatchTrainingTest {
         return TestLoads.shuffled(file, partitions);
     }
 
-    private static SparkTrainer.Settings settings(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,
-                                                  int localSteps, int earlyStopping, Activation activation) {
-        return new SparkTrainer.Settings(activation, Kernel.SIMD, new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0),
-                LearningRateSchedule.Kind.CONSTANT, lr, 0, 1, 1, 0, 0, batch, epochs, iterations, 5, 5, earlyStopping,
-                localSteps, 3, null);
+    private static TrainingSpec settings(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,
+                                         int localSteps, int earlyStopping, Activation activation) {
+        return builder(kind, lr, batch, epochs, iterations, localSteps, earlyStopping, activation).build().spec();
+    }
+
+    private static DigitTrainer.Builder builder(Optimizer.Kind kind, double lr, int batch, int epochs, int iterations,
+                                                int localSteps, int earlyStopping, Activation activation) {
+        DigitTrainer.Builder b = DigitTrainer.builder().optimizer(kind.id()).lr(lr).batchSize(batch).localSteps(localSteps)
+                .earlyStopping(earlyStopping).activation(activation.id()).logEvery(5).evalEvery(5).seed(3);
+        if (batch > 0) {
+            b.epochs(epochs);
+        } else {
+            b.iterations(iterations);
+        }
+        if (earlyStopping > 0) {
+            b.validation(1); // the validation rows come from the test's monitor; the builder only needs to know there are some
+        }
+        return b;
     }
 
     private static double accuracy(Parameters p, Activation a) {
-        return DistributedNetwork.evaluate(data.blocks(), p, a).accuracy();
+        return SparkPasses.evaluate(data.blocks(), p, a).accuracy();
     }
 
     @Test
@@ -89,12 +106,12 @@ class MiniBatchTrainingTest {
         Parameters p = Initializer.HE.initialize(SHAPE, 2);
         Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
         int step = 4;
-        GradientSum distributed = DistributedNetwork.sliceGradientSum(blocks, perms, plan, step, SHAPE, Activation.RELU, Kernel.SIMD, w);
+        GradientSum distributed = SparkPasses.sliceGradientSum(blocks, perms, plan, step, SHAPE, Activation.RELU, KernelKind.SIMD, w);
         w.destroy();
         // the same rows, gathered on the driver
         List<DigitBlock> local = blocks.collect();
         GradientSum expected = new GradientSum(SHAPE);
-        TwoLayerNetwork net = new TwoLayerNetwork(p);
+        ReferenceKernel net = new ReferenceKernel(p);
         for (int b = 0; b < local.size(); b++) {
             int[] perm = BatchPlan.permutation(local.get(b).rows(), 9, 0, b);
             int from = plan.sliceStart(local.get(b).rows(), step);
@@ -114,13 +131,12 @@ class MiniBatchTrainingTest {
 
     @Test
     void theSameSeedGivesBitIdenticalMiniBatchWeights() {
-        SparkTrainer.Settings s = settings(Optimizer.Kind.ADAM, 0.01, 50, 2, 0, 1, 0, Activation.RELU);
-        double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
-        double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
+        TrainingSpec s = settings(Optimizer.Kind.ADAM, 0.01, 50, 2, 0, 1, 0, Activation.RELU);
+        double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s).parameters().values();
+        double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s).parameters().values();
         assertArrayEquals(a, b, 0.0);
-        SparkTrainer.Settings other = new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(),
-                0, 1, 1, 0, 0, 50, 2, 0, 5, 5, 0, 1, 4, null);
-        double[] c = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), other, null, null).parameters().values();
+        TrainingSpec other = builder(Optimizer.Kind.ADAM, 0.01, 50, 2, 0, 1, 0, Activation.RELU).seed(4).build().spec();
+        double[] c = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), other).parameters().values();
         assertFalse(Arrays.equals(a, c), "another seed draws other batches");
     }
 
@@ -130,7 +146,7 @@ class MiniBatchTrainingTest {
                 Optimizer.Kind.ADAM, Optimizer.Kind.ADAMW)) {
             double lr = kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW ? 0.01 : 0.1;
             SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
-                    settings(kind, lr, 32, 3, 0, 1, 0, Activation.RELU), null, null);
+                    settings(kind, lr, 32, 3, 0, 1, 0, Activation.RELU));
             assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, kind + ": " + accuracy(r.parameters(), Activation.RELU));
             assertEquals(3 * 22, r.steps(), kind.id());
         }
@@ -139,14 +155,14 @@ class MiniBatchTrainingTest {
     @Test
     void localStepsSigmoidLbfgsAndCgLearnToo() {
         SparkTrainer.Result local = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
-                settings(Optimizer.Kind.SGD, 0.1, 32, 3, 0, 4, 0, Activation.RELU), null, null);
+                settings(Optimizer.Kind.SGD, 0.1, 32, 3, 0, 4, 0, Activation.RELU));
         assertTrue(accuracy(local.parameters(), Activation.RELU) > 0.9, "local steps");
         SparkTrainer.Result sigmoid = SparkTrainer.train(data.blocks(), data.rows(), Initializer.XAVIER.initialize(SHAPE, 1),
-                settings(Optimizer.Kind.ADAM, 0.02, 32, 4, 0, 1, 0, Activation.SIGMOID), null, null);
+                settings(Optimizer.Kind.ADAM, 0.02, 32, 4, 0, 1, 0, Activation.SIGMOID));
         assertTrue(accuracy(sigmoid.parameters(), Activation.SIGMOID) > 0.9, "sigmoid");
         for (Optimizer.Kind kind : List.of(Optimizer.Kind.LBFGS, Optimizer.Kind.CG)) {
             SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
-                    settings(kind, 1, 0, 0, 25, 1, 0, Activation.RELU), null, null);
+                    settings(kind, 1, 0, 0, 25, 1, 0, Activation.RELU));
             assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, kind + ": " + accuracy(r.parameters(), Activation.RELU));
             assertTrue(r.history().get(0).loss() > r.history().get(r.history().size() - 1).loss(), kind.id());
         }
@@ -155,26 +171,24 @@ class MiniBatchTrainingTest {
     @Test
     void dropoutRunsAreReproducibleAndLearn() {
         for (int local : new int[] {1, 4}) {
-            SparkTrainer.Settings s = withDropout(settings(Optimizer.Kind.ADAM, 0.01, 32, 3, 0, local, 0, Activation.RELU), 0.3);
-            double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
-            double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s, null, null).parameters().values();
+            TrainingSpec s = withDropout(settings(Optimizer.Kind.ADAM, 0.01, 32, 3, 0, local, 0, Activation.RELU), 0.3);
+            double[] a = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s).parameters().values();
+            double[] b = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1), s).parameters().values();
             assertArrayEquals(a, b, 0.0, "local steps " + local);
             double[] plain = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 1),
-                    withDropout(s, 0), null, null).parameters().values();
+                    withDropout(s, 0)).parameters().values();
             assertFalse(Arrays.equals(a, plain), "dropout changes the training");
             assertTrue(accuracy(new Parameters(SHAPE, a), Activation.RELU) > 0.9, "local steps " + local + ": "
                     + accuracy(new Parameters(SHAPE, a), Activation.RELU));
         }
         // full batch: each iteration draws its own masks
-        SparkTrainer.Settings full = withDropout(settings(Optimizer.Kind.SGD, 0.5, 0, 0, 40, 1, 0, Activation.RELU), 0.2);
-        SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 2), full, null, null);
+        TrainingSpec full = withDropout(settings(Optimizer.Kind.SGD, 0.5, 0, 0, 40, 1, 0, Activation.RELU), 0.2);
+        SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 2), full);
         assertTrue(accuracy(r.parameters(), Activation.RELU) > 0.9, "full batch: " + accuracy(r.parameters(), Activation.RELU));
     }
 
-    private static SparkTrainer.Settings withDropout(SparkTrainer.Settings s, double p) {
-        return new SparkTrainer.Settings(s.activation(), s.kernel(), s.optimizer(), s.schedule(), s.learningRate(), s.warmup(),
-                s.decayEvery(), s.decayRate(), s.l2(), p, s.batchSize(), s.epochs(), s.iterations(), s.logEvery(),
-                s.evalEvery(), s.earlyStopping(), s.localSteps(), s.seed(), s.augment());
+    private static TrainingSpec withDropout(TrainingSpec s, double p) {
+        return s.with(new RegularizationSpec(s.regularization().l2(), p));
     }
 
     @Test
@@ -185,7 +199,7 @@ class MiniBatchTrainingTest {
         Parameters init = Initializer.HE.initialize(SHAPE, 1);
         for (int local : new int[] {1, 3}) {
             SparkTrainer.Result r = SparkTrainer.train(tiny.blocks(), tiny.rows(), init,
-                    settings(Optimizer.Kind.SGD, 0.1, 1, 1, 0, local, 0, Activation.RELU), null, null);
+                    settings(Optimizer.Kind.SGD, 0.1, 1, 1, 0, local, 0, Activation.RELU));
             assertEquals(12, r.steps());
             assertFalse(Arrays.equals(init.values(), r.parameters().values()));
         }
@@ -194,19 +208,19 @@ class MiniBatchTrainingTest {
 
     @Test
     void earlyStoppingRestoresTheBestWeights() {
-        SparkTrainer.Monitor validation = w -> DistributedNetwork.evaluate(mislabelled.blocks(), w, Activation.RELU);
-        SparkTrainer.Settings s = settings(Optimizer.Kind.SGD, 0.5, 0, 0, 200, 1, 2, Activation.RELU);
+        SparkTrainer.Monitor validation = w -> SparkPasses.evaluate(mislabelled.blocks(), w, Activation.RELU);
+        TrainingSpec s = settings(Optimizer.Kind.SGD, 0.5, 0, 0, 200, 1, 2, Activation.RELU);
         SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 5), s,
-                validation, null);
+                new SparkTrainer.Monitors(validation, null, "", TrainingListener.NONE));
         assertTrue(r.stoppedEarly());
         assertEquals(5, r.bestStep(), "the first evaluation (step 5) was the best");
         assertEquals(15, r.steps(), "two more evaluations without improvement, then stop");
-        double best = r.history().stream().filter(h -> !Double.isNaN(h.valLoss())).mapToDouble(SparkTrainer.HistoryRow::valLoss).min().orElseThrow();
+        double best = r.history().stream().filter(h -> !Double.isNaN(h.valLoss())).mapToDouble(HistoryRow::valLoss).min().orElseThrow();
         Evaluation restored = validation.evaluate(r.parameters());
         assertEquals(best, restored.meanLoss(), 0.0, "the returned weights are those of the best evaluation");
         // and they are exactly the weights after 5 steps
         Parameters five = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 5),
-                settings(Optimizer.Kind.SGD, 0.5, 0, 0, 5, 1, 0, Activation.RELU), null, null).parameters();
+                settings(Optimizer.Kind.SGD, 0.5, 0, 0, 5, 1, 0, Activation.RELU)).parameters();
         assertArrayEquals(five.values(), r.parameters().values(), 0.0);
     }
 }

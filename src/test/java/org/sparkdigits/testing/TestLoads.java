@@ -3,10 +3,10 @@ package org.sparkdigits.testing;
 import java.nio.file.Path;
 
 import org.apache.spark.storage.StorageLevel;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.data.OnBadRow;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.LoadedData;
-import org.sparkdigits.spark.OnBadRow;
 
 /** Loads a generated CSV file into cached blocks on the shared test session. */
 public final class TestLoads {

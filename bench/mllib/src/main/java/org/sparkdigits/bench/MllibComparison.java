@@ -17,17 +17,18 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Optimizer;
-import org.sparkdigits.data.InputFiles;
+import org.sparkdigits.data.OnBadRow;
+import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.spark.DigitLoader;
 import org.sparkdigits.spark.JobFloor;
 import org.sparkdigits.spark.LoadedData;
-import org.sparkdigits.spark.OnBadRow;
 import org.sparkdigits.spark.SparkTrainer;
+import org.sparkdigits.train.TrainingSpec;
 
 /**
  * MLlib's MultilayerPerceptronClassifier and spark-digits on the same cached MNIST rows, same hidden size
@@ -96,22 +97,22 @@ public final class MllibComparison {
 
         // spark-digits on the same blocks: gradient descent and L-BFGS
         NetworkShape shape = NetworkShape.mnist(hidden);
-        SparkTrainer.Settings gd = SparkTrainer.Settings.fullBatch(2 * iterations, 0.1, iterations).withKernel(Kernel.SIMD);
+        TrainingSpec gd = DigitTrainer.builder().iterations(2 * iterations).lr(0.1).logEvery(iterations).kernel("simd")
+                .build().spec();
         // warm-up, as ./submit.sh bench does before its figures (MLlib's warm-up cancels out in its difference):
         // the first few hundred Spark jobs of a JVM are several times slower while HotSpot compiles the scheduler
         double[] w = Initializer.HE.initialize(shape, 1).values();
         for (int i = 0; i < 900; i++) {
             JobFloor.withBroadcast(blocks, shape, w);
         }
-        SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), SparkTrainer.Settings.fullBatch(iterations,
-                0.1, iterations), null, null);
-        double[] gdMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), gd, null, null).msPerStep();
-        double[] gdFloatMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), gd.withKernel(Kernel.FLOAT),
-                null, null).msPerStep();
-        SparkTrainer.Settings lbfgs = new SparkTrainer.Settings(gd.activation(), Kernel.SIMD,
-                new Optimizer.Settings(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8, 0), gd.schedule(), 1.0, 0, 1, 1, 0, 0,
-                0, 0, 2 * iterations, iterations, iterations, 0, 1, 1, null);
-        double[] lbfgsMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), lbfgs, null, null).msPerStep();
+        SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), DigitTrainer.builder().iterations(iterations)
+                .lr(0.1).logEvery(iterations).build().spec());
+        double[] gdMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), gd).msPerStep();
+        double[] gdFloatMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), DigitTrainer.builder()
+                .iterations(2 * iterations).lr(0.1).logEvery(iterations).kernel("float").build().spec()).msPerStep();
+        TrainingSpec lbfgs = DigitTrainer.builder().optimizer("lbfgs").lr(1.0).iterations(2 * iterations)
+                .logEvery(iterations).evalEvery(iterations).build().spec();
+        double[] lbfgsMs = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(shape, 1), lbfgs).msPerStep();
 
         // MLlib: warm up, then fit N and 2N iterations
         fit(frame, hidden, 10);
@@ -121,7 +122,7 @@ public final class MllibComparison {
 
         System.out.printf(Locale.ROOT, "%nMLlib comparison (Spark %s, %s, %d partitions, %d rows, H=%d, SIMD kernel %s)%n",
                 spark.version(), spark.sparkContext().master(), partitions, cached, hidden,
-                Kernel.simdAvailable() ? "on" : "off");
+                KernelKind.simdAvailable() ? "on" : "off");
         System.out.printf(Locale.ROOT, "  spark-digits load into cached blocks: %.2f s; MLlib rows from them (vectors, cached): %.2f s%n",
                 loaded.seconds(), convertS);
         System.out.printf(Locale.ROOT, "  MLlib MLP (l-bfgs): %.1f ms per iteration (fit %d its %.2f s, %d its %.2f s)%n",

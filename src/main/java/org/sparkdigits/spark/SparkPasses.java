@@ -1,0 +1,137 @@
+package org.sparkdigits.spark;
+
+import java.util.List;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.BatchPlan;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelKind;
+import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Parameters;
+
+/**
+ * The thin Spark layer over a {@link Kernel}: one pass over the cached blocks (or over one slice
+ * of each) with broadcast weights, each partition summing over its rows, the partial sums combined in
+ * partition order.
+ */
+public final class SparkPasses {
+
+    private SparkPasses() {
+    }
+
+    /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
+    static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, Pass pass, Broadcast<double[]> weights) {
+        return combine(LeanJobs.mapPartitions(blocks, it -> {
+            Kernel net = pass.kernel().create(new Parameters(pass.shape(), weights.value()), pass.activation());
+            GradientSum sum = new GradientSum(pass.shape());
+            while (it.hasNext()) {
+                DigitBlock b = it.next();
+                accumulateSlice(net, b, null, 0, b.rows(), sum, pass);
+            }
+            return List.of(sum).iterator();
+        }));
+    }
+
+    /** A ReLU network's gradient sum on the default kernel, the rows as they are. */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Broadcast<double[]> weights) {
+        return gradientSum(blocks, Pass.plain(shape, Activation.RELU, KernelKind.SIMD), weights);
+    }
+
+    /** The gradient sum of {@code kernel} for {@code activation}, the rows as they are. */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
+                                          KernelKind kernel, Broadcast<double[]> weights) {
+        return gradientSum(blocks, Pass.plain(shape, activation, kernel), weights);
+    }
+
+    /**
+     * Sums over slice {@code step} of every block, in the order of that block's permutation: a mini-batch
+     * step that reads O(batch) rows. {@code permutations} has one permutation per block, partition by partition.
+     */
+    static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int step,
+                                        Pass pass, Broadcast<double[]> weights) {
+        return combine(LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
+            Kernel net = pass.kernel().create(new Parameters(pass.shape(), weights.value()), pass.activation());
+            GradientSum sum = new GradientSum(pass.shape());
+            while (bs.hasNext()) {
+                DigitBlock b = bs.next();
+                int[] order = ps.next();
+                accumulateSlice(net, b, order, plan.sliceStart(b.rows(), step), plan.sliceStart(b.rows(), step + 1), sum, pass);
+            }
+            return List.of(sum).iterator();
+        }));
+    }
+
+    /** {@link #sliceGradientSum(JavaRDD, JavaRDD, BatchPlan, int, Pass, Broadcast)} without dropout or distortions. */
+    public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
+                                               int step, NetworkShape shape, Activation activation, KernelKind kernel,
+                                               Broadcast<double[]> weights) {
+        return sliceGradientSum(blocks, permutations, plan, step, Pass.plain(shape, activation, kernel), weights);
+    }
+
+    /**
+     * Adds rows {@code order[from..to)} of {@code b} to {@code sum}: as they are, or as their epoch's variants when
+     * the pass makes fresh distortions.
+     */
+    static void accumulateSlice(Kernel net, DigitBlock b, int[] order, int from, int to, GradientSum sum, Pass pass) {
+        if (to <= from) {
+            return;
+        }
+        if (pass.fresh() == null) {
+            net.accumulateGradient(b, order, from, to, sum, pass.dropout());
+        } else {
+            DigitBlock variants = pass.fresh().slice(b, order, from, to, pass.epoch());
+            net.accumulateGradient(variants, null, 0, variants.rows(), sum, pass.dropout());
+        }
+    }
+
+    /** Confusion matrix and loss over all (labelled) blocks. */
+    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation) {
+        return evaluate(blocks, parameters, activation, KernelKind.SIMD);
+    }
+
+    /** Confusion matrix and loss over all (labelled) blocks, computed with {@code kernel}. */
+    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation,
+                                      KernelKind kernel) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
+        Broadcast<double[]> weights = jsc.broadcast(parameters.values().clone());
+        NetworkShape shape = parameters.shape();
+        try {
+            JavaRDD<Evaluation> partials = LeanJobs.mapPartitions(blocks, it -> {
+                Kernel net = kernel.create(new Parameters(shape, weights.value()), activation);
+                Evaluation e = new Evaluation(shape.classes());
+                while (it.hasNext()) {
+                    net.evaluate(it.next(), e);
+                }
+                return List.of(e).iterator();
+            });
+            return OrderedAggregation.combineInOrder(partials, Evaluation::add);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            weights.destroy();
+        }
+    }
+
+    /** A ReLU network's evaluation. */
+    public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters) {
+        return evaluate(blocks, parameters, Activation.RELU);
+    }
+
+    static GradientSum combine(JavaRDD<GradientSum> partials) {
+        try {
+            return OrderedAggregation.combineInOrder(partials, GradientSum::add);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // SparkException is checked but undeclared
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

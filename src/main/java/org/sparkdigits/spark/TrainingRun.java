@@ -1,0 +1,321 @@
+package org.sparkdigits.spark;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.KernelKind;
+import org.sparkdigits.core.LearningRateSchedule;
+import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Parameters;
+import org.sparkdigits.data.InputFile;
+import org.sparkdigits.format.InputFiles;
+import org.sparkdigits.io.InputException;
+import org.sparkdigits.model.Model;
+import org.sparkdigits.report.Charts;
+import org.sparkdigits.report.TrainingMetrics;
+import org.sparkdigits.report.TrainingReport;
+import org.sparkdigits.train.LoopSpec;
+import org.sparkdigits.train.TrainingListener;
+import org.sparkdigits.train.TrainingSpec;
+
+/**
+ * One training run, everything {@code train} does between its options and its model directory: load the training
+ * rows (files or a DataFrame) into cached blocks, hold out the holdout and validation rows, load the test set, train
+ * ({@link SparkTrainer}), evaluate the final weights on every set, and make the metrics, the history and the charts.
+ */
+public final class TrainingRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    /** Digits in samples.png. */
+    public static final int SAMPLES = 24;
+
+    /**
+     * DataFrames to train on instead of the spec's files; any may be {@code null}.
+     *
+     * @param train      the training rows (else the spec's {@code data})
+     * @param validation the validation rows (else the spec's {@code validation} rows held out)
+     * @param test       the test rows (else the spec's {@code test})
+     * @param labelCol   the label column's name, {@code null} for {@code label}
+     * @param pixelsCol  the pixel column's name, {@code null} to look for {@code pixels}, {@code features} or
+     *                   {@code pixel0..pixel783}
+     */
+    public record Frames(Dataset<Row> train, Dataset<Row> validation, Dataset<Row> test, String labelCol, String pixelsCol) {
+    }
+
+    /**
+     * What a run made.
+     *
+     * @param charts the pictures of the model directory by file name (none if they could not be drawn)
+     */
+    public record Outcome(Model model, TrainingReport report, Map<String, byte[]> charts) {
+    }
+
+    private TrainingRun() {
+    }
+
+    /** Checks the DataFrames' columns before any job: a missing or mistyped column is named. */
+    public static void checkColumns(Frames frames) {
+        for (Dataset<Row> f : new Dataset[] {frames.train(), frames.validation(), frames.test()}) {
+            if (f != null) {
+                FrameSource.layout(f.schema(), frames.labelCol(), frames.pixelsCol(), true, "fit");
+            }
+        }
+    }
+
+    public static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener) {
+        try (HeapWatch heap = new HeapWatch()) {
+            return run(spark, spec, frames, listener, heap);
+        }
+    }
+
+    private static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener,
+                               HeapWatch heap) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        checkColumns(frames);
+        StorageLevel level = StorageLevel.fromString(spec.data().storageLevel());
+        DigitLoader loader = new DigitLoader(spark, spec.data().onBadRow(), level);
+        int parallelism = spark.sparkContext().defaultParallelism();
+        warnWithoutVectorApi(spec.network().kernel());
+
+        LoadedData train;
+        int partitions;
+        String source;
+        if (frames.train() != null) {
+            // auto: one task per core (a frame's rows are unknown before it is read; give partitions(n) for millions)
+            partitions = spec.data().partitions() > 0
+                    ? DigitLoader.partitionsFor(frames.train(), spec.data().partitions(), parallelism) : parallelism;
+            source = "DataFrame";
+            LOG.info("loading the training DataFrame into {} partitions", partitions);
+            train = loader.loadShuffled(FrameSource.layout(frames.train().schema(), frames.labelCol(), frames.pixelsCol(), true, "fit"),
+                    frames.train(), partitions, "training data");
+        } else {
+            List<InputFile> files = InputFiles.resolve(spec.data().data(), hadoop, "training data", spec.data().format());
+            partitions = spec.data().partitions() > 0 ? loader.partitionsFor(files, spec.data().partitions(), parallelism)
+                    : InputFiles.autoPartitions(files, hadoop, parallelism);
+            source = spec.data().data();
+            LOG.info("loading training data {} into {} partitions", source, partitions);
+            train = loader.loadShuffled(files, partitions, "training data");
+        }
+        LoadedData.Storage cached = train.storage();
+        LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
+                + "on disk (%s)", train.rows(), train.seconds(), train.blockCount(), cached.memoryBytes() / 1e6,
+                cached.diskBytes() / 1e6, spec.data().storageLevel()));
+        long storage = LoadedData.storageMemory(spark.sparkContext());
+        if (cached.memoryBytes() + cached.diskBytes() > storage && level.useMemory()) {
+            LOG.info(String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than the executors' storage memory "
+                    + "(%.0f MB): every pass reads the part on disk from there (about 2.3 KB of executor heap per row "
+                    + "keeps all in memory)", (cached.memoryBytes() + cached.diskBytes()) / 1e6, storage / 1e6));
+        }
+        LoopSpec loop = spec.loop();
+        LoadedData holdout = null;
+        if (spec.evaluation().holdout() > 0) {
+            LoadedData.Split split = train.holdout(spec.evaluation().holdout(), loop.seed(), level);
+            train = split.train();
+            holdout = split.holdout();
+            LOG.info("held out {} rows (seed {}); {} rows left for training", holdout.rows(), loop.seed(), train.rows());
+        }
+        LoadedData validation = null;
+        if (frames.validation() != null) {
+            validation = loader.loadInOrder(FrameSource.layout(frames.validation().schema(), frames.labelCol(),
+                    frames.pixelsCol(), true, "fit"), frames.validation(), "validation data");
+            LOG.info("validation set: {} rows of a DataFrame", validation.rows());
+        } else if (spec.evaluation().validation() > 0) {
+            LoadedData.Split split = train.holdout(spec.evaluation().validation(), loop.seed() * 31 + 17, level, "--validation");
+            train = split.train();
+            validation = split.holdout();
+            LOG.info("validation set: {} rows (seed {}); {} rows left for training", validation.rows(), loop.seed(), train.rows());
+        }
+        if (loop.batchSize() > train.rows()) {
+            throw new InputException("--batch-size " + loop.batchSize() + " is larger than the " + train.rows()
+                    + " training rows");
+        }
+        LoadedData test = null;
+        String testSource = null;
+        if (frames.test() != null) {
+            test = loader.loadInOrder(FrameSource.layout(frames.test().schema(), frames.labelCol(), frames.pixelsCol(), true, "fit"),
+                    frames.test(), "test data");
+            testSource = "DataFrame";
+        } else if (spec.data().test() != null) {
+            test = loader.loadInOrder(InputFiles.resolve(spec.data().test(), hadoop, "test data"), "test data");
+            testSource = spec.data().test();
+        }
+        if (test != null) {
+            LOG.info(String.format(Locale.ROOT, "loaded %d test rows in %.1f s", test.rows(), test.seconds()));
+        } else if (holdout == null) {
+            LOG.warn("no test set (give --test or --holdout; in code testSet(DataFrame), test(PATH) or holdout(N)): "
+                    + "test metrics will be missing");
+        }
+
+        NetworkShape shape = spec.network().shape();
+        Activation activation = spec.network().activation();
+        Parameters initial = spec.network().init().initialize(shape, loop.seed());
+        LOG.info("training {} {} network: {}, lr {} ({} schedule), l2 {}, init {}, seed {}", shape, activation.id(),
+                describe(spec), spec.schedule().lr(), spec.schedule().kind().id(), spec.regularization().l2(),
+                spec.network().init().id(), loop.seed());
+        Map<String, Object> settings = settings(spec, source, testSource, partitions, train.rows());
+        Map<String, Object> fingerprint = new LinkedHashMap<>(settings);
+        fingerprint.remove("storage_level"); // where the blocks live does not change a step: a resume may choose otherwise
+        fingerprint.put("hidden", spec.network().hidden());
+        fingerprint.put("activation", activation.id());
+        fingerprint.put("data_content", train.content());
+        JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
+        JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
+        SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, spec, new SparkTrainer.Monitors(
+                validationBlocks == null ? null : w -> SparkPasses.evaluate(validationBlocks, w, activation),
+                testBlocks == null ? null : w -> SparkPasses.evaluate(testBlocks, w, activation),
+                Fingerprint.of(fingerprint), listener));
+
+        Parameters trained = result.parameters();
+        Evaluation onTrain = SparkPasses.evaluate(train.blocks(), trained, activation);
+        Evaluation onTest = test == null ? null : SparkPasses.evaluate(test.blocks(), trained, activation);
+        Evaluation onHoldout = holdout == null ? null : SparkPasses.evaluate(holdout.blocks(), trained, activation);
+        Evaluation onValidation = validation == null ? null : SparkPasses.evaluate(validation.blocks(), trained, activation);
+        LoadedData.Storage settled = train.storage();
+        LOG.info(String.format(Locale.ROOT, "training blocks after training: %.0f MB in memory, %.0f MB on disk",
+                settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6));
+        Evaluation reported = onTest != null ? onTest : onHoldout;
+        TrainingMetrics metrics = new TrainingMetrics(
+                new TrainingMetrics.Scores(score(reported), onTest != null ? testSource : onHoldout != null ? "holdout" : null,
+                        score(onHoldout), score(onValidation), score(onTrain)),
+                new TrainingMetrics.Progress(result.steps(), loop.miniBatch() ? lastEpoch(result) : null,
+                        result.stoppedEarly(), result.bestStep() < 0 ? null : result.bestStep(),
+                        train.skippedRows() + (test == null ? 0 : test.skippedRows())),
+                new TrainingMetrics.Timings(result.trainSeconds(), train.seconds(), test == null ? null : test.seconds(),
+                        result.medianMs(), result.msPerStep()[1], result.msPerStep()[2]),
+                new TrainingMetrics.Resources(partitions, settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6,
+                        heap.peakMb(), HeapWatch.maxMb(), spark.sparkContext().master()));
+        TrainingReport report = new TrainingReport(result.history(), metrics);
+        LoadedData shown = test != null ? test : holdout != null ? holdout : train;
+        Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;
+        String which = test != null ? "test set" : holdout != null ? "holdout" : "training set";
+        Map<String, byte[]> charts = draw(report, loop.miniBatch(), confusion, which, shown, trained, activation);
+        for (LoadedData d : new LoadedData[] {train, test, holdout, validation}) {
+            if (d != null) {
+                d.unpersist();
+            }
+        }
+        return new Outcome(new Model(trained, activation, settings), report, charts);
+    }
+
+    /** The charts, or none when they cannot be drawn (a JVM without fonts, say): they must never cost the model. */
+    private static Map<String, byte[]> draw(TrainingReport report, boolean byEpoch, Evaluation confusion, String which,
+                                            LoadedData shown, Parameters trained, Activation activation) {
+        try {
+            long t0 = System.nanoTime();
+            Map<String, byte[]> charts = Charts.all(report.history(), byEpoch, confusion, which,
+                    Gallery.pick(shown.blocks(), trained, activation, SAMPLES));
+            LOG.info(String.format(Locale.ROOT, "charts drawn in %.1f s", (System.nanoTime() - t0) / 1e9));
+            return charts;
+        } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            LOG.warn("the charts could not be drawn ({}): the model is written without them; "
+                    + "./submit.sh report --model DIR --data ... draws them later", e.toString());
+            return Map.of();
+        }
+    }
+
+    private static Double lastEpoch(SparkTrainer.Result r) {
+        return r.history().isEmpty() ? 0.0 : r.history().get(r.history().size() - 1).epoch();
+    }
+
+    private static TrainingMetrics.Score score(Evaluation e) {
+        return e == null ? null : new TrainingMetrics.Score(e.accuracy(), e.meanLoss(), e.count());
+    }
+
+    private static void warnWithoutVectorApi(KernelKind kernel) {
+        if (kernel == KernelKind.SIMD && !KernelKind.simdAvailable()) {
+            LOG.warn("this JVM lacks the Vector API (--add-modules=jdk.incubator.vector, which Spark 4 and submit.sh "
+                    + "add): the simd kernel runs as plain loops, with the same results about 3x slower");
+        } else if (kernel == KernelKind.FLOAT && !KernelKind.simdAvailable()) {
+            LOG.warn("this JVM lacks the Vector API (--add-modules=jdk.incubator.vector, which Spark 4 and submit.sh "
+                    + "add): the float kernel runs as the plain double loops, about 4-5x slower");
+        }
+    }
+
+    /** The settings as model.json's {@code training} holds them. */
+    static Map<String, Object> settings(TrainingSpec spec, String data, String test, int partitions, long trainRows) {
+        LoopSpec loop = spec.loop();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("data", data);
+        m.put("test", test);
+        m.put("holdout", spec.evaluation().holdout());
+        m.put("validation", spec.evaluation().validation());
+        m.put("kernel", spec.network().kernel().id());
+        m.put("optimizer", spec.optimizer().kind().id());
+        m.put("batch", loop.miniBatch() ? loop.batchSize() : "full");
+        if (loop.miniBatch()) {
+            m.put("epochs", loop.epochs());
+            m.put("local_steps", loop.localSteps());
+        } else {
+            m.put("iterations", loop.iterations());
+        }
+        m.put("learning_rate", spec.schedule().lr());
+        m.put("schedule", spec.schedule().kind().id());
+        m.put("warmup", (long) spec.schedule().warmup());
+        if (spec.schedule().kind() == LearningRateSchedule.Kind.STEP) {
+            m.put("decay_every", (long) spec.schedule().decayEvery());
+            m.put("decay_rate", spec.schedule().decayRate());
+        }
+        switch (spec.optimizer().kind()) {
+            case MOMENTUM, NESTEROV -> m.put("momentum", spec.optimizer().momentum());
+            case ADAM, ADAMW -> {
+                m.put("beta1", spec.optimizer().beta1());
+                m.put("beta2", spec.optimizer().beta2());
+                m.put("eps", spec.optimizer().eps());
+            }
+            default -> { }
+        }
+        m.put("l2", spec.regularization().l2());
+        m.put("dropout", spec.regularization().dropout());
+        if (spec.augment().onTheFly()) {
+            var d = spec.augment().distortion();
+            Map<String, Object> aug = new LinkedHashMap<>();
+            aug.put("rotation", d.rotation());
+            aug.put("scale", d.scale());
+            aug.put("shear", d.shear());
+            aug.put("shift", d.shift());
+            aug.put("alpha", d.alpha());
+            aug.put("sigma", d.sigma());
+            m.put("augment_on_the_fly", aug);
+        } else {
+            m.put("augment_on_the_fly", false);
+        }
+        m.put("early_stopping", spec.evaluation().earlyStopping());
+        m.put("init", spec.network().init().id());
+        m.put("seed", loop.seed());
+        m.put("partitions", partitions);
+        m.put("on_bad_row", spec.data().onBadRow().id());
+        m.put("storage_level", spec.data().storageLevel());
+        m.put("train_rows", trainRows);
+        return m;
+    }
+
+    /** The steps in words, for the log. */
+    static String describe(TrainingSpec s) {
+        LoopSpec loop = s.loop();
+        String kind = s.optimizer().kind().id();
+        String base = s.optimizer().kind().fullBatchOnly() ? kind + ", " + loop.iterations() + " iterations (full batch)"
+                : loop.miniBatch() ? kind + ", " + loop.epochs() + " epochs of batch " + loop.batchSize()
+                + (loop.localSteps() > 1 ? ", " + loop.localSteps() + " local steps" : "")
+                : kind + ", " + loop.iterations() + " full-batch iterations";
+        if (s.augment().onTheFly()) {
+            var d = s.augment().distortion();
+            base += String.format(Locale.ROOT, ", fresh distortions every %s (rotation %s, scale %s, shear %s, shift %s, "
+                    + "alpha %s, sigma %s)", loop.miniBatch() ? "epoch" : "iteration", d.rotation(), d.scale(), d.shear(),
+                    d.shift(), d.alpha(), d.sigma());
+        }
+        return base;
+    }
+}

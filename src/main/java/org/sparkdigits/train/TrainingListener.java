@@ -1,0 +1,44 @@
+package org.sparkdigits.train;
+
+import org.sparkdigits.core.Evaluation;
+
+/**
+ * Told of a run's progress as it goes, on the driver, between Spark jobs (a notebook's progress bar, say); the log
+ * lines are written either way. Every method does nothing unless overridden. A listener that throws stops the run.
+ */
+public interface TrainingListener {
+
+    /**
+     * After every step (full batch: every iteration; with local steps: every round, {@code step} its last step).
+     *
+     * @param step         steps done, from 1
+     * @param epoch        the epoch, fractional within one (full batch: the iteration)
+     * @param loss         the step's mean training loss (with local steps: the round's); NaN for a step without rows
+     * @param accuracy     its training accuracy
+     * @param learningRate the rate of the step
+     */
+    default void onStep(long step, double epoch, double loss, double accuracy, double learningRate) {
+    }
+
+    /**
+     * After every evaluation of the validation and test sets during training.
+     *
+     * @param validation the validation set's evaluation, or {@code null} without one
+     * @param test       the test set's, or {@code null} without one
+     */
+    default void onEvaluation(long step, double epoch, Evaluation validation, Evaluation test) {
+    }
+
+    /**
+     * After every epoch of mini-batch training.
+     *
+     * @param epoch the epoch just finished, from 1
+     * @param step  steps done
+     */
+    default void onEpoch(int epoch, long step) {
+    }
+
+    /** A listener that hears nothing. */
+    TrainingListener NONE = new TrainingListener() {
+    };
+}

@@ -1,0 +1,73 @@
+package org.sparkdigits.train;
+
+import org.sparkdigits.core.Optimizer;
+
+/**
+ * Everything about how to train, immutable and validated: each group checks its own fields, and this record the
+ * rules between groups (a line-search optimiser takes neither mini-batches, nor dropout, nor fresh distortions, nor
+ * checkpoints).
+ */
+public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, ScheduleSpec schedule,
+                           RegularizationSpec regularization, LoopSpec loop, EvaluationSpec evaluation, DataSpec data,
+                           CheckpointSpec checkpoints, AugmentSpec augment) {
+
+    public TrainingSpec {
+        Optimizer.Kind kind = optimizer.kind();
+        if (kind.fullBatchOnly() && loop.miniBatch()) {
+            throw new IllegalArgumentException("--optimizer " + kind.id() + " is a full-batch method: drop --batch-size (or "
+                    + "use sgd, momentum, nesterov, adam or adamw)");
+        }
+        if (checkpoints.enabled() && kind.fullBatchOnly()) {
+            throw new IllegalArgumentException("--checkpoint-dir: checkpoints are for sgd, momentum, nesterov, adam and "
+                    + "adamw; " + kind.id() + " keeps line-search state that is not checkpointed");
+        }
+        if (regularization.dropout() > 0 && kind.fullBatchOnly()) {
+            throw new IllegalArgumentException("--dropout draws new masks every step, which the line search of --optimizer "
+                    + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
+        }
+        if (augment.onTheFly() && kind.fullBatchOnly()) {
+            throw new IllegalArgumentException("--augment-on-the-fly draws new distortions every epoch, which the line "
+                    + "search of --optimizer " + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
+        }
+    }
+
+    /** This spec with another network. */
+    public TrainingSpec with(NetworkSpec n) {
+        return new TrainingSpec(n, optimizer, schedule, regularization, loop, evaluation, data, checkpoints, augment);
+    }
+
+    /** This spec with another optimiser. */
+    public TrainingSpec with(OptimizerSpec o) {
+        return new TrainingSpec(network, o, schedule, regularization, loop, evaluation, data, checkpoints, augment);
+    }
+
+    /** This spec with another schedule. */
+    public TrainingSpec with(ScheduleSpec s) {
+        return new TrainingSpec(network, optimizer, s, regularization, loop, evaluation, data, checkpoints, augment);
+    }
+
+    /** This spec with other steps. */
+    public TrainingSpec with(LoopSpec l) {
+        return new TrainingSpec(network, optimizer, schedule, regularization, l, evaluation, data, checkpoints, augment);
+    }
+
+    /** This spec with other regularisation. */
+    public TrainingSpec with(RegularizationSpec r) {
+        return new TrainingSpec(network, optimizer, schedule, r, loop, evaluation, data, checkpoints, augment);
+    }
+
+    /** This spec with other data. */
+    public TrainingSpec with(DataSpec d) {
+        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, d, checkpoints, augment);
+    }
+
+    /** The core optimiser's settings (adamw decays with the l2 value). */
+    public Optimizer.Settings optimizerSettings() {
+        return optimizer.settings(regularization.l2());
+    }
+
+    /** L2 added to the gradient: all optimisers but adamw, whose decay is decoupled. */
+    public double coupledL2() {
+        return optimizer.kind() == Optimizer.Kind.ADAMW ? 0 : regularization.l2();
+    }
+}
