@@ -1,6 +1,5 @@
 package org.sparkdigits.cli;
 
-import java.nio.file.Path;
 
 import org.apache.hadoop.conf.Configuration;
 import org.sparkdigits.DigitModel;
@@ -16,7 +15,7 @@ import picocli.CommandLine;
         + "consumers) load")
 final class ExportCommand extends ModelCommand {
 
-    @CommandLine.Option(names = "--onnx", paramLabel = "FILE", description = "the ONNX file to write (opset 13; input pixels "
+    @CommandLine.Option(names = "--onnx", paramLabel = "FILE", description = "the ONNX file to write, on any Hadoop file system (opset 13; input pixels "
             + "[N x 784] 0-255, outputs probabilities [N x 10] and prediction [N])")
     String onnx;
 
@@ -30,7 +29,7 @@ final class ExportCommand extends ModelCommand {
         if (onnx == null) {
             throw new UsageException("export needs --onnx FILE (the ONNX file to write)");
         }
-        Path target = Path.of(need(onnx, "--onnx", "FILE"));
+        String target = need(onnx, "--onnx", "FILE");
         String p = precision.trim();
         if (!p.equals("double") && !p.equals("float")) {
             throw new UsageException("--precision must be double or float, got '" + Echo.value(p) + "'");
@@ -40,7 +39,7 @@ final class ExportCommand extends ModelCommand {
         DigitModel m = DigitModel.load(dir, conf);
         Outputs.file("--onnx", onnx, conf, java.util.List.of(), dir);
         byte[] bytes = m.onnx(p.equals("double"));
-        AtomicFiles.writeBytes(target, bytes);
+        AtomicFiles.write(target, "--onnx", conf, bytes);
         out.printf("%s: ONNX opset %d, %s %s network, %d bytes; input '%s' [N x %d] pixel values 0-255, outputs '%s' "
                         + "[N x %d] and '%s' [N]%n", target, OnnxExport.OPSET, p,
                 m.parameters().shape() + " " + m.activation().id(), bytes.length, OnnxExport.INPUT,

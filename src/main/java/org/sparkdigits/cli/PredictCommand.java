@@ -3,7 +3,6 @@ package org.sparkdigits.cli;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.AbstractList;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,7 +28,7 @@ import picocli.CommandLine;
         + "without labels, or read the digits in photos (--image)")
 final class PredictCommand extends ScoringCommand {
 
-    @CommandLine.Option(names = "--out", paramLabel = "FILE", description = "the ImageId,Label CSV to write")
+    @CommandLine.Option(names = "--out", paramLabel = "FILE", description = "the ImageId,Label CSV to write, on any Hadoop file system")
     String target;
 
     @CommandLine.Option(names = "--image", paramLabel = "PATH[,PATH]", description = "photos or scans of single digits (PNG "
@@ -58,17 +57,11 @@ final class PredictCommand extends ScoringCommand {
         Main.spark();
         Predictions.Result r = m.predict(path, value(TrainOption.FORMAT), value(TrainOption.ON_BAD_ROW));
         byte[] p = r.predicted();
-        AtomicFiles.writeLines(Path.of(target), new AbstractList<String>() {
-            @Override
-            public String get(int i) {
-                return i == 0 ? "ImageId,Label" : i + "," + p[i - 1];
-            }
-
-            @Override
-            public int size() {
-                return p.length + 1;
-            }
-        });
+        StringBuilder csv = new StringBuilder(p.length * 8 + 16).append("ImageId,Label\n");
+        for (int i = 0; i < p.length; i++) {
+            csv.append(i + 1).append(',').append(p[i]).append('\n');
+        }
+        AtomicFiles.write(target, "--out", conf, csv.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.printf(Locale.ROOT, "wrote %d predictions to %s%n", p.length, target);
         if (r.labels() != null) {
             out.printf(Locale.ROOT, "the input has labels: accuracy %.4f%n", r.accuracy());

@@ -1,12 +1,16 @@
 package org.sparkdigits.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 
 /** Text outputs written so that a reader sees the old file or the whole new one, never a part. */
 public final class AtomicFiles {
@@ -22,6 +26,45 @@ public final class AtomicFiles {
     /** Writes {@code bytes} to {@code file} atomically (temporary sibling, then rename). */
     public static void writeBytes(Path file, byte[] bytes) {
         write(file, tmp -> Files.write(tmp, bytes));
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} on any Hadoop file system atomically: a local one as
+     * {@link #writeBytes(Path, byte[])} does (keeping a replaced file's mode); another through a temporary sibling
+     * {@code .NAME.tmp-*} renamed into place (HDFS renames atomically).
+     *
+     * @param role the option that names it, for messages ({@code --onnx})
+     */
+    public static void write(String target, String role, Configuration conf, byte[] bytes) {
+        org.apache.hadoop.fs.Path p = HadoopFs.path(target, role);
+        FileSystem fs = HadoopFs.fileSystem(p, conf, role);
+        Path local = HadoopFs.local(fs, p);
+        if (local != null) {
+            writeBytes(local, bytes);
+            return;
+        }
+        FileSystem out = HadoopFs.forWriting(fs);
+        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(p.getParent(), "." + p.getName() + ".tmp-"
+                + System.nanoTime());
+        try {
+            try {
+                try (OutputStream s = out.create(tmp, false)) {
+                    s.write(bytes);
+                }
+                if (out.exists(p) && !out.delete(p, false)) {
+                    throw new IOException("cannot replace " + p);
+                }
+                if (!out.rename(tmp, p)) {
+                    throw new IOException("cannot rename " + tmp + " to " + p);
+                }
+            } finally {
+                if (out.exists(tmp)) {
+                    out.delete(tmp, false);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + HadoopFs.describe(e, p), e);
+        }
     }
 
     /** What fills the temporary file. */
