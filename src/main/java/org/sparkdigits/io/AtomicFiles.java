@@ -36,7 +36,11 @@ public final class AtomicFiles {
      * @param role the option that names it, for messages ({@code --onnx})
      */
     public static void write(String target, String role, Configuration conf, byte[] bytes) {
-        org.apache.hadoop.fs.Path p = HadoopFs.path(target, role);
+        write(HadoopFs.path(target, role), role, conf, bytes);
+    }
+
+    /** {@link #write(String, String, Configuration, byte[])} of a path already resolved. */
+    public static void write(org.apache.hadoop.fs.Path p, String role, Configuration conf, byte[] bytes) {
         FileSystem fs = HadoopFs.fileSystem(p, conf, role);
         Path local = HadoopFs.local(fs, p);
         if (local != null) {
@@ -63,7 +67,7 @@ public final class AtomicFiles {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + HadoopFs.describe(e, p), e);
+            throw new UncheckedIOException("cannot write " + p + ": " + HadoopFs.describe(e, p), e);
         }
     }
 

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
+import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.HadoopFs;
 import org.sparkdigits.report.Charts;
@@ -508,37 +509,14 @@ public final class ModelStore {
     }
 
     /**
-     * Replaces one file of the model directory {@code dir} atomically (a temporary sibling, then a rename), with the
-     * mode a plain write would give it.
+     * Replaces one file of the model directory {@code dir} atomically ({@link AtomicFiles#write}: a temporary sibling,
+     * then a rename; a new file gets the mode a plain write would give it, a replaced one keeps its mode).
      */
     public static void replaceFile(String dir, String name, byte[] content, Configuration conf) {
         if (!FILES.contains(name)) {
             throw new IllegalArgumentException(name + " is not a file of a model directory");
         }
-        Path target = new Path(HadoopFs.path(dir, "--model"), name);
-        FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(target, conf, "--model"));
-        Path tmp = new Path(target.getParent(), "." + name + TMP + System.nanoTime());
-        try {
-            try (OutputStream out = fs.create(tmp, false)) {
-                out.write(content);
-            }
-            if (fs.exists(target) && !fs.delete(target, false)) {
-                throw new IOException("cannot replace " + target);
-            }
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + HadoopFs.describe(e, target), e);
-        } finally {
-            try {
-                if (fs.exists(tmp)) {
-                    fs.delete(tmp, false);
-                }
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
-        }
+        AtomicFiles.write(new Path(HadoopFs.path(dir, "--model"), name), "--model", conf, content);
     }
 
     /**
