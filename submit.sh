@@ -5,11 +5,13 @@
 # spark-submit options (--master, --conf, --driver-memory, ...) pass through; --master defaults to local[*].
 # With SPARK_HOME set, $SPARK_HOME/bin/spark-submit runs the job; without it, the Spark that the Maven
 # build brings does (local mode needs no Spark installation). The project is built first when the jar
-# is missing or older than the sources.
+# is missing or older than the sources. In --deploy-mode cluster it waits for the application and prints its id,
+# its final status and where the output went.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-JAR="$HERE/target/spark-digits.jar"
+# SPARK_DIGITS_JAR and SPARK_DIGITS_CLASSPATH run a jar and a Spark built elsewhere instead (the YARN test does).
+JAR="${SPARK_DIGITS_JAR:-$HERE/target/spark-digits.jar}"
 CP_FILE="$HERE/target/classpath.txt"
 MAIN=org.sparkdigits.cli.Main
 CONF="${SPARK_DIGITS_CONF:-$HERE/conf}"
@@ -27,6 +29,7 @@ JVM_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 
 build_if_needed() {
+  [[ -n "${SPARK_DIGITS_JAR:-}" ]] && return
   if [[ ! -f "$JAR" || ! -f "$CP_FILE" ]] \
      || [[ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
     echo "submit.sh: building spark-digits (mvn -B -DskipTests package) ..." >&2
@@ -42,10 +45,17 @@ build_if_needed() {
 }
 
 build_if_needed
+# The Spark of the build (when SPARK_HOME is unset), and the Hadoop client configuration as spark-submit finds it.
+spark_classpath() {
+  local cp="${SPARK_DIGITS_CLASSPATH:-$(cat "$CP_FILE")}"
+  [[ -n "${YARN_CONF_DIR:-}" ]] && cp="$YARN_CONF_DIR:$cp"
+  [[ -n "${HADOOP_CONF_DIR:-}" ]] && cp="$HADOOP_CONF_DIR:$cp"
+  echo "$cp"
+}
 LOG4J="-Dlog4j2.configurationFile=file:$CONF/log4j2.properties"
 
 if [[ $# -eq 0 || "$1" == "help" || "$1" == "-h" || "$1" == "--help" ]]; then
-  exec java "$LOG4J" -cp "$JAR:$(cat "$CP_FILE")" "$MAIN" help --defaults "$CONF/train.properties"
+  exec java "$LOG4J" -cp "$JAR:$(spark_classpath)" "$MAIN" help --defaults "$CONF/train.properties"
 fi
 
 COMMAND="$1"; shift
@@ -58,7 +68,8 @@ VALUE_OPTS=" --master --deploy-mode --name --jars --packages --exclude-packages 
 FLAG_OPTS=" --supervise "
 
 spark_args=(); app_args=()
-has_master=0; has_props=0; has_defaults=0; driver_memory=""; driver_java_opts=""
+has_master=0; has_props=0; has_defaults=0; driver_memory=""; driver_java_opts=""; deploy_mode=client; master=""
+out=""; prev=""; files=""
 while [[ $# -gt 0 ]]; do
   arg="$1"; name="${arg%%=*}"
   if [[ -n "$name" && "$VALUE_OPTS" == *" $name "* ]]; then
@@ -68,21 +79,64 @@ while [[ $# -gt 0 ]]; do
       value="$2"; shift 2
     fi
     case "$name" in
-      --master) has_master=1 ;;
+      --master) has_master=1; master="$value" ;;
+      --deploy-mode) deploy_mode="$value" ;;
       --properties-file) has_props=1 ;;
       --driver-memory) driver_memory="$value" ;;
       --driver-java-options) driver_java_opts="$value"; continue ;;
+      --files) files="$value"; continue ;;
     esac
     spark_args+=("$name" "$value")
   elif [[ -n "$name" && "$FLAG_OPTS" == *" $name "* ]]; then
     spark_args+=("$arg"); shift
   else
     [[ "$name" == "--defaults" ]] && has_defaults=1
+    [[ "$prev" == "--out" ]] && out="$arg"
+    [[ "$arg" == --out=* ]] && out="${arg#--out=}"
+    prev="$arg"
     app_args+=("$arg"); shift
   fi
 done
 [[ $has_master -eq 1 ]] || spark_args+=(--master "local[*]")
 [[ $has_props -eq 1 ]] || spark_args+=(--properties-file "$CONF/spark-defaults.conf")
+
+if [[ "$deploy_mode" == "cluster" ]]; then
+  # The driver runs on a node of the cluster, where this machine's files are not: on YARN our log4j file and the
+  # train defaults go with it (--files, read from the container's directory); elsewhere the cluster's own logging
+  # and the built-in defaults apply. This JVM only submits and waits: it shows the application's id, its state
+  # changes and its final status (conf/log4j2-client.properties).
+  if [[ "$master" == yarn* ]]; then
+    files="$CONF/log4j2.properties,$CONF/train.properties${files:+,$files}"
+    LOG4J="-Dlog4j2.configurationFile=log4j2.properties"
+    [[ $has_defaults -eq 1 ]] || app_args=(--defaults train.properties "${app_args[@]}")
+  else
+    LOG4J=""
+  fi
+  [[ -z "$files" ]] || spark_args+=(--files "$files")
+  spark_args+=(--conf spark.yarn.submit.waitAppCompletion=true --conf spark.standalone.submit.waitAppCompletion=true)
+  client_log="-Dlog4j2.configurationFile=file:$CONF/log4j2-client.properties"
+  if [[ -n "${SPARK_HOME:-}" ]]; then
+    export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:-} $client_log"
+    submit=("$SPARK_HOME/bin/spark-submit")
+  else
+    submit=(java "${JVM_FLAGS[@]}" -Xmx1g "$client_log" -cp "$JAR:$(spark_classpath)" org.apache.spark.deploy.SparkSubmit)
+  fi
+  set +e
+  "${submit[@]}" --class "$MAIN" --driver-java-options "$LOG4J $driver_java_opts" "${spark_args[@]}" "$JAR" "$COMMAND" \
+    "${app_args[@]}"
+  code=$?
+  set -e
+  if [[ $code -eq 0 ]]; then
+    what="the output"; [[ "$COMMAND" == train ]] && what="the model"
+    echo "submit.sh: $COMMAND finished on ${master:-the cluster} (cluster deploy mode)${out:+; $what is in $out}" >&2
+  else
+    echo "submit.sh: $COMMAND failed on ${master:-the cluster} (exit code $code): the driver's log on the cluster says" \
+      "why (on YARN: yarn logs -applicationId <the id above>)" >&2
+  fi
+  exit $code
+fi
+
+[[ -z "$files" ]] || spark_args+=(--files "$files")
 [[ $has_defaults -eq 1 ]] || app_args=(--defaults "$CONF/train.properties" "${app_args[@]}")
 
 if [[ -n "${SPARK_HOME:-}" ]]; then
@@ -94,5 +148,5 @@ fi
 # one, so --driver-memory becomes its -Xmx (default 4g: in local mode the cached blocks live here).
 xmx="${driver_memory:-${SPARK_DIGITS_DRIVER_MEMORY:-4g}}"
 # shellcheck disable=SC2086
-exec java "${JVM_FLAGS[@]}" "-Xmx$xmx" "$LOG4J" $driver_java_opts -cp "$JAR:$(cat "$CP_FILE")" \
+exec java "${JVM_FLAGS[@]}" "-Xmx$xmx" "$LOG4J" $driver_java_opts -cp "$JAR:$(spark_classpath)" \
   org.apache.spark.deploy.SparkSubmit --class "$MAIN" "${spark_args[@]}" "$JAR" "$COMMAND" "${app_args[@]}"

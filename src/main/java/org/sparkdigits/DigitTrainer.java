@@ -30,6 +30,7 @@ import org.sparkdigits.io.Outputs;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.spark.CheckpointStore;
 import org.sparkdigits.spark.TrainingRun;
+import org.sparkdigits.spark.YarnAttempt;
 import org.sparkdigits.train.AugmentSpec;
 import org.sparkdigits.train.Check;
 import org.sparkdigits.train.CheckpointSpec;
@@ -64,6 +65,8 @@ public final class DigitTrainer {
     private final TrainingSpec spec;
     /** Whether {@link #prepare(Configuration)} ran for the next {@link #fit()}. */
     private boolean prepared;
+    /** What {@link #prepare(Configuration)} found: whether the next run continues checkpoints (a YARN re-attempt's). */
+    private boolean resumes;
     private final boolean defaultData;
     private final boolean testGiven;
     private final Dataset<Row> validationFrame;
@@ -124,9 +127,13 @@ public final class DigitTrainer {
             run = spec.with(new DataSpec(null, null, d.format(), d.partitions(), d.storageLevel(), d.onBadRow(), d.out(), d.mirrors()));
         }
         if (!(prepared && train == null)) {   // once is enough: recovery and checks list the inputs again
-            prepare(conf, run, train == null);
+            resumes = prepare(conf, run, train == null);
         }
         prepared = false;
+        CheckpointSpec ck = run.checkpoints();
+        if (resumes && !ck.resume()) {   // YARN started this driver again: continue its first attempt's checkpoints
+            run = run.with(new CheckpointSpec(ck.dir(), ck.every(), true));
+        }
         TrainingRun.Outcome o = TrainingRun.run(spark, run, frames, listener);
         DigitModel model = new DigitModel(o.model(), o.report(), o.charts());
         if (run.data().out() != null) {
@@ -142,11 +149,12 @@ public final class DigitTrainer {
      * {@link #fit} does it too.
      */
     public void prepare(Configuration conf) {
-        prepare(conf, spec, true);
+        resumes = prepare(conf, spec, true);
         prepared = true;
     }
 
-    private void prepare(Configuration conf, TrainingSpec s, boolean fromFiles) {
+    /** @return whether the run is to continue checkpoints ({@code --resume}, or a YARN re-attempt's own) */
+    private boolean prepare(Configuration conf, TrainingSpec s, boolean fromFiles) {
         DataSpec d = s.data();
         if (fromFiles && defaultData) {
             Path data = Path.of(d.data());
@@ -177,8 +185,9 @@ public final class DigitTrainer {
                 Outputs.apart("--out", d.out(), "--checkpoint-dir", ck.dir(), conf);
             }
             Outputs.directory("--checkpoint-dir", ck.dir(), conf, inputs);
-            CheckpointStore.checkTarget(ck.dir(), ck.resume(), conf);
+            return CheckpointStore.checkTarget(ck.dir(), ck.resume(), YarnAttempt.ofThisDriver(), conf);
         }
+        return false;
     }
 
     /**

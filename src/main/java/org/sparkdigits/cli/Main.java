@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sparkdigits.download.MnistDownloader;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.InputException;
+import org.sparkdigits.spark.YarnAttempt;
 
 import picocli.CommandLine;
 
@@ -50,6 +51,15 @@ public final class Main {
             s.stop();
             return null;
         });
+        if (YarnAttempt.ofThisDriver().isPresent()) {
+            // the driver inside YARN's ApplicationMaster (cluster deploy mode): the ApplicationMaster reports the final
+            // status when main returns or throws; an exit before it would be reported as a failure (and retried)
+            if (code != 0) {
+                throw new IllegalStateException("spark-digits " + (args.length > 0 ? args[0] : "") + " failed (exit code "
+                        + code + "): the driver's log above says why");
+            }
+            return;
+        }
         System.exit(code);
     }
 

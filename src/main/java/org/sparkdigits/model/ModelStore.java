@@ -123,7 +123,7 @@ public final class ModelStore {
         boolean hasJson = false;
         for (FileStatus e : entries) {
             String name = e.getPath().getName();
-            if (e.isFile() && FILES.contains(name)) {
+            if (e.isFile() && (FILES.contains(name) || name.equals(ModelManifest.NAME))) {
                 hasJson |= name.equals(MODEL_JSON);
             } else if (!(e.isFile() && isOurSideFile(name))) {
                 foreign.add(Echo.value(name) + (e.isDirectory() ? "/" : ""));
@@ -150,6 +150,9 @@ public final class ModelStore {
 
     /** {@code .NAME.crc} (Hadoop's checksums) and {@code .NAME.tmp-*} (an interrupted atomic write) of our files. */
     private static boolean isOurSideFile(String name) {
+        if (name.equals("." + ModelManifest.NAME + ".crc")) {
+            return true;
+        }
         for (String f : FILES) {
             if (name.equals("." + f + ".crc") || name.startsWith("." + f + TMP)) {
                 return true;
@@ -183,6 +186,10 @@ public final class ModelStore {
         Path target = HadoopFs.path(dir, "--out");
         FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(target, conf, "--out"));
         target = fs.makeQualified(target);
+        if (ModelManifest.mode(fs, conf) == ModelManifest.Mode.MANIFEST) {
+            writeInPlace(fs, target, dir, files);
+            return;
+        }
         Path tmp = sibling(target, TMP);
         try {
             fs.mkdirs(target.getParent());
@@ -201,6 +208,36 @@ public final class ModelStore {
                     fs.delete(tmp, true);
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model to " + dir + ": " + HadoopFs.describe(e, target), e);
+        }
+    }
+
+    /**
+     * The write of an object store ({@link ModelManifest.Mode#MANIFEST}): a model already there loses its manifest
+     * first (from then on readers refuse it as incomplete) and its files; the new files follow, model.json first (so
+     * that an interrupted write leaves a directory provably ours), and the manifest last.
+     */
+    private static void writeInPlace(FileSystem fs, Path target, String dir, Map<String, byte[]> files) {
+        try {
+            if (fs.exists(target)) {
+                fs.delete(new Path(target, ModelManifest.NAME), false);
+                for (FileStatus e : fs.listStatus(target)) {
+                    if (!e.getPath().getName().equals(MODEL_JSON)) {
+                        fs.delete(e.getPath(), false);   // ours only: checkTarget refused anything else
+                    }
+                }
+            }
+            fs.mkdirs(target);
+            Map<String, byte[]> ordered = new LinkedHashMap<>();
+            ordered.put(MODEL_JSON, files.get(MODEL_JSON));
+            ordered.putAll(files);
+            for (Map.Entry<String, byte[]> f : ordered.entrySet()) {
+                try (OutputStream out = fs.create(new Path(target, f.getKey()), true)) {
+                    out.write(f.getValue());
+                }
+            }
+            ModelManifest.write(fs, target, files);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model to " + dir + ": " + HadoopFs.describe(e, target), e);
         }
@@ -353,7 +390,7 @@ public final class ModelStore {
 
     private static boolean isComplete(FileSystem fs, Path dir) {
         try {
-            read(fs, dir, dir.toString());
+            read(fs, dir, dir.toString(), fs.getConf());
             return fs.exists(new Path(dir, METRICS_JSON)) && fs.exists(new Path(dir, HISTORY_CSV));
         } catch (IOException | RuntimeException e) {
             return false;
@@ -393,7 +430,7 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new ModelException("model " + dir + ": " + HadoopFs.describe(e, path), e);
         }
-        return read(fs, path, dir);
+        return read(fs, path, dir, conf);
     }
 
     /** {@link #read(String, Configuration)} on the local file system. */
@@ -415,7 +452,8 @@ public final class ModelStore {
         return "";
     }
 
-    private static Model read(FileSystem fs, Path dir, String shown) {
+    private static Model read(FileSystem fs, Path dir, String shown, Configuration conf) {
+        ModelManifest.verify(fs, dir, shown, conf);
         Path jsonPath = new Path(dir, MODEL_JSON);
         String json = jsonPath.toString();
         JsonNode root;
@@ -516,7 +554,25 @@ public final class ModelStore {
         if (!FILES.contains(name)) {
             throw new IllegalArgumentException(name + " is not a file of a model directory");
         }
-        AtomicFiles.write(new Path(HadoopFs.path(dir, "--model"), name), "--model", conf, content);
+        Path d = HadoopFs.path(dir, "--model");
+        FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(d, conf, "--model"));
+        try {
+            if (ModelManifest.mode(fs, conf) == ModelManifest.Mode.MANIFEST || fs.exists(new Path(d, ModelManifest.NAME))) {
+                // the manifest goes first and comes back last, listing the new file
+                Map<String, byte[]> listed = fs.exists(new Path(d, ModelManifest.NAME)) ? ModelManifest.listed(fs, d)
+                        : new LinkedHashMap<>();
+                fs.delete(new Path(d, ModelManifest.NAME), false);
+                try (OutputStream out = fs.create(new Path(d, name), true)) {
+                    out.write(content);
+                }
+                listed.put(name, content);
+                ModelManifest.write(fs, d, listed);
+                return;
+            }
+        } catch (IOException e) {
+            throw new ModelException("model " + dir + ": cannot write " + name + " (" + HadoopFs.describe(e, d) + ")", e);
+        }
+        AtomicFiles.write(new Path(d, name), "--model", conf, content);
     }
 
     /**

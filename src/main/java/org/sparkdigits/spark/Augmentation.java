@@ -127,14 +127,14 @@ public final class Augmentation {
             throw new IllegalStateException("wrote " + written + " rows, expected " + expected);
         }
         if (job.preview() != null) {
-            preview(data.blocks().first(), v.distortion(), job.seed(), java.nio.file.Path.of(job.preview()));
+            preview(data.blocks().first(), v.distortion(), job.seed(), job.preview(), spark.sparkContext().hadoopConfiguration());
         }
         data.unpersist();
         return new Written(written, data.rows(), v.perRow(), seconds);
     }
 
     /** 8 digits of {@code block}, each followed by 8 of its variants (copies 1-8), 3x enlarged, ink white on black. */
-    static void preview(DigitBlock block, Distortion distortion, long seed, java.nio.file.Path file) {
+    static void preview(DigitBlock block, Distortion distortion, long seed, String file, org.apache.hadoop.conf.Configuration conf) {
         if (block.rows() == 0) {
             throw new org.sparkdigits.io.InputException("data: nothing to preview");
         }
@@ -153,11 +153,15 @@ public final class Augmentation {
                 java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
         big.getGraphics().drawImage(grid.getScaledInstance(big.getWidth(), big.getHeight(), java.awt.Image.SCALE_REPLICATE),
                 0, 0, null);
-        org.sparkdigits.io.AtomicFiles.write(file, tmp -> {
-            if (!javax.imageio.ImageIO.write(big, "png", tmp.toFile())) {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        try {
+            if (!javax.imageio.ImageIO.write(big, "png", png)) {
                 throw new IOException("no PNG writer");
             }
-        });
+        } catch (IOException e) {
+            throw new UncheckedIOException("--preview " + file + ": " + e.getMessage(), e);
+        }
+        org.sparkdigits.io.AtomicFiles.write(file, "--preview", conf, png.toByteArray());
     }
 
     /** @return the number of rows written */

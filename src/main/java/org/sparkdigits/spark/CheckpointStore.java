@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.io.HadoopFs;
 import org.sparkdigits.io.InputException;
 import org.sparkdigits.model.Checkpoint;
@@ -52,11 +54,18 @@ public final class CheckpointStore {
         }
     }
 
+    /** In a run's checkpoint directory on YARN: the application whose attempts may continue these checkpoints. */
+    static final String OWNER = ".application-id";
+
     /**
      * Checks {@code dir} before any work: a directory (created if missing) that a fresh run ({@code resume} false)
-     * finds without checkpoints, so that it neither continues nor deletes another run's.
+     * finds without checkpoints, so that it neither continues nor deletes another run's. A driver that YARN started
+     * again ({@code attempt} a re-attempt) continues the checkpoints its application's first attempt wrote, and only
+     * those: the first attempt records its application id beside its checkpoints.
+     *
+     * @return whether the run is to resume: {@code resume}, or a re-attempt that finds its application's checkpoints
      */
-    public static void checkTarget(String dir, boolean resume, Configuration conf) {
+    public static boolean checkTarget(String dir, boolean resume, Optional<YarnAttempt> attempt, Configuration conf) {
         Path p = HadoopFs.path(dir, "--checkpoint-dir");
         FileSystem fs = HadoopFs.fileSystem(p, conf, "--checkpoint-dir");
         try {
@@ -66,16 +75,43 @@ public final class CheckpointStore {
             if (!fs.mkdirs(p)) {
                 throw new InputException("--checkpoint-dir " + dir + ": cannot create it");
             }
-            if (!resume) {
-                List<FileStatus> existing = new CheckpointStore(dir, conf).checkpoints();
-                if (!existing.isEmpty()) {
-                    throw new InputException("--checkpoint-dir " + dir + " already holds checkpoints (newest: "
-                            + existing.get(0).getPath().getName() + "): add --resume to continue that run, or give an "
-                            + "empty directory");
+            List<FileStatus> existing = new CheckpointStore(dir, conf).checkpoints();
+            Path owner = new Path(p, OWNER);
+            if (attempt.isPresent() && attempt.get().reattempt() && !resume) {
+                if (existing.isEmpty()) {
+                    LOG.info("attempt {} of {}: no checkpoint in {} yet: starting from the beginning", attempt.get().attempt(),
+                            attempt.get().applicationId(), dir);
+                    return false;
                 }
+                String recorded = fs.exists(owner) ? readOwner(fs, owner) : null;
+                if (!attempt.get().applicationId().equals(recorded)) {
+                    throw new InputException("--checkpoint-dir " + dir + " holds checkpoints (newest: "
+                            + existing.get(0).getPath().getName() + ") that " + (recorded == null ? "no application"
+                            : recorded) + " wrote, not " + attempt.get().applicationId() + " (attempt "
+                            + attempt.get().attempt() + "): add --resume to continue them, or give an empty directory");
+                }
+                LOG.info("attempt {} of {}: continuing the first attempt's checkpoints in {}", attempt.get().attempt(),
+                        attempt.get().applicationId(), dir);
+                return true;
             }
+            if (!resume && !existing.isEmpty()) {
+                throw new InputException("--checkpoint-dir " + dir + " already holds checkpoints (newest: "
+                        + existing.get(0).getPath().getName() + "): add --resume to continue that run, or give an "
+                        + "empty directory");
+            }
+            if (attempt.isPresent()) {
+                AtomicFiles.write(owner, "--checkpoint-dir", conf,
+                        (attempt.get().applicationId() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return resume;
         } catch (IOException e) {
             throw new InputException("--checkpoint-dir " + dir + ": " + HadoopFs.describe(e, p), e);
+        }
+    }
+
+    private static String readOwner(FileSystem fs, Path owner) throws IOException {
+        try (InputStream in = fs.open(owner)) {
+            return new String(in.readNBytes(200), StandardCharsets.UTF_8).trim();
         }
     }
 

@@ -61,6 +61,11 @@ public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, Schedul
         return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, d, checkpoints, augment);
     }
 
+    /** This spec with other checkpoints. */
+    public TrainingSpec with(CheckpointSpec c) {
+        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, data, c, augment);
+    }
+
     /** The core optimiser's settings (adamw decays with the l2 value). */
     public Optimizer.Settings optimizerSettings() {
         return optimizer.settings(regularization.l2());

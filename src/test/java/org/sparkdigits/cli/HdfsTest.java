@@ -2,6 +2,7 @@ package org.sparkdigits.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitModel;
+import org.sparkdigits.model.ModelException;
+import org.sparkdigits.model.ModelManifest;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 
@@ -139,6 +142,59 @@ class HdfsTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("is not a spark-digits model directory"), r.err());
         assertEquals(Set.of("model.json", "src"), names(root + "/project"));
+    }
+
+    @Test
+    void theObjectStoresCommitForcedOnHdfsWritesInPlaceAndReadersRefuseAModelWithoutItsManifest() throws IOException {
+        Configuration conf = new Configuration(fs.getConf());
+        conf.set(ModelManifest.SETTING, "manifest");
+        DigitModel m = DigitModel.load(trainLocally("forced").toString());
+        String target = root + "/manifest/m";
+        m.save(target, conf);
+        assertTrue(names(target).contains(ModelManifest.NAME), names(target).toString());
+        assertEquals(Set.of("m"), names(root + "/manifest"));   // written in place: no temporary directory
+        assertArrayEquals(m.parameters().values(), DigitModel.load(target, conf).parameters().values(), 0.0);
+        m.save(target, conf);   // and replaced in place
+        fs.delete(new org.apache.hadoop.fs.Path(target + "/" + ModelManifest.NAME), false);
+        String e = assertThrows(ModelException.class, () -> DigitModel.load(target, conf)).getMessage();
+        assertTrue(e.startsWith("incomplete model: " + target + " has no manifest.json"), e);
+        // the command line, with the setting in Spark's Hadoop configuration (--conf spark.hadoop.spark-digits.model.commit)
+        Configuration session = SparkTestSession.get().sparkContext().hadoopConfiguration();
+        session.set(ModelManifest.SETTING, "manifest");
+        try {
+            CliRun evaluate = CliRun.of("evaluate", "--model", target, "--data", root + "/in/test.csv");
+            assertEquals(2, evaluate.code(), evaluate.err());
+            assertTrue(evaluate.err().contains("incomplete model: " + target), evaluate.err());
+        } finally {
+            session.unset(ModelManifest.SETTING);
+        }
+    }
+
+    @Test
+    void augmentWritesItsRowsAndPreviewToHdfsAndReportItsPageAndCharts() throws IOException {
+        CliRun a = CliRun.of("augment", "--data", root + "/in/train.csv", "--copies", "1", "--seed", "4", "--format", "csv",
+                "--files", "1", "--out", root + "/aug/rows", "--preview", root + "/aug/preview.png");
+        assertEquals(0, a.code(), a.err());
+        Path localRows = dir.resolve("aug-rows");
+        Path localPreview = dir.resolve("aug-preview.png");
+        CliRun l = CliRun.of("augment", "--data", dir.resolve("train.csv").toString(), "--copies", "1", "--seed", "4", "--format",
+                "csv", "--files", "1", "--out", localRows.toString(), "--preview", localPreview.toString());
+        assertEquals(0, l.code(), l.err());
+        String part;
+        try (var files = Files.list(localRows)) {
+            part = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("part-")).findFirst().orElseThrow();
+        }
+        String hdfsPart = names(root + "/aug/rows").stream().filter(n -> n.startsWith("part-")).findFirst().orElseThrow();
+        assertArrayEquals(Files.readAllBytes(localRows.resolve(part)), read(root + "/aug/rows/" + hdfsPart));
+        assertArrayEquals(Files.readAllBytes(localPreview), read(root + "/aug/preview.png"));
+        assertEquals(Set.of("preview.png", "rows"), names(root + "/aug"));   // no temporary file or directory left
+        // report redraws the charts and writes its page into a model directory on HDFS
+        DigitModel.load(trainLocally("for-report").toString()).save(root + "/reported/m");
+        CliRun r = CliRun.of("report", "--model", root + "/reported/m", "--data", root + "/in/test.csv");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(names(root + "/reported/m").containsAll(Set.of("report.html", "loss.png", "confusion.png")),
+                names(root + "/reported/m").toString());
+        assertEquals(Set.of("m"), names(root + "/reported"));
     }
 
     private static Path trainLocally(String name) {

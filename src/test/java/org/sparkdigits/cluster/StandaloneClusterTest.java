@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.cli.Main;
+import org.sparkdigits.testing.AppJar;
 import org.sparkdigits.testing.Jvm;
 import org.sparkdigits.testing.StandaloneCluster;
 import org.sparkdigits.testing.TestCsv;
@@ -75,6 +76,38 @@ class StandaloneClusterTest {
 
     @Test
     @Order(2)
+    void clusterDeployModeRunsTheDriverInAWorkerAndWritesTheLocalWeightsToTheSharedFileSystem() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("cluster-mode"));
+        Path model = work.resolve("model");
+        String classpath = System.getProperty("java.class.path");
+        List<String> args = new ArrayList<>(List.of("--master", cluster.masterUrl(), "--deploy-mode", "cluster",
+                "--class", Main.class.getName(), "--driver-memory", "512m", "--executor-memory", "512m",
+                "--conf", "spark.standalone.submit.waitAppCompletion=true", "--conf", "spark.cores.max=2",
+                "--conf", "spark.executor.cores=1", "--conf", "spark.ui.enabled=false",
+                // a cluster's Workers have Spark installed; these have this build's classpath instead
+                "--conf", "spark.driver.extraClassPath=" + classpath, "--conf", "spark.executor.extraClassPath=" + classpath,
+                "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.jvmFlags()),
+                "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.13",
+                AppJar.write(work.resolve("spark-digits.jar")).toString(),
+                "train", "--data", data.toString(), "--out", model.toString()));
+        args.addAll(List.of(TRAIN));
+        Path log = work.resolve("submit.log");
+        Process submit = Jvm.start(List.of("-Xmx512m"), "org.apache.spark.deploy.SparkSubmit", args, log, cluster.environment());
+        boolean done = submit.waitFor(5, TimeUnit.MINUTES);
+        if (!done) {
+            submit.destroyForcibly();
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(done && submit.exitValue() == 0, out);
+        assertTrue(Files.exists(model.resolve("model.safetensors")), "no model from the driver in the Worker:\n" + out);
+        JsonNode m = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
+        assertTrue(m.get("spark_master").asText().startsWith("spark://"), m.toString());
+        System.out.printf("cluster deploy mode: %s%n", Driver.timing(m));
+        assertArrayEquals(local, Files.readAllBytes(model.resolve("model.safetensors")), "cluster-mode weights differ from local[2]");
+    }
+
+    @Test
+    @Order(3)
     void killingAnExecutorMidwayChangesNothing() throws Exception {
         Driver d = Driver.start(dir.resolve("executor-kill"), cluster.driverProperties(2, "512m"), cluster);
         d.awaitIteration(30);
@@ -90,7 +123,7 @@ class StandaloneClusterTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killingAWorkerMidwayChangesNothing() throws Exception {
         Driver d = Driver.start(dir.resolve("worker-kill"), cluster.driverProperties(2, "512m"), cluster);
         d.awaitIteration(30);
@@ -144,7 +177,10 @@ class StandaloneClusterTest {
         }
 
         String timing() throws IOException {
-            JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+            return timing(new ObjectMapper().readTree(out.resolve("metrics.json").toFile()));
+        }
+
+        static String timing(JsonNode m) {
             return String.format("load %.1f s, training %.1f s, iteration median %.1f ms, max %.1f ms",
                     m.get("load_seconds").asDouble(), m.get("train_seconds").asDouble(), m.get("ms_per_iteration").asDouble(),
                     m.get("ms_per_iteration_max").asDouble());
