@@ -6,13 +6,67 @@
 # With SPARK_HOME set, $SPARK_HOME/bin/spark-submit runs the job; without it, the Spark that the Maven
 # build brings does (local mode needs no Spark installation). The project is built first when the jar
 # is missing or older than the sources. In --deploy-mode cluster it waits for the application and prints its id,
-# its final status and where the output went.
+# its final status and where the output went. The Spark line (3.5, 4.0, 4.1, 4.2) is the installed Spark's with
+# SPARK_HOME set, else --spark-line LINE or SPARK_DIGITS_SPARK_LINE, else 4.2; each line has its own jar.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# The Spark line (3.5 with Scala 2.12; 4.0, 4.1, 4.2 with Scala 2.13), one jar each: with SPARK_HOME set, the line
+# of the Spark installed there (its RELEASE file or jars/spark-core_*.jar); without it, --spark-line LINE or
+# SPARK_DIGITS_SPARK_LINE, else 4.2.
+LINES="3.5 4.0 4.1 4.2"
+line="${SPARK_DIGITS_SPARK_LINE:-}"
+args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --spark-line) [[ $# -ge 2 ]] || { echo "error: --spark-line needs a value (one of: $LINES)" >&2; exit 2; }
+                  line="$2"; shift 2 ;;
+    --spark-line=*) line="${1#--spark-line=}"; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+set -- "${args[@]+"${args[@]}"}"
+if [[ -n "${SPARK_HOME:-}" ]]; then
+  found=""; scala=""
+  if [[ -f "$SPARK_HOME/RELEASE" ]]; then
+    found="$(sed -n 's/^Spark \([0-9][0-9.]*\).*/\1/p' "$SPARK_HOME/RELEASE" | head -1)"
+  fi
+  core="$(find "$SPARK_HOME/jars" -maxdepth 1 -name 'spark-core_*.jar' 2>/dev/null | head -1)"
+  if [[ -n "$core" ]]; then
+    core="$(basename "$core" .jar)"            # spark-core_2.12-3.5.6
+    scala="${core#spark-core_}"; scala="${scala%%-*}"
+    [[ -n "$found" ]] || found="${core#spark-core_*-}"
+  fi
+  if [[ -n "$found" ]]; then
+    home_line="$(echo "$found" | cut -d. -f1,2)"
+    want_scala=2.13; [[ "$home_line" == 3.5 ]] && want_scala=2.12
+    if [[ " $LINES " != *" $home_line "* || ( -n "$scala" && "$scala" != "$want_scala" ) ]]; then
+      echo "submit.sh: Spark $found${scala:+ (Scala $scala)} in $SPARK_HOME is not supported: supported are 3.5 (Scala" \
+        "2.12), 4.0, 4.1 and 4.2 (Scala 2.13)" >&2
+      exit 2
+    fi
+    if [[ -n "$line" && "$line" != "$home_line" ]]; then
+      echo "submit.sh: --spark-line $line does not match the Spark $found in $SPARK_HOME" >&2
+      exit 2
+    fi
+    line="$home_line"
+  fi
+fi
+line="${line:-4.2}"
+if [[ " $LINES " != *" $line "* ]]; then
+  echo "submit.sh: Spark line '$line' is not supported: supported are 3.5, 4.0, 4.1 and 4.2" >&2
+  exit 2
+fi
+if [[ "$line" == 4.2 ]]; then
+  LINE_JAR="$HERE/target/spark-digits.jar"; CP_FILE="$HERE/target/classpath.txt"; PROFILE=()
+else
+  suffix=2.13; [[ "$line" == 3.5 ]] && suffix=2.12
+  LINE_JAR="$HERE/target/spark-digits-spark${line}_$suffix.jar"; CP_FILE="$HERE/target/classpath-spark$line.txt"
+  PROFILE=("-Pspark-$line")
+fi
 # SPARK_DIGITS_JAR and SPARK_DIGITS_CLASSPATH run a jar and a Spark built elsewhere instead (the YARN test does).
-JAR="${SPARK_DIGITS_JAR:-$HERE/target/spark-digits.jar}"
-CP_FILE="$HERE/target/classpath.txt"
+JAR="${SPARK_DIGITS_JAR:-$LINE_JAR}"
 MAIN=org.sparkdigits.cli.Main
 CONF="${SPARK_DIGITS_CONF:-$HERE/conf}"
 
@@ -31,11 +85,11 @@ JVM_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
 build_if_needed() {
   [[ -n "${SPARK_DIGITS_JAR:-}" ]] && return
   if [[ ! -f "$JAR" || ! -f "$CP_FILE" ]] \
-     || [[ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
-    echo "submit.sh: building spark-digits (mvn -B -DskipTests package) ..." >&2
+     || [[ -n "$(find "$HERE/src/main" "$HERE/src/shim" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
+    echo "submit.sh: building spark-digits for Spark $line (mvn -B ${PROFILE[*]+"${PROFILE[*]} "}-DskipTests package) ..." >&2
     local log
     log="$(mktemp)"
-    if ! (cd "$HERE" && mvn -B -Dstyle.color=never -DskipTests package > "$log" 2>&1); then
+    if ! (cd "$HERE" && mvn -B -Dstyle.color=never ${PROFILE[@]+"${PROFILE[@]}"} -DskipTests package > "$log" 2>&1); then
       tail -40 "$log" >&2
       echo "submit.sh: the build failed (full log: $log)" >&2
       exit 1

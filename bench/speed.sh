@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The speed benchmark: spark-digits' own figures (./submit.sh bench), and in the same run the numpy network
 # the project grew from (../shared/bench/seed_numpy.py) and MLlib's MultilayerPerceptronClassifier on Spark
-# 4.1.0 (bench/mllib). Prints a summary with the ratios the speed goals are stated in. Timings only: nothing
+# 4.2.0 (bench/mllib). Prints a summary with the ratios the speed goals are stated in. Timings only: nothing
 # here passes or fails. The machine is shared and noisy: compare medians, rerun when in doubt.
 #
 #   bench/speed.sh                      # MNIST from ../shared/mnist; MNIST_DIR=... to point elsewhere
-#   SKIP_MLLIB=1 bench/speed.sh         # without the MLlib module (it downloads Spark 4.1.0 + MLlib once)
+#   SKIP_MLLIB=1 bench/speed.sh         # without the MLlib module (it downloads Spark 4.2.0 + MLlib once)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mnist="${MNIST_DIR:-$root/../shared/mnist}"
@@ -40,7 +40,7 @@ echo "== spark-digits: ./submit.sh bench --master 'local[2]'" >&2
 ./submit.sh bench --master 'local[2]' --data "$mnist/mnist_train.csv.gz" --json "$out/spark-digits.json" | tee "$out/spark-digits.txt"
 
 if [[ -z "${SKIP_MLLIB:-}" ]]; then
-  echo "== MLlib MultilayerPerceptronClassifier and spark-digits on Spark 4.1.0, H=10, 2 partitions: bench/mllib/run.sh" >&2
+  echo "== MLlib MultilayerPerceptronClassifier and spark-digits on Spark 4.2.0, H=10, 2 partitions: bench/mllib/run.sh" >&2
   bench/mllib/run.sh "$mnist/mnist_train.csv.gz" 10 40 2 | tee "$out/mllib.txt" | grep -v '^{' || true
   grep '^{' "$out/mllib.txt" | tail -1 > "$out/mllib.json"
 else

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# MLlib's MultilayerPerceptronClassifier beside spark-digits, same cached rows, Spark 4.1.0 (see pom.xml).
+# MLlib's MultilayerPerceptronClassifier beside spark-digits, same cached rows, Spark 4.2.0 (see pom.xml).
 #   bench/mllib/run.sh [DATA] [HIDDEN=10] [ITERATIONS=40] [PARTITIONS=4]     (MASTER=local[2] by default)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.RDD;
-import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
@@ -94,7 +93,7 @@ final class LeanJobs {
         @Override
         public scala.collection.Iterator<U> apply(scala.collection.Iterator<T> in) {
             try {
-                return CollectionConverters.asScala(f.call(CollectionConverters.asJava(in)));
+                return ScalaCollections.asScala(f.call(ScalaCollections.asJava(in)));
             } catch (Exception e) {
                 throw unchecked(e);
             }
@@ -113,7 +112,7 @@ final class LeanJobs {
         @Override
         public scala.collection.Iterator<U> apply(scala.collection.Iterator<A> a, scala.collection.Iterator<B> b) {
             try {
-                return CollectionConverters.asScala(f.call(CollectionConverters.asJava(a), CollectionConverters.asJava(b)));
+                return ScalaCollections.asScala(f.call(ScalaCollections.asJava(a), ScalaCollections.asJava(b)));
             } catch (Exception e) {
                 throw unchecked(e);
             }

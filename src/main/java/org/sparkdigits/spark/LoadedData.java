@@ -47,7 +47,7 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
         String driver = sc.isLocal() ? null : org.apache.spark.SparkEnv.get().blockManager().blockManagerId().hostPort();
         long total = 0;
         java.util.Map<String, scala.Tuple2<Object, Object>> status =
-                scala.jdk.javaapi.CollectionConverters.asJava(sc.getExecutorMemoryStatus());
+                ScalaCollections.asJava(sc.getExecutorMemoryStatus());
         for (java.util.Map.Entry<String, scala.Tuple2<Object, Object>> e : status.entrySet()) {
             if (!e.getKey().equals(driver)) {
                 total += (Long) e.getValue()._1();

@@ -87,7 +87,7 @@ class StandaloneClusterTest {
                 // a cluster's Workers have Spark installed; these have this build's classpath instead
                 "--conf", "spark.driver.extraClassPath=" + classpath, "--conf", "spark.executor.extraClassPath=" + classpath,
                 "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.jvmFlags()),
-                "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.13",
+                "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=" + StandaloneCluster.scalaBinaryVersion(),
                 AppJar.write(work.resolve("spark-digits.jar")).toString(),
                 "train", "--data", data.toString(), "--out", model.toString()));
         args.addAll(List.of(TRAIN));

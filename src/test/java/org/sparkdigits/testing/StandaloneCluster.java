@@ -80,9 +80,15 @@ public final class StandaloneCluster implements AutoCloseable {
         return flags.isBlank() ? List.of() : Arrays.asList(flags.trim().split("\\s+"));
     }
 
+    /** The Scala line of the Spark on the classpath: 2.13 (Spark 4), 2.12 (Spark 3.5). */
+    public static String scalaBinaryVersion() {
+        String v = scala.util.Properties.versionNumberString();
+        return v.substring(0, v.lastIndexOf('.'));
+    }
+
     /** The environment every JVM of the cluster (and its drivers) needs. */
     public Map<String, String> environment() {
-        return Map.of("SPARK_HOME", home.toString(), "SPARK_SCALA_VERSION", "2.13", "SPARK_LOCAL_IP", "127.0.0.1");
+        return Map.of("SPARK_HOME", home.toString(), "SPARK_SCALA_VERSION", scalaBinaryVersion(), "SPARK_LOCAL_IP", "127.0.0.1");
     }
 
     /** The driver-side settings for an application on this cluster (client mode), as -D flags. */
@@ -91,7 +97,7 @@ public final class StandaloneCluster implements AutoCloseable {
                 "-Dspark.driver.host=127.0.0.1", "-Dspark.cores.max=" + cores, "-Dspark.executor.cores=1",
                 "-Dspark.executor.memory=" + executorMemory,
                 "-Dspark.executor.extraClassPath=" + System.getProperty("java.class.path"),
-                "-Dspark.executorEnv.SPARK_SCALA_VERSION=2.13", "-Dspark.ui.enabled=false");
+                "-Dspark.executorEnv.SPARK_SCALA_VERSION=" + scalaBinaryVersion(), "-Dspark.ui.enabled=false");
     }
 
     private Process start(Path log, List<String> props, String mainClass, String... args) throws IOException {
