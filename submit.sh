@@ -32,7 +32,10 @@ if [[ -n "${SPARK_HOME:-}" ]]; then
   if [[ -f "$SPARK_HOME/RELEASE" ]]; then
     found="$(sed -n 's/^Spark \([0-9][0-9.]*\).*/\1/p' "$SPARK_HOME/RELEASE" | head -1)"
   fi
-  core="$(find "$SPARK_HOME/jars" -maxdepth 1 -name 'spark-core_*.jar' 2>/dev/null | head -1)"
+  core=""
+  if [[ -d "$SPARK_HOME/jars" ]]; then
+    core="$(find "$SPARK_HOME/jars" -maxdepth 1 -name 'spark-core_*.jar' | sort | head -1)"
+  fi
   if [[ -n "$core" ]]; then
     core="$(basename "$core" .jar)"            # spark-core_2.12-3.5.6
     scala="${core#spark-core_}"; scala="${scala%%-*}"
