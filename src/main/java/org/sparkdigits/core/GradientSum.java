@@ -1,5 +1,9 @@
 package org.sparkdigits.core;
 
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
 import java.io.Serializable;
 
 /**
@@ -7,11 +11,16 @@ import java.io.Serializable;
  * cross-entropy loss (flat, laid out like {@link Parameters}), the summed loss, the row count and the
  * count of correct predictions. Nothing is averaged here: the driver divides once by the global count.
  *
- * <p>Mutable on purpose: it is the accumulator of an aggregation.
+ * <p>Mutable on purpose: it is the accumulator of an aggregation. Serialized (a task's result) as raw bytes in bulk
+ * ({@link BulkArrays}), not element by element.
  */
 public final class GradientSum implements Serializable {
 
     private final double[] gradient;
+    /** Whether a kernel may record its rows' deltas here instead of dW1 (a task's compact result). */
+    private boolean compact;
+    /** The recorded rows of a compact sum, not yet added into {@link #gradient}; {@code null} when none. */
+    private DeltaRows deltas;
     private double loss;
     private long count;
     private long correct;
@@ -21,9 +30,60 @@ public final class GradientSum implements Serializable {
         this.gradient = new double[shape.parameterCount()];
     }
 
-    /** The summed gradient (not a copy), length {@code shape.parameterCount()}. */
+    private GradientSum(double[] gradient, double loss, long count, long correct) {
+        this.gradient = gradient;
+        this.loss = loss;
+        this.count = count;
+        this.correct = correct;
+    }
+
+    /**
+     * A zero sum for {@code shape} that a {@link SparseKernel} fills with its rows' hidden deltas instead of the first
+     * layer's weight gradient ({@link DeltaRows}): what a mini-batch task returns, a fraction of the dense sum's bytes.
+     * Only for a kernel whose loops the receiving JVM has (the broadcast layout's).
+     */
+    public static GradientSum compact(NetworkShape shape) {
+        GradientSum s = new GradientSum(shape);
+        s.compact = true;
+        return s;
+    }
+
+    /** The summed gradient (not a copy), length {@code shape.parameterCount()}; a compact sum is expanded first. */
     public double[] gradient() {
+        expand();
         return gradient;
+    }
+
+    /** The dense array as it is (without the recorded rows of a compact sum): what kernels add into. */
+    double[] raw() {
+        return gradient;
+    }
+
+    /**
+     * A compact sum: its recorded rows, made on the first call with the kernel's layout; {@code null} for a dense sum.
+     */
+    DeltaRows deltaRows(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+        if (!compact) {
+            return null;
+        }
+        if (deltas == null) {
+            deltas = new DeltaRows(loops, inputs, hidden, stride, floatStride);
+        }
+        return deltas;
+    }
+
+    /** Rows whose first-layer gradient is held in compact form (0 for a dense sum). */
+    public int compactRows() {
+        return deltas == null ? 0 : deltas.rows();
+    }
+
+    /** Adds the recorded rows' weight gradient into the dense array, as the kernel would have. */
+    private void expand() {
+        if (deltas != null) {
+            deltas.addTo(gradient, 0);
+            deltas = null;
+        }
+        compact = false;
     }
 
     public double loss() {
@@ -44,12 +104,22 @@ public final class GradientSum implements Serializable {
         correct += rightOnes;
     }
 
-    /** Adds {@code other} into this sum (in place) and returns this. */
+    /** Adds {@code other} into this sum (in place; {@code other}'s compact rows may be taken) and returns this. */
     public GradientSum add(GradientSum other) {
         if (other.gradient.length != gradient.length) {
             throw new IllegalArgumentException("gradient lengths differ: " + gradient.length + " vs " + other.gradient.length);
         }
-        for (int i = 0; i < gradient.length; i++) {
+        // two compact sums stay compact (their rows in order, expanded once; W1's part of both arrays is zero);
+        // otherwise both are expanded first
+        int from = 0;
+        if (deltas != null && other.deltas != null && deltas.sameLayout(other.deltas)) {
+            deltas.append(other.deltas);
+            from = deltas.w1Length();
+        } else if (deltas != null || other.deltas != null) {
+            expand();
+            other.expand();
+        }
+        for (int i = from; i < gradient.length; i++) {
             gradient[i] += other.gradient[i];
         }
         loss += other.loss;
@@ -70,6 +140,7 @@ public final class GradientSum implements Serializable {
 
     /** The mean gradient {@code gradient / count} as a new array. */
     public double[] meanGradient() {
+        expand();
         if (count == 0) {
             throw new IllegalStateException("no rows were summed");
         }
@@ -79,5 +150,62 @@ public final class GradientSum implements Serializable {
             mean[i] = gradient[i] * inv;
         }
         return mean;
+    }
+
+    private Object writeReplace() {
+        return new Wire(this);
+    }
+
+    /** The serialized form: the three counts and the gradient's bytes. */
+    private static final class Wire implements Externalizable {
+        private static final long serialVersionUID = 1L;
+        private GradientSum sum;
+
+        /** For deserialization. */
+        public Wire() {
+        }
+
+        Wire(GradientSum sum) {
+            this.sum = sum;
+        }
+
+        @Override
+        public void writeExternal(ObjectOutput out) throws IOException {
+            out.writeDouble(sum.loss);
+            out.writeLong(sum.count);
+            out.writeLong(sum.correct);
+            out.writeInt(sum.gradient.length);
+            DeltaRows d = sum.deltas;
+            out.writeBoolean(d != null);
+            if (d == null) {
+                BulkArrays.writeDoubles(out, sum.gradient);
+            } else { // W1's part of the dense array is zero: the rest, then the rows
+                int w1 = d.w1Length();
+                BulkArrays.writeDoubles(out, java.util.Arrays.copyOfRange(sum.gradient, w1, sum.gradient.length));
+                d.write(out);
+            }
+        }
+
+        @Override
+        public void readExternal(ObjectInput in) throws IOException {
+            double loss = in.readDouble();
+            long count = in.readLong();
+            long correct = in.readLong();
+            int length = in.readInt();
+            if (!in.readBoolean()) {
+                sum = new GradientSum(BulkArrays.readDoubles(in), loss, count, correct);
+                return;
+            }
+            double[] rest = BulkArrays.readDoubles(in);
+            double[] gradient = new double[length];
+            System.arraycopy(rest, 0, gradient, length - rest.length, rest.length);
+            sum = new GradientSum(gradient, loss, count, correct);
+            sum.compact = true;
+            sum.deltas = DeltaRows.read(in);
+        }
+
+        private Object readResolve() {
+            return sum;
+        }
     }
 }

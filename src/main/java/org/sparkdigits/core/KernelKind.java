@@ -34,6 +34,16 @@ public enum KernelKind {
         return VECTOR_MODULE;
     }
 
+    /** The loops of {@link SparseKernel} this kind runs on this JVM, or {@code null} for {@code ojalgo}. */
+    SparseKernel.Loops loops() {
+        return switch (this) {
+            case SIMD -> VECTOR_MODULE ? SparseKernel.Loops.VECTOR : SparseKernel.Loops.SCALAR;
+            case SPARSE -> SparseKernel.Loops.SCALAR;
+            case OJALGO -> null;
+            case FLOAT -> VECTOR_MODULE ? SparseKernel.Loops.FLOAT : SparseKernel.Loops.SCALAR;
+        };
+    }
+
     /** A kernel of this kind for {@code parameters} (copied into the kernel's own layout). */
     public Kernel create(Parameters parameters, Activation activation) {
         return switch (this) {

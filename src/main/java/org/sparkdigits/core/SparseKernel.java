@@ -34,9 +34,9 @@ public final class SparseKernel implements Kernel {
     public static final int CHUNK_ROWS = 32;
 
     /** Pixel value to input: {@code i / 255}. */
-    private static final double[] SCALE = ReferenceKernel.SCALE;
+    static final double[] SCALE = ReferenceKernel.SCALE;
     /** The same in single precision. */
-    private static final float[] SCALE_FLOAT = new float[256];
+    static final float[] SCALE_FLOAT = new float[256];
     /** Float mode: chunks whose weight gradient is summed in float before it is added to the double sums. */
     static final int FLUSH_CHUNKS = 8;
 
@@ -54,6 +54,7 @@ public final class SparseKernel implements Kernel {
     private final boolean simd;
     private final int stride;       // hidden, or hidden padded to whole vectors with simd
     private final int classStride;  // classes, or classes padded to whole vectors with simd
+    // the weights in this layout are read, never written: they may be shared (KernelWeights)
     private final double[] w1t;     // [inputs x stride] W1ᵀ (null in float mode)
     // float mode (FloatLoops): the first layer's products in single precision
     private final boolean single;
@@ -62,8 +63,6 @@ public final class SparseKernel implements Kernel {
     private final float[] b1Float;
     private final float[] actFloat; // [CHUNK_ROWS x floatStride] Z1 before the activation
     private final float[] deltaFloat; // [CHUNK_ROWS x floatStride] dZ1
-    private float[] dw1tFloat;      // [inputs x floatStride], added into dw1t every FLUSH_CHUNKS chunks
-    private int unflushed;
     private final double[] b1;      // [hidden]
     private final double[] w2;      // [classes x stride] W2
     private final double[] w2t;     // [stride x classStride] W2ᵀ
@@ -74,12 +73,11 @@ public final class SparseKernel implements Kernel {
     private final double[] act;     // [CHUNK_ROWS x stride] Z1, then A1
     private final double[] delta;   // [CHUNK_ROWS x stride] dZ1
     private final double[] z;       // [classStride] logits, then probabilities, then dZ2 of one row
-    private final ChunkColumns columns;
     // with dropout, made on the first gradient call that drops
     private double[] mask;          // [CHUNK_ROWS x stride] 0 or 1/(1-P) per hidden unit (padding 0)
     private double[] dropped;       // [CHUNK_ROWS x stride] A1 ∘ mask
     // gradient accumulators, made on the first gradient call
-    private double[] dw1t;          // [inputs x stride]
+    private FirstLayerGradient w1Gradient; // dW1ᵀ, chunk by chunk
     private double[] dw2;           // [classes x stride]
     private double[] db1;           // [stride]
 
@@ -103,66 +101,63 @@ public final class SparseKernel implements Kernel {
      *              check {@link KernelKind#simdAvailable()} first)
      */
     public SparseKernel(Parameters parameters, Activation activation, Loops loops) {
+        this(KernelWeights.of(parameters, loops == Loops.SCALAR ? KernelKind.SPARSE
+                : loops == Loops.FLOAT ? KernelKind.FLOAT : KernelKind.SIMD), activation);
+    }
+
+    /**
+     * A kernel that reads {@code weights}' arrays in place (never writing them: tasks of one executor may share them).
+     * The layout must fit this JVM ({@link #fits}).
+     */
+    SparseKernel(KernelWeights weights, Activation activation) {
+        Loops loops = weights.loops;
         boolean simd = loops != Loops.SCALAR;
         this.single = loops == Loops.FLOAT;
-        this.shape = parameters.shape();
+        this.shape = weights.shape;
         this.activation = activation;
         this.inputs = shape.inputs();
         this.hidden = shape.hidden();
         this.classes = shape.classes();
         this.simd = simd;
-        this.stride = simd ? VectorLoops.stride(hidden) : hidden;
-        this.classStride = simd ? VectorLoops.stride(classes) : classes;
-        double[] v = parameters.values();
-        int w1o = shape.w1Offset();
-        this.b1 = Arrays.copyOfRange(v, shape.b1Offset(), shape.b1Offset() + hidden);
+        this.stride = weights.stride;
+        this.classStride = weights.classStride;
+        this.b1 = weights.b1;
+        this.w1t = weights.w1t;
         if (single) {
-            this.w1t = null;
-            this.floatStride = FloatLoops.stride(hidden);
-            this.w1tFloat = new float[inputs * floatStride];
-            for (int u = 0; u < hidden; u++) {
-                int row = w1o + u * inputs;
-                for (int j = 0; j < inputs; j++) {
-                    w1tFloat[j * floatStride + u] = (float) v[row + j];
-                }
-            }
-            this.b1Float = new float[hidden];
-            for (int u = 0; u < hidden; u++) {
-                b1Float[u] = (float) b1[u];
-            }
+            this.floatStride = weights.floatStride;
+            this.w1tFloat = weights.w1tFloat;
+            this.b1Float = weights.b1Float;
             this.actFloat = new float[CHUNK_ROWS * floatStride];
             this.deltaFloat = new float[CHUNK_ROWS * floatStride];
         } else {
-            this.w1t = new double[inputs * stride];
-            for (int u = 0; u < hidden; u++) {
-                int row = w1o + u * inputs;
-                for (int j = 0; j < inputs; j++) {
-                    w1t[j * stride + u] = v[row + j];
-                }
-            }
             this.floatStride = 0;
             this.w1tFloat = null;
             this.b1Float = null;
             this.actFloat = null;
             this.deltaFloat = null;
         }
-        this.w2 = new double[classes * stride];
-        this.w2t = new double[stride * classStride];
-        int w2o = shape.w2Offset();
-        for (int c = 0; c < classes; c++) {
-            for (int u = 0; u < hidden; u++) {
-                double w = v[w2o + c * hidden + u];
-                w2[c * stride + u] = w;
-                w2t[u * classStride + c] = w;
-            }
-        }
-        this.b2 = Arrays.copyOf(Arrays.copyOfRange(v, shape.b2Offset(), shape.b2Offset() + classes), classStride);
+        this.w2 = weights.w2;
+        this.w2t = weights.w2t;
+        this.b2 = weights.b2;
         this.act = new double[CHUNK_ROWS * stride];
         this.delta = new double[CHUNK_ROWS * stride];
         this.z = new double[classStride];
-        // without simd, VectorLoops must not even be loaded (its class needs the Vector API module)
-        boolean byRow = !simd || (single ? FloatLoops.byRow(floatStride) : VectorLoops.byRow(stride));
-        this.columns = byRow ? null : new ChunkColumns(inputs);
+    }
+
+    /** Whether this JVM's loops can run on {@code weights}' layout: its strides whole vectors here. */
+    static boolean fits(KernelWeights weights) {
+        Loops loops = weights.loops;
+        int hidden = weights.shape.hidden();
+        if (loops == Loops.SCALAR) {
+            return weights.stride == hidden && weights.classStride == weights.shape.classes();
+        }
+        if (!KernelKind.simdAvailable()) {
+            return false;
+        }
+        boolean doubles = weights.stride >= hidden && weights.stride == VectorLoops.stride(weights.stride)
+                && weights.classStride == VectorLoops.stride(weights.classStride);
+        return loops == Loops.VECTOR ? doubles
+                : doubles && weights.floatStride >= hidden && weights.floatStride == FloatLoops.stride(weights.floatStride);
     }
 
     @Override
@@ -183,16 +178,23 @@ public final class SparseKernel implements Kernel {
         }
         SparseRows rows = block.sparse();
         byte[] labels = block.labels();
-        double[] g = sum.gradient();
-        if (dw1t == null) {
-            dw1t = new double[inputs * stride];
+        double[] g = sum.raw();
+        if (dw2 == null) {
             dw2 = new double[classes * stride];
             db1 = new double[stride];
-            dw1tFloat = single ? new float[inputs * floatStride] : null;
         } else {
-            Arrays.fill(dw1t, 0.0);
             Arrays.fill(dw2, 0.0);
             Arrays.fill(db1, 0.0);
+        }
+        // the sum may take the rows and their deltas instead of dW1 (DeltaRows: a task's compact result)
+        DeltaRows deltas = sum.deltaRows(loops(), inputs, hidden, stride, floatStride);
+        if (deltas != null) {
+            deltas.beginSegment();
+        } else {
+            if (w1Gradient == null) {
+                w1Gradient = new FirstLayerGradient(loops(), inputs, hidden, stride, floatStride);
+            }
+            w1Gradient.begin();
         }
         boolean drop = dropout.active();
         if (drop && mask == null) {
@@ -261,40 +263,17 @@ public final class SparseKernel implements Kernel {
                         deltaFloat[offFloat + u] = (float) delta[off + u];
                     }
                 }
-                if (columns == null) {
-                    FloatLoops.firstLayerBackwardByRow(dw1tFloat, floatStride, rows.columns(), rows.values(), rowStart,
-                            rowEnd, n, SCALE_FLOAT, deltaFloat);
-                } else {
-                    columns.build(rows.columns(), rows.values(), rowStart, rowEnd, n, null, SCALE_FLOAT);
-                    FloatLoops.firstLayerBackward(dw1tFloat, floatStride, columns, deltaFloat);
-                }
-                if (++unflushed == FLUSH_CHUNKS) {
-                    flushFloatGradient();
-                }
-            } else if (simd) {
-                if (columns == null) {
-                    VectorLoops.firstLayerBackwardByRow(dw1t, stride, rows.columns(), rows.values(), rowStart, rowEnd,
-                            n, SCALE, delta);
-                } else {
-                    columns.build(rows.columns(), rows.values(), rowStart, rowEnd, n, SCALE);
-                    VectorLoops.firstLayerBackward(dw1t, stride, columns, delta);
-                }
-            } else {
-                ScalarLoops.firstLayerBackwardByRow(dw1t, stride, rows.columns(), rows.values(), rowStart, rowEnd, n, SCALE,
-                        delta);
             }
-        }
-        if (single) {
-            flushFloatGradient();
+            if (deltas != null) {
+                deltas.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
+            } else {
+                w1Gradient.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
+            }
         }
         sum.addRows(loss, to - from, right);
         // dW1 [hidden x inputs] (flat, row-major) += (dW1ᵀ)ᵀ;  db1, dW2 += their accumulators
-        int w1o = shape.w1Offset();
-        for (int j = 0; j < inputs; j++) {
-            int base = j * stride;
-            for (int u = 0; u < hidden; u++) {
-                g[w1o + u * inputs + j] += dw1t[base + u];
-            }
+        if (deltas == null) {
+            w1Gradient.end(g, shape.w1Offset());
         }
         for (int u = 0; u < hidden; u++) {
             g[b1o + u] += db1[u];
@@ -343,17 +322,8 @@ public final class SparseKernel implements Kernel {
         }
     }
 
-    /** Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}. */
-    private void flushFloatGradient() {
-        for (int j = 0; j < inputs; j++) {
-            int base = j * stride;
-            int baseFloat = j * floatStride;
-            for (int u = 0; u < hidden; u++) {
-                dw1t[base + u] += dw1tFloat[baseFloat + u];
-                dw1tFloat[baseFloat + u] = 0f;
-            }
-        }
-        unflushed = 0;
+    private Loops loops() {
+        return single ? Loops.FLOAT : simd ? Loops.VECTOR : Loops.SCALAR;
     }
 
     /**

@@ -40,7 +40,13 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
 
     /** Seconds of training and loading; the median, fastest and slowest step (or round of local steps) in ms. */
     public record Timings(double trainSeconds, double loadSeconds, Double testLoadSeconds, double msPerStep,
-                          double msPerStepMin, double msPerStepMax) {
+                          double msPerStepMin, double msPerStepMax, Map<String, Double> stepPhasesMs) {
+
+        /** Without the phases. */
+        public Timings(double trainSeconds, double loadSeconds, Double testLoadSeconds, double msPerStep,
+                       double msPerStepMin, double msPerStepMax) {
+            this(trainSeconds, loadSeconds, testLoadSeconds, msPerStep, msPerStepMin, msPerStepMax, Map.of());
+        }
     }
 
     /** Partitions, where the cached blocks ended up (MB), the driver's heap (peak sampled, max) and the master. */
@@ -74,6 +80,11 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
         m.put("ms_per_iteration", timings.msPerStep);
         m.put("ms_per_iteration_min", timings.msPerStepMin);
         m.put("ms_per_iteration_max", timings.msPerStepMax);
+        if (!timings.stepPhasesMs.isEmpty()) {
+            // the driver's wall time per step by phase, median over the steps after the first epoch
+            m.put("ms_per_step_steady", timings.stepPhasesMs.get("total"));
+            m.put("step_phases_ms", timings.stepPhasesMs);
+        }
         m.put("partitions", resources.partitions);
         m.put("cache_memory_mb", resources.cacheMemoryMb);
         m.put("cache_disk_mb", resources.cacheDiskMb);
@@ -100,10 +111,16 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
                 m.path("skipped_rows").asLong(0));
         Timings timings = new Timings(number(m, "train_seconds"), number(m, "load_seconds"),
                 m.hasNonNull("test_load_seconds") ? m.get("test_load_seconds").asDouble() : null, number(m, "ms_per_iteration"),
-                number(m, "ms_per_iteration_min"), number(m, "ms_per_iteration_max"));
+                number(m, "ms_per_iteration_min"), number(m, "ms_per_iteration_max"), phases(m.path("step_phases_ms")));
         Resources resources = new Resources(m.path("partitions").asInt(0), number(m, "cache_memory_mb"),
                 number(m, "cache_disk_mb"), number(m, "heap_peak_mb"), number(m, "heap_max_mb"), text(m, "spark_master"));
         return new TrainingMetrics(scores, progress, timings, resources);
+    }
+
+    private static Map<String, Double> phases(JsonNode node) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
+        return out;
     }
 
     private static Score score(JsonNode m, String name) {

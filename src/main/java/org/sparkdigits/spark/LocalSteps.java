@@ -10,6 +10,7 @@ import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Kernel;
+import org.sparkdigits.core.KernelWeights;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
@@ -67,15 +68,15 @@ final class LocalSteps {
 
     /** Runs {@code round} with {@code pass}'s network, kernel and distortions, starting from the broadcast weights. */
     static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, Round round, Pass pass,
-                          Broadcast<double[]> weights) {
+                          Broadcast<KernelWeights> weights) {
         NetworkShape shape = pass.shape();
         JavaRDD<ModelSum> partials = LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
             List<DigitBlock> myBlocks = new java.util.ArrayList<>();
             List<int[]> myOrders = new java.util.ArrayList<>();
             bs.forEachRemaining(myBlocks::add);
             ps.forEachRemaining(myOrders::add);
-            double[] theta = weights.value().clone();
-            Parameters local = new Parameters(shape, theta);
+            Parameters local = weights.value().parameters(); // this task's own copy
+            double[] theta = local.values();
             ModelSum out = new ModelSum(theta.length);
             for (int j = 0; j < round.steps(); j++) {
                 Kernel net = pass.kernel().create(local, pass.activation());

@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
@@ -12,6 +13,7 @@ import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.KernelKind;
+import org.sparkdigits.core.KernelWeights;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 
@@ -26,9 +28,9 @@ public final class SparkPasses {
     }
 
     /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
-    static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, Pass pass, Broadcast<double[]> weights) {
+    static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, Pass pass, Broadcast<KernelWeights> weights) {
         return combine(LeanJobs.mapPartitions(blocks, it -> {
-            Kernel net = pass.kernel().create(new Parameters(pass.shape(), weights.value()), pass.activation());
+            Kernel net = weights.value().kernel(pass.activation());
             GradientSum sum = new GradientSum(pass.shape());
             while (it.hasNext()) {
                 DigitBlock b = it.next();
@@ -38,15 +40,16 @@ public final class SparkPasses {
         }));
     }
 
-    /** A ReLU network's gradient sum on the default kernel, the rows as they are. */
-    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Broadcast<double[]> weights) {
-        return gradientSum(blocks, Pass.plain(shape, Activation.RELU, KernelKind.SIMD), weights);
+    /** A ReLU network's gradient sum over all blocks on the default kernel, the rows as they are. */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, Parameters parameters) {
+        return gradientSum(blocks, parameters, Activation.RELU, KernelKind.SIMD);
     }
 
-    /** The gradient sum of {@code kernel} for {@code activation}, the rows as they are. */
-    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, NetworkShape shape, Activation activation,
-                                          KernelKind kernel, Broadcast<double[]> weights) {
-        return gradientSum(blocks, Pass.plain(shape, activation, kernel), weights);
+    /** The gradient sum of {@code kernel} for {@code activation} over all blocks, the rows as they are. */
+    public static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation,
+                                          KernelKind kernel) {
+        Pass pass = Pass.plain(parameters.shape(), activation, kernel);
+        return withWeights(blocks, parameters, kernel, w -> gradientSum(blocks, pass, w));
     }
 
     /**
@@ -54,14 +57,31 @@ public final class SparkPasses {
      * step that reads O(batch) rows. {@code permutations} has one permutation per block, partition by partition.
      */
     static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int step,
-                                        Pass pass, Broadcast<double[]> weights) {
+                                        Pass pass, Broadcast<KernelWeights> weights) {
         return combine(LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
-            Kernel net = pass.kernel().create(new Parameters(pass.shape(), weights.value()), pass.activation());
-            GradientSum sum = new GradientSum(pass.shape());
+            KernelWeights w = weights.value();
+            Kernel net = w.kernel(pass.activation());
+            List<DigitBlock> mine = new ArrayList<>();
+            List<int[]> orders = new ArrayList<>();
+            long rows = 0;
+            long nnz = 0;
             while (bs.hasNext()) {
                 DigitBlock b = bs.next();
                 int[] order = ps.next();
-                accumulateSlice(net, b, order, plan.sliceStart(b.rows(), step), plan.sliceStart(b.rows(), step + 1), sum, pass);
+                mine.add(b);
+                orders.add(order);
+                int[] start = b.sparse().start();
+                for (int r = plan.sliceStart(b.rows(), step); r < plan.sliceStart(b.rows(), step + 1); r++) {
+                    nnz += start[order[r] + 1] - start[order[r]];
+                    rows++;
+                }
+            }
+            // a small slice returns its rows and their deltas instead of the dense dW1 (exact: the driver replays them)
+            GradientSum sum = w.compactPays(rows, nnz) ? GradientSum.compact(pass.shape()) : new GradientSum(pass.shape());
+            for (int k = 0; k < mine.size(); k++) {
+                DigitBlock b = mine.get(k);
+                accumulateSlice(net, b, orders.get(k), plan.sliceStart(b.rows(), step), plan.sliceStart(b.rows(), step + 1),
+                        sum, pass);
             }
             return List.of(sum).iterator();
         }));
@@ -69,9 +89,21 @@ public final class SparkPasses {
 
     /** {@link #sliceGradientSum(JavaRDD, JavaRDD, BatchPlan, int, Pass, Broadcast)} without dropout or distortions. */
     public static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan,
-                                               int step, NetworkShape shape, Activation activation, KernelKind kernel,
-                                               Broadcast<double[]> weights) {
-        return sliceGradientSum(blocks, permutations, plan, step, Pass.plain(shape, activation, kernel), weights);
+                                               int step, Parameters parameters, Activation activation, KernelKind kernel) {
+        Pass pass = Pass.plain(parameters.shape(), activation, kernel);
+        return withWeights(blocks, parameters, kernel, w -> sliceGradientSum(blocks, permutations, plan, step, pass, w));
+    }
+
+    /** Broadcasts {@code parameters} in {@code kernel}'s layout for one pass, and destroys the broadcast after it. */
+    static <T> T withWeights(JavaRDD<DigitBlock> blocks, Parameters parameters, KernelKind kernel,
+                             java.util.function.Function<Broadcast<KernelWeights>, T> pass) {
+        Broadcast<KernelWeights> w = JavaSparkContext.fromSparkContext(blocks.context())
+                .broadcast(KernelWeights.of(parameters, kernel));
+        try {
+            return pass.apply(w);
+        } finally {
+            w.destroy();
+        }
     }
 
     /**
@@ -99,11 +131,11 @@ public final class SparkPasses {
     public static Evaluation evaluate(JavaRDD<DigitBlock> blocks, Parameters parameters, Activation activation,
                                       KernelKind kernel) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
-        Broadcast<double[]> weights = jsc.broadcast(parameters.values().clone());
+        Broadcast<KernelWeights> weights = jsc.broadcast(KernelWeights.of(parameters, kernel));
         NetworkShape shape = parameters.shape();
         try {
             JavaRDD<Evaluation> partials = LeanJobs.mapPartitions(blocks, it -> {
-                Kernel net = kernel.create(new Parameters(shape, weights.value()), activation);
+                Kernel net = weights.value().kernel(activation);
                 Evaluation e = new Evaluation(shape.classes());
                 while (it.hasNext()) {
                     net.evaluate(it.next(), e);

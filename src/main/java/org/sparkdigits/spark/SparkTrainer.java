@@ -17,6 +17,7 @@ import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.KernelWeights;
 import org.sparkdigits.core.Lbfgs;
 import org.sparkdigits.core.LearningRateSchedule;
 import org.sparkdigits.core.NetworkShape;
@@ -67,9 +68,11 @@ public final class SparkTrainer {
      * @param msPerStep    median, min and max wall time of a step (of a round with local steps)
      * @param bestStep     step of the best validation loss, or -1
      * @param stoppedEarly whether early stopping ended the run
+     * @param stepPhasesMs mini-batch: the median wall time of each phase of a step ({@link StepTimer}) and their total,
+     *                     over the steps after the run's first epoch (its second half when it had one); else empty
      */
     public record Result(Parameters parameters, List<HistoryRow> history, double trainSeconds, double[] msPerStep,
-                         long steps, long bestStep, boolean stoppedEarly) {
+                         long steps, long bestStep, boolean stoppedEarly, java.util.Map<String, Double> stepPhasesMs) {
 
         public double medianMs() {
             return msPerStep[0];
@@ -87,6 +90,9 @@ public final class SparkTrainer {
     private final History history = new History();
     private final EarlyStopping early;
     private final List<Double> times = new ArrayList<>();
+    private final StepTimer timer = new StepTimer();
+    /** Steps (or rounds) of the run's first epoch, which the steady-state figures leave out. */
+    private int firstEpochLaps;
     private final long start = System.nanoTime();
     /** Training time of the runs this one resumed. */
     private long elapsedBefore;
@@ -182,17 +188,29 @@ public final class SparkTrainer {
                 int steps = Math.min(k, perEpoch - i);
                 jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d step %d/%d", epoch + 1, loop.epochs(), i + 1, perEpoch));
                 double rate = lr.at(t);
-                Broadcast<double[]> w = jsc.broadcast(p.values().clone());
+                StepTimer.Lap lap = timer.lap();
+                // one step: the weights in the kernel's layout; local steps: the flat vector each task updates
+                KernelWeights weights = steps == 1 ? KernelWeights.of(p, spec.network().kernel())
+                        : KernelWeights.flat(p, spec.network().kernel());
+                lap.mark();
+                Broadcast<KernelWeights> w = jsc.broadcast(weights);
+                lap.mark();
                 try {
                     if (steps == 1) {
-                        step(SparkPasses.sliceGradientSum(blocks, perms, plan, i, pass.withDropout(
-                                Dropout.forStep(spec.regularization().dropout(), loop.seed(), t)), w), rate, t + 1);
+                        GradientSum sum = SparkPasses.sliceGradientSum(blocks, perms, plan, i, pass.withDropout(
+                                Dropout.forStep(spec.regularization().dropout(), loop.seed(), t)), w);
+                        lap.mark();
+                        step(sum, rate, t + 1);
                     } else {
-                        localRound(perms, plan, i, steps, lr, t, pass, w);
+                        LocalSteps.ModelSum m = localJob(perms, plan, i, steps, lr, t, pass, w);
+                        lap.mark();
+                        localUpdate(m, steps, lr.at(t), t);
                     }
+                    lap.mark();
                 } finally {
                     w.destroy();
                 }
+                lap.mark();
                 times.add((System.nanoTime() - t0) / 1e6);
                 long before = t;
                 t += steps;
@@ -213,6 +231,9 @@ public final class SparkTrainer {
                 }
             }
             perms.unpersist(false);
+            if (firstEpochLaps == 0) {
+                firstEpochLaps = timer.count();
+            }
             monitors.listener().onEpoch(epoch + 1, t);
         }
     }
@@ -227,19 +248,22 @@ public final class SparkTrainer {
         }
     }
 
-    /** A round of {@code --local-steps}: the averaged models become a pseudo-gradient for the driver's optimiser. */
-    private void localRound(JavaRDD<int[]> perms, BatchPlan plan, int first, int steps, LearningRateSchedule lr, long t,
-                            Pass pass, Broadcast<double[]> w) {
+    /** A round of {@code --local-steps}: each task's steps, the models summed. */
+    private LocalSteps.ModelSum localJob(JavaRDD<int[]> perms, BatchPlan plan, int first, int steps, LearningRateSchedule lr,
+                                         long t, Pass pass, Broadcast<KernelWeights> w) {
         double[] rates = new double[steps];
         for (int j = 0; j < steps; j++) {
             rates[j] = lr.at(t + j);
         }
-        LocalSteps.ModelSum m = LocalSteps.round(blocks, perms, plan, new LocalSteps.Round(first, rates, t,
+        return LocalSteps.round(blocks, perms, plan, new LocalSteps.Round(first, rates, t,
                 spec.regularization().dropout(), loop.seed(), spec.coupledL2()), pass, w);
+    }
+
+    /** The averaged models of a round become a pseudo-gradient for the driver's optimiser. */
+    private void localUpdate(LocalSteps.ModelSum m, int steps, double rate, long t) {
         if (m.rows == 0) { // with many tiny partitions a round's slices can all be empty
             return;
         }
-        double rate = rates[0];
         double[] theta = p.values();
         double[] pseudo = new double[theta.length];
         for (int j = 0; j < theta.length; j++) {
@@ -366,7 +390,7 @@ public final class SparkTrainer {
 
     /** @param epoch the full-batch iteration (from 0) that picks the on-the-fly distortions; -1: the rows as they are */
     private GradientSum fullPass(double[] weights, Dropout dropout, int epoch) {
-        Broadcast<double[]> w = jsc.broadcast(weights.clone());
+        Broadcast<KernelWeights> w = jsc.broadcast(KernelWeights.of(new Parameters(shape, weights), spec.network().kernel()));
         try {
             return SparkPasses.gradientSum(blocks, new Pass(shape, spec.network().activation(), spec.network().kernel(),
                     dropout, epoch >= 0 ? spec.augment().fresh(loop.seed()) : null, epoch), w);
@@ -403,7 +427,15 @@ public final class SparkTrainer {
         Arrays.sort(sorted);
         double[] ms = t.length == 0 ? new double[] {Double.NaN, Double.NaN, Double.NaN}
                 : new double[] {median(t), sorted[0], sorted[sorted.length - 1]};
-        return new Result(early.result(p), history.rows(), seconds, ms, history.lastStep(), early.state().bestStep(), early.stopped());
+        int laps = timer.count();
+        var phases = timer.medians(laps > firstEpochLaps && firstEpochLaps > 0 ? firstEpochLaps : laps / 2);
+        if (!phases.isEmpty()) {
+            LOG.info("a step's wall time on the driver, median ms over the {} after the first epoch: {}",
+                    laps > firstEpochLaps && firstEpochLaps > 0 ? "steps" : "second half of the steps",
+                    StepTimer.describe(phases));
+        }
+        return new Result(early.result(p), history.rows(), seconds, ms, history.lastStep(), early.state().bestStep(),
+                early.stopped(), phases);
     }
 
     private double median() {

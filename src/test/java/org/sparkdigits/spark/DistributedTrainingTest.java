@@ -24,6 +24,7 @@ import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
 import org.sparkdigits.core.KernelKind;
+import org.sparkdigits.core.KernelWeights;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.ReferenceKernel;
@@ -75,9 +76,7 @@ class DistributedTrainingTest {
         GradientSum full = new GradientSum(SHAPE);
         new ReferenceKernel(p).accumulateGradient(oneBlock(d), full);
 
-        Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
-        GradientSum distributed = SparkPasses.gradientSum(d.blocks(), SHAPE, w);
-        w.destroy();
+        GradientSum distributed = SparkPasses.gradientSum(d.blocks(), p);
         assertEquals(600, distributed.count());
         assertEquals(full.correct(), distributed.correct());
         assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12);
@@ -94,7 +93,8 @@ class DistributedTrainingTest {
         DigitBlock all = oneBlock(reference);
         new ReferenceKernel(p).accumulateGradient(all, null, 0, all.rows(), full, dropout);
         reference.unpersist();
-        Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
+        Broadcast<KernelWeights> w = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .broadcast(KernelWeights.of(p, KernelKind.SIMD));
         for (int partitions : new int[] {1, 3, 7}) {
             LoadedData d = load(partitions);
             GradientSum distributed = SparkPasses.gradientSum(d.blocks(), new Pass(p.shape(), Activation.RELU, KernelKind.SIMD,

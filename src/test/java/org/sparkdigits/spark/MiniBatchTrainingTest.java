@@ -13,8 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,10 +102,8 @@ class MiniBatchTrainingTest {
             return out.iterator();
         }, true);
         Parameters p = Initializer.HE.initialize(SHAPE, 2);
-        Broadcast<double[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(p.values());
         int step = 4;
-        GradientSum distributed = SparkPasses.sliceGradientSum(blocks, perms, plan, step, SHAPE, Activation.RELU, KernelKind.SIMD, w);
-        w.destroy();
+        GradientSum distributed = SparkPasses.sliceGradientSum(blocks, perms, plan, step, p, Activation.RELU, KernelKind.SIMD);
         // the same rows, gathered on the driver
         List<DigitBlock> local = blocks.collect();
         GradientSum expected = new GradientSum(SHAPE);

@@ -1,0 +1,145 @@
+package org.sparkdigits.core;
+
+import java.util.Arrays;
+
+/**
+ * The first layer's weight gradient as {@link SparseKernel} accumulates it: {@code dW1ᵀ [inputs x stride]} summed chunk
+ * by chunk of rows ({@code dW1ᵀ[j, :] += x_ij · d1_i} over each row's non-zero pixels), then added into the flat
+ * gradient's {@code W1 [hidden x inputs]}. In float mode the chunks are summed in float and added into the double
+ * accumulator every {@link SparseKernel#FLUSH_CHUNKS} chunks.
+ *
+ * <p>One class for the two places that run it: the kernel in its task, and {@link DeltaRows#addTo} on the driver,
+ * which replays the tasks' chunks with the same loops from their compact results.
+ */
+final class FirstLayerGradient {
+
+    private final SparseKernel.Loops loops;
+    private final int inputs;
+    private final int hidden;
+    private final int stride;       // of dw1t (and of delta in double mode)
+    private final int floatStride;  // of dw1tFloat and deltaFloat in float mode
+    private final double[] dw1t;
+    private final float[] dw1tFloat;
+    private final ChunkColumns columns;
+    private int unflushed;
+    /** Whether dw1t holds anything (double mode: always after a chunk; float mode: after a flush). */
+    private boolean flushed = true;
+
+    FirstLayerGradient(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+        this.loops = loops;
+        this.inputs = inputs;
+        this.hidden = hidden;
+        this.stride = stride;
+        this.floatStride = floatStride;
+        this.dw1t = new double[inputs * stride];
+        this.dw1tFloat = loops == SparseKernel.Loops.FLOAT ? new float[inputs * floatStride] : null;
+        // without simd, VectorLoops must not even be loaded (its class needs the Vector API module)
+        boolean byRow = loops == SparseKernel.Loops.SCALAR
+                || (loops == SparseKernel.Loops.FLOAT ? FloatLoops.byRow(floatStride) : VectorLoops.byRow(stride));
+        this.columns = byRow ? null : new ChunkColumns(inputs);
+    }
+
+    /** Starts a new sum (zero). */
+    void begin() {
+        if (flushed) {
+            Arrays.fill(dw1t, 0.0);
+            flushed = false;
+        }
+        if (dw1tFloat != null) {
+            Arrays.fill(dw1tFloat, 0f);
+        }
+        unflushed = 0;
+    }
+
+    /**
+     * Adds one chunk: rows {@code i < n}, whose non-zero pixels are {@code [rowStart[i], rowEnd[i])} of
+     * {@code cols}/{@code vals}, with hidden deltas {@code delta [n x stride]} (double mode) or
+     * {@code deltaFloat [n x floatStride]} (float mode).
+     */
+    void addChunk(short[] cols, byte[] vals, int[] rowStart, int[] rowEnd, int n, double[] delta, float[] deltaFloat) {
+        switch (loops) {
+            case FLOAT -> {
+                if (columns == null) {
+                    FloatLoops.firstLayerBackwardByRow(dw1tFloat, floatStride, cols, vals, rowStart, rowEnd, n,
+                            SparseKernel.SCALE_FLOAT, deltaFloat);
+                } else {
+                    columns.build(cols, vals, rowStart, rowEnd, n, null, SparseKernel.SCALE_FLOAT);
+                    FloatLoops.firstLayerBackward(dw1tFloat, floatStride, columns, deltaFloat);
+                }
+                if (++unflushed == SparseKernel.FLUSH_CHUNKS) {
+                    flush();
+                }
+            }
+            case VECTOR -> {
+                if (columns == null) {
+                    VectorLoops.firstLayerBackwardByRow(dw1t, stride, cols, vals, rowStart, rowEnd, n, SparseKernel.SCALE,
+                            delta);
+                } else {
+                    columns.build(cols, vals, rowStart, rowEnd, n, SparseKernel.SCALE);
+                    VectorLoops.firstLayerBackward(dw1t, stride, columns, delta);
+                }
+            }
+            case SCALAR -> ScalarLoops.firstLayerBackwardByRow(dw1t, stride, cols, vals, rowStart, rowEnd, n,
+                    SparseKernel.SCALE, delta);
+        }
+    }
+
+    /**
+     * Float mode: adds the float sums into the double ones now, so that the next chunks start a float sum of their
+     * own (a new kernel call's rows, in a replay); double mode: nothing.
+     */
+    void boundary() {
+        if (dw1tFloat != null && unflushed > 0) {
+            flush();
+        }
+    }
+
+    /**
+     * Ends the sum: {@code g[w1o ..]} ({@code W1 [hidden x inputs]}, row-major) {@code += (dW1ᵀ)ᵀ}, in tiles of 16 x 16
+     * so that both sides are read and written a cache line at a time. In float mode the unflushed float sums are added
+     * on the way ({@code g += dw1t + dw1tFloat}: the same two additions a flush and then the plain add make).
+     */
+    void end(double[] g, int w1o) {
+        final int tile = 16;
+        boolean single = dw1tFloat != null;
+        for (int u0 = 0; u0 < hidden; u0 += tile) {
+            int u1 = Math.min(hidden, u0 + tile);
+            for (int j0 = 0; j0 < inputs; j0 += tile) {
+                int j1 = Math.min(inputs, j0 + tile);
+                for (int u = u0; u < u1; u++) {
+                    int row = w1o + u * inputs;
+                    if (single && !flushed) { // dw1t is zero
+                        for (int j = j0; j < j1; j++) {
+                            g[row + j] += 0.0 + dw1tFloat[j * floatStride + u];
+                        }
+                    } else if (single) {
+                        for (int j = j0; j < j1; j++) {
+                            g[row + j] += dw1t[j * stride + u] + dw1tFloat[j * floatStride + u];
+                        }
+                    } else {
+                        for (int j = j0; j < j1; j++) {
+                            g[row + j] += dw1t[j * stride + u];
+                        }
+                    }
+                }
+            }
+        }
+        if (!single) {
+            flushed = true;
+        }
+    }
+
+    /** Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}. */
+    private void flush() {
+        for (int j = 0; j < inputs; j++) {
+            int base = j * stride;
+            int baseFloat = j * floatStride;
+            for (int u = 0; u < hidden; u++) {
+                dw1t[base + u] += dw1tFloat[baseFloat + u];
+                dw1tFloat[baseFloat + u] = 0f;
+            }
+        }
+        unflushed = 0;
+        flushed = true;
+    }
+}

@@ -1,0 +1,273 @@
+package org.sparkdigits.core;
+
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * The weights as a kernel reads them, made once per step (on the driver) and shared read-only by every task that
+ * receives them: what is broadcast, instead of the flat parameter vector that each task had to copy and transpose.
+ *
+ * <p>For {@link SparseKernel} ({@code simd}, {@code float}, {@code sparse}) that is its own layout:
+ * <pre>
+ *   W1ᵀ [inputs x stride]         double, or float for the float kernel (half the bytes)
+ *   b1  [hidden]                  double (and a float copy for the float kernel)
+ *   W2  [classes x stride], W2ᵀ [stride x classStride], b2 [classStride]   double
+ * </pre>
+ * with the hidden units padded to whole vectors of the JVM that made it (padding zero). For {@link ReferenceKernel}
+ * ({@code ojalgo}) it is the flat vector. Serialized as raw bytes in bulk ({@link BulkArrays}); {@code W2ᵀ} is
+ * rebuilt on arrival.
+ *
+ * <p>A task on a JVM whose vectors do not fit the layout (no Vector API, or a narrower stride; a mixed cluster)
+ * rebuilds its kernel from {@link #parameters()}: the float kernel's layout holds {@code W1} in float only, so such a
+ * task sees {@code W1} rounded to float, as the float kernel's products do anyway.
+ */
+public final class KernelWeights implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    final KernelKind kind;
+    final NetworkShape shape;
+    /** The loops the layout was made for; {@code null} for the flat vector ({@code ojalgo}). */
+    final SparseKernel.Loops loops;
+    final int stride;
+    final int classStride;
+    final int floatStride;
+    final double[] flat;      // ojalgo: the parameters; else null
+    final double[] w1t;       // [inputs x stride], null for float
+    final float[] w1tFloat;   // [inputs x floatStride], float only
+    final double[] b1;        // [hidden]
+    final float[] b1Float;    // [hidden], float only
+    final double[] w2;        // [classes x stride]
+    final double[] w2t;       // [stride x classStride]
+    final double[] b2;        // [classStride]
+
+    private KernelWeights(KernelKind kind, NetworkShape shape, SparseKernel.Loops loops, int stride, int classStride,
+                          int floatStride, double[] flat, double[] w1t, float[] w1tFloat, double[] b1, double[] w2,
+                          double[] b2) {
+        this.kind = kind;
+        this.shape = shape;
+        this.loops = loops;
+        this.stride = stride;
+        this.classStride = classStride;
+        this.floatStride = floatStride;
+        this.flat = flat;
+        this.w1t = w1t;
+        this.w1tFloat = w1tFloat;
+        this.b1 = b1;
+        this.w2 = w2;
+        this.b2 = b2;
+        if (loops == null) {
+            this.b1Float = null;
+            this.w2t = null;
+        } else {
+            int hidden = shape.hidden();
+            if (w1tFloat != null) {
+                this.b1Float = new float[hidden];
+                for (int u = 0; u < hidden; u++) {
+                    b1Float[u] = (float) b1[u];
+                }
+            } else {
+                this.b1Float = null;
+            }
+            this.w2t = new double[stride * classStride];
+            for (int c = 0; c < shape.classes(); c++) {
+                for (int u = 0; u < hidden; u++) {
+                    w2t[u * classStride + c] = w2[c * stride + u];
+                }
+            }
+        }
+    }
+
+    /** {@code parameters} in the layout of {@code kind}'s kernel on this JVM (the parameters are copied). */
+    public static KernelWeights of(Parameters parameters, KernelKind kind) {
+        SparseKernel.Loops loops = kind.loops();
+        NetworkShape shape = parameters.shape();
+        double[] v = parameters.values();
+        if (loops == null) {
+            return new KernelWeights(kind, shape, null, 0, 0, 0, v.clone(), null, null, null, null, null);
+        }
+        int inputs = shape.inputs();
+        int hidden = shape.hidden();
+        int classes = shape.classes();
+        boolean simd = loops != SparseKernel.Loops.SCALAR;
+        int stride = simd ? VectorLoops.stride(hidden) : hidden;
+        int classStride = simd ? VectorLoops.stride(classes) : classes;
+        boolean single = loops == SparseKernel.Loops.FLOAT;
+        int floatStride = single ? FloatLoops.stride(hidden) : 0;
+        double[] w1t = single ? null : new double[inputs * stride];
+        float[] w1tFloat = single ? new float[inputs * floatStride] : null;
+        transposeW1(v, shape, w1t, w1tFloat, single ? floatStride : stride);
+        double[] b1 = Arrays.copyOfRange(v, shape.b1Offset(), shape.b1Offset() + hidden);
+        double[] w2 = new double[classes * stride];
+        for (int c = 0; c < classes; c++) {
+            System.arraycopy(v, shape.w2Offset() + c * hidden, w2, c * stride, hidden);
+        }
+        double[] b2 = Arrays.copyOf(Arrays.copyOfRange(v, shape.b2Offset(), shape.b2Offset() + classes), classStride);
+        return new KernelWeights(kind, shape, loops, stride, classStride, floatStride, null, w1t, w1tFloat, b1, w2, b2);
+    }
+
+    /** {@code parameters} as the flat vector (copied), for {@code kind}'s kernel to lay out itself (local steps). */
+    public static KernelWeights flat(Parameters parameters, KernelKind kind) {
+        return new KernelWeights(kind, parameters.shape(), null, 0, 0, 0, parameters.values().clone(), null, null, null,
+                null, null);
+    }
+
+    /**
+     * {@code W1 [hidden x inputs]} (flat, row-major) into {@code W1ᵀ [inputs x stride]}, in tiles of 16 x 16 so that
+     * both sides are read and written a cache line at a time (a plain double loop strides one side by a whole row).
+     */
+    private static void transposeW1(double[] v, NetworkShape shape, double[] w1t, float[] w1tFloat, int stride) {
+        int inputs = shape.inputs();
+        int hidden = shape.hidden();
+        int w1o = shape.w1Offset();
+        final int tile = 16;
+        for (int u0 = 0; u0 < hidden; u0 += tile) {
+            int u1 = Math.min(hidden, u0 + tile);
+            for (int j0 = 0; j0 < inputs; j0 += tile) {
+                int j1 = Math.min(inputs, j0 + tile);
+                for (int u = u0; u < u1; u++) {
+                    int row = w1o + u * inputs;
+                    if (w1tFloat != null) {
+                        for (int j = j0; j < j1; j++) {
+                            w1tFloat[j * stride + u] = (float) v[row + j];
+                        }
+                    } else {
+                        for (int j = j0; j < j1; j++) {
+                            w1t[j * stride + u] = v[row + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public NetworkShape shape() {
+        return shape;
+    }
+
+    public KernelKind kind() {
+        return kind;
+    }
+
+    /**
+     * A kernel over these weights for this JVM: it reads the arrays in place (they are never written) when the
+     * layout fits this JVM's vectors, else it is made from {@link #parameters()}.
+     */
+    public Kernel kernel(Activation activation) {
+        if (loops == null) {
+            return kind.create(new Parameters(shape, flat), activation);
+        }
+        if (fitsHere()) {
+            return new SparseKernel(this, activation);
+        }
+        return kind.create(parameters(), activation);
+    }
+
+    /** Whether {@link #kernel} runs on this layout in place: this JVM has the loops of the one that made it. */
+    private boolean fitsHere() {
+        return loops != null && loops == kind.loops() && SparseKernel.fits(this);
+    }
+
+    /**
+     * Whether a task of this JVM should return a {@link GradientSum#compact} sum for a slice of {@code rows} rows with
+     * {@code nnz} non-zero pixels: when its kernel runs on this layout (so the driver, which made it, replays the
+     * same loops) and the rows with their deltas take at most a quarter of the bytes of the dense {@code dW1}.
+     */
+    public boolean compactPays(long rows, long nnz) {
+        return fitsHere() && 4 * DeltaRows.bytesFor(rows, nnz, shape.hidden(), w1tFloat != null)
+                <= 8L * shape.inputs() * shape.hidden();
+    }
+
+    /** The flat parameters (a new array; {@code W1} as the layout holds it: in float for the float kernel). */
+    public Parameters parameters() {
+        if (loops == null) {
+            return new Parameters(shape, flat.clone());
+        }
+        int inputs = shape.inputs();
+        int hidden = shape.hidden();
+        double[] v = new double[shape.parameterCount()];
+        int ws = w1tFloat != null ? floatStride : stride;
+        for (int u = 0; u < hidden; u++) {
+            int row = shape.w1Offset() + u * inputs;
+            for (int j = 0; j < inputs; j++) {
+                v[row + j] = w1tFloat != null ? w1tFloat[j * ws + u] : w1t[j * ws + u];
+            }
+        }
+        System.arraycopy(b1, 0, v, shape.b1Offset(), hidden);
+        for (int c = 0; c < shape.classes(); c++) {
+            System.arraycopy(w2, c * stride, v, shape.w2Offset() + c * hidden, hidden);
+        }
+        System.arraycopy(b2, 0, v, shape.b2Offset(), shape.classes());
+        return new Parameters(shape, v);
+    }
+
+    private Object writeReplace() {
+        return new Wire(this);
+    }
+
+    /** The serialized form: the layout's sizes and its arrays as raw bytes. */
+    private static final class Wire implements Externalizable {
+        private static final long serialVersionUID = 1L;
+        private KernelWeights w;
+
+        /** For deserialization. */
+        public Wire() {
+        }
+
+        Wire(KernelWeights w) {
+            this.w = w;
+        }
+
+        @Override
+        public void writeExternal(ObjectOutput out) throws IOException {
+            out.writeInt(w.kind.ordinal());
+            out.writeInt(w.shape.inputs());
+            out.writeInt(w.shape.hidden());
+            out.writeInt(w.shape.classes());
+            out.writeInt(w.loops == null ? -1 : w.loops.ordinal());
+            if (w.loops == null) {
+                BulkArrays.writeDoubles(out, w.flat);
+                return;
+            }
+            out.writeInt(w.stride);
+            out.writeInt(w.classStride);
+            out.writeInt(w.floatStride);
+            out.writeBoolean(w.w1tFloat != null);
+            if (w.w1tFloat != null) {
+                BulkArrays.writeFloats(out, w.w1tFloat);
+            } else {
+                BulkArrays.writeDoubles(out, w.w1t);
+            }
+            BulkArrays.writeDoubles(out, w.b1);
+            BulkArrays.writeDoubles(out, w.w2);
+            BulkArrays.writeDoubles(out, w.b2);
+        }
+
+        @Override
+        public void readExternal(ObjectInput in) throws IOException {
+            KernelKind kind = KernelKind.values()[in.readInt()];
+            NetworkShape shape = new NetworkShape(in.readInt(), in.readInt(), in.readInt());
+            int loops = in.readInt();
+            if (loops < 0) {
+                w = new KernelWeights(kind, shape, null, 0, 0, 0, BulkArrays.readDoubles(in), null, null, null, null, null);
+                return;
+            }
+            int stride = in.readInt();
+            int classStride = in.readInt();
+            int floatStride = in.readInt();
+            boolean single = in.readBoolean();
+            double[] w1t = single ? null : BulkArrays.readDoubles(in);
+            float[] w1tFloat = single ? BulkArrays.readFloats(in) : null;
+            w = new KernelWeights(kind, shape, SparseKernel.Loops.values()[loops], stride, classStride, floatStride, null,
+                    w1t, w1tFloat, BulkArrays.readDoubles(in), BulkArrays.readDoubles(in), BulkArrays.readDoubles(in));
+        }
+
+        private Object readResolve() {
+            return w;
+        }
+    }
+}
