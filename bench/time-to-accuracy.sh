@@ -32,7 +32,8 @@ OURS[800]="--hidden 800 --kernel float --batch-size 128 --epochs 30 --optimizer 
 TORCH[800]="--hidden 800 --batch 128 --epochs 30 --lr 0.001 --wd 0.1 --dropout 0.5 --warmup 500"
 TARGET[800]=0.984
 
-for h in "${@:-128 800}"; do
+[[ $# -gt 0 ]] || set -- 128 800
+for h in "$@"; do
   [[ -n "${OURS[$h]:-}" ]] || { echo "bench/time-to-accuracy.sh: no recipe for H=$h (128 or 800)" >&2; exit 2; }
   echo "== H=$h ours: train ${OURS[$h]}" >&2
   rm -rf "$OUT/model-h$h"
