@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdigits.augment.Distortion;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.Initializer;
 import org.sparkdigits.core.KernelKind;
@@ -213,8 +214,10 @@ public final class DigitTrainer {
         private double beta1;
         private double beta2;
         private double eps;
+        private double ema;
         private double l2;
         private double dropout;
+        private double labelSmoothing;
         private String schedule;
         private int warmup;
         private int decayEvery;
@@ -239,6 +242,7 @@ public final class DigitTrainer {
         private double shift;
         private double alpha;
         private double sigma;
+        private String elasticScale;
         private boolean augmentOnTheFly;
         private String storageLevel;
         private String mirror;
@@ -446,6 +450,21 @@ public final class DigitTrainer {
             return set("dropout");
         }
 
+        /** {@code --label-smoothing EPS}: train against {@code (1 - EPS)·one-hot + EPS/10}. */
+        public Builder labelSmoothing(double epsilon) {
+            this.labelSmoothing = epsilon;
+            return set("label-smoothing");
+        }
+
+        /**
+         * {@code --ema DECAY}: keep a moving average of the weights, which evaluations and the trained model use (0:
+         * off).
+         */
+        public Builder ema(double decay) {
+            this.ema = decay;
+            return set("ema");
+        }
+
         /** {@code --schedule constant|step|cosine}. */
         public Builder schedule(String name) {
             this.schedule = name;
@@ -634,6 +653,12 @@ public final class DigitTrainer {
             return set("sigma");
         }
 
+        /** {@code --elastic-scale peak|simard}: what {@link #alpha(double)} means. */
+        public Builder elasticScale(String name) {
+            this.elasticScale = name;
+            return set("elastic-scale");
+        }
+
         /** {@code --augment-on-the-fly}. */
         public Builder augmentOnTheFly(boolean on) {
             this.augmentOnTheFly = on;
@@ -662,10 +687,10 @@ public final class DigitTrainer {
             NetworkSpec network = new NetworkSpec(hidden, parse(() -> Activation.parse(activation), "--activation: "),
                     parse(() -> Initializer.parse(init), "--init: "), parse(() -> KernelKind.parse(kernel), "--kernel: "));
             OptimizerSpec opt = new OptimizerSpec(parse(() -> Optimizer.Kind.parse(optimizer), "--optimizer: "), momentum,
-                    beta1, beta2, eps);
+                    beta1, beta2, eps, ema);
             ScheduleSpec sched = new ScheduleSpec(parse(() -> LearningRateSchedule.Kind.parse(schedule), "--schedule: "), lr,
                     warmup, decayEvery, decayRate);
-            RegularizationSpec reg = new RegularizationSpec(l2, dropout);
+            RegularizationSpec reg = new RegularizationSpec(l2, dropout, labelSmoothing);
             if (opt.kind().fullBatchOnly() && batchSize > 0) {
                 throw new IllegalArgumentException("--optimizer " + opt.kind().id() + " is a full-batch method: drop "
                         + "--batch-size (or use sgd, momentum, nesterov, adam or adamw)");
@@ -696,14 +721,15 @@ public final class DigitTrainer {
             DataSpec dataSpec = new DataSpec(data, testPath, parse(() -> InputFormat.parse(format), ""),
                     partitions == null ? 0 : partitions, storageLevel, parse(() -> OnBadRow.parse(onBadRow), ""), out, mirrors);
             CheckpointSpec ck = new CheckpointSpec(checkpointDir, checkpointEvery, resume);
-            for (String d : List.of("rotation", "scale", "shear", "shift", "alpha", "sigma")) {
+            for (String d : List.of("rotation", "scale", "shear", "shift", "alpha", "sigma", "elastic-scale")) {
                 if (given.contains(d) && !augmentOnTheFly) {
                     throw new IllegalArgumentException("--" + d + " sets the distortions of --augment-on-the-fly: give that too");
                 }
             }
             // the ranges are checked only where they are used: a defaults file's rotation for augment leaves train alone
             AugmentSpec augment = new AugmentSpec(augmentOnTheFly, augmentOnTheFly
-                    ? AugmentSpec.distortion(rotation, scale, shear, shift, alpha, sigma) : null);
+                    ? AugmentSpec.distortion(rotation, scale, shear, shift, alpha, sigma,
+                    parse(() -> Distortion.ElasticScale.parse(elasticScale), "--elastic-scale: ")) : null);
             return new DigitTrainer(this, new TrainingSpec(network, opt, sched, reg, loop, eval, dataSpec, ck, augment));
         }
 

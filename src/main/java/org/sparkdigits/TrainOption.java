@@ -29,10 +29,15 @@ public enum TrainOption {
     BETA1("beta1", "B1", "0.9", Kind.NUMBER, "adam/adamw: decay of the first moment, in [0, 1)"),
     BETA2("beta2", "B2", "0.999", Kind.NUMBER, "adam/adamw: decay of the second moment, in [0, 1)"),
     EPS("eps", "E", "1e-8", Kind.NUMBER, "adam/adamw: added to the root of the second moment"),
+    EMA("ema", "DECAY", "0", Kind.NUMBER, "keep an exponential moving average of the weights (Polyak averaging, decay "
+            + "min(DECAY, (1+t)/(10+t)) at step t; e.g. 0.999): evaluations and the saved model use it; 0: off; not with "
+            + "lbfgs/cg"),
     L2("l2", "LAMBDA", "0", Kind.NUMBER, "L2 penalty (lambda/2)|W|^2 on the weights, not the biases; adamw: decoupled "
             + "weight decay"),
     DROPOUT("dropout", "P", "0", Kind.NUMBER, "drop each hidden unit with probability P in every training step (inverted "
             + "dropout; not with lbfgs/cg); gradcheck: check the network with one step's masks"),
+    LABEL_SMOOTHING("label-smoothing", "EPS", "0", Kind.NUMBER, "train against (1-EPS)*one-hot + EPS/10 instead of the "
+            + "one-hot labels (the reported training loss is the smoothed one; evaluations use the plain one)"),
     SCHEDULE("schedule", "constant|step|cosine", "constant", Kind.CHOICE, "learning-rate schedule over the steps"),
     WARMUP("warmup", "STEPS", "0", Kind.INTEGER, "linear warm-up of the learning rate over the first STEPS steps"),
     DECAY_EVERY("decay-every", "STEPS", "1000", Kind.INTEGER, "step schedule: multiply the rate by --decay-rate every STEPS "
@@ -67,8 +72,11 @@ public enum TrainOption {
     SHEAR("shear", "S", "0.15", Kind.NUMBER, "--augment-on-the-fly: maximum shear factor"),
     SHIFT("shift", "PX", "2", Kind.NUMBER, "--augment-on-the-fly: maximum translation in pixels per axis"),
     ALPHA("alpha", "PX", "2.5", Kind.NUMBER, "--augment-on-the-fly: elastic distortion, largest displacement in pixels (0: "
-            + "none)"),
+            + "none; with --elastic-scale simard, the field's factor)"),
     SIGMA("sigma", "PX", "4", Kind.NUMBER, "--augment-on-the-fly: elastic smoothness, the Gaussian's width in pixels"),
+    ELASTIC_SCALE("elastic-scale", "peak|simard", "peak", Kind.CHOICE, "--augment-on-the-fly: what --alpha means: peak "
+            + "(the largest displacement, in pixels) or simard (Simard et al. 2003: the factor of the field smoothed by "
+            + "a normalised Gaussian; their --alpha 34 --sigma 4 moves pixels by up to 2.6-4.2 px, median 3.3)"),
     AUGMENT_ON_THE_FLY("augment-on-the-fly", null, "false", Kind.FLAG, "every epoch, train on fresh distortions of the rows "
             + "(--rotation ... --sigma as for augment), made inside the gradient tasks and never stored; not with lbfgs/cg"),
     STORAGE_LEVEL("storage-level", "LEVEL", "MEMORY_AND_DISK", Kind.TEXT, "Spark storage level of the cached blocks"),

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.sparkdigits.TrainOption;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
+import org.sparkdigits.core.LabelSmoothing;
 import org.sparkdigits.core.GradientCheck;
 import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.NetworkShape;
@@ -21,7 +22,7 @@ import picocli.CommandLine;
 /**
  * {@code gradcheck}: finite differences against backprop on a small random network, and on the first {@code --rows}
  * rows of {@code --data} when given (a sample of a large network's parameters), for the network that {@code train}'s
- * {@code --hidden --activation --kernel --init --seed --dropout} describe. On the driver alone (no Spark job).
+ * {@code --hidden --activation --kernel --init --seed --dropout --label-smoothing} describe. On the driver alone (no Spark job).
  */
 @CommandLine.Command(name = "gradcheck", description = "finite-difference check of the backprop gradient")
 final class GradcheckCommand extends CliCommand {
@@ -45,7 +46,7 @@ final class GradcheckCommand extends CliCommand {
     @Override
     void declareOptions(CommandLine.Model.CommandSpec spec) {
         SharedOptions.declare(spec, List.of(TrainOption.HIDDEN, TrainOption.ACTIVATION, TrainOption.KERNEL, TrainOption.INIT,
-                TrainOption.SEED, TrainOption.DROPOUT));
+                TrainOption.SEED, TrainOption.DROPOUT, TrainOption.LABEL_SMOOTHING));
     }
 
     @Override
@@ -60,10 +61,12 @@ final class GradcheckCommand extends CliCommand {
         }
         long seed = settings.loop().seed();
         Dropout masks = Dropout.forStep(settings.regularization().dropout(), seed, 0);
-        out.println("kernel: " + net.kernel().id() + (masks.active() ? ", dropout " + masks.rate() + " (the masks of one step)" : ""));
+        LabelSmoothing smoothing = settings.regularization().smoothing();
+        out.println("kernel: " + net.kernel().id() + (masks.active() ? ", dropout " + masks.rate() + " (the masks of one step)" : "")
+                + (smoothing.active() ? ", label smoothing " + smoothing.epsilon() : ""));
         NetworkShape small = GradientCheck.SMALL;
         boolean ok = report("random " + small + " " + net.activation().id() + " network, " + GradientCheck.SMALL_ROWS
-                + " random rows", GradientCheck.small(net.activation(), net.kernel(), masks, seed));
+                + " random rows", GradientCheck.small(net.activation(), net.kernel(), masks, smoothing, seed));
         if (data != null) {
             DigitBlock real = InputFiles.firstRows(need(data, "--data", "PATH"), rows);
             NetworkShape shape = net.shape();
@@ -79,7 +82,7 @@ final class GradcheckCommand extends CliCommand {
             ok &= report(shape + " " + net.activation().id() + " network (" + net.init().id() + " init), " + real.rows()
                     + " rows of " + data + (sample == null ? "" : ", a sample of " + count + " of its "
                     + shape.parameterCount() + " parameters (drawn with --seed; fewer rows or a smaller --hidden check more)"),
-                    GradientCheck.check(net.init().initialize(shape, seed), net.activation(), net.kernel(), masks, real,
+                    GradientCheck.check(net.init().initialize(shape, seed), net.activation(), net.kernel(), masks, smoothing, real,
                             GradientCheck.DEFAULT_STEP, sample, progress));
         }
         out.println(ok ? "gradcheck passed" : "gradcheck FAILED: relative error above " + tolerance);

@@ -18,9 +18,9 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class SharedOptions {
 
-    /** {@code --rotation --scale --shear --shift --alpha --sigma}: augment's distortions, and train's on the fly. */
+    /** {@code --rotation --scale --shear --shift --alpha --sigma --elastic-scale}: augment's distortions, train's on the fly. */
     static final List<TrainOption> DISTORTIONS = List.of(TrainOption.ROTATION, TrainOption.SCALE, TrainOption.SHEAR,
-            TrainOption.SHIFT, TrainOption.ALPHA, TrainOption.SIGMA);
+            TrainOption.SHIFT, TrainOption.ALPHA, TrainOption.SIGMA, TrainOption.ELASTIC_SCALE);
 
     /** {@code --format --on-bad-row} of the data a command reads. */
     static final List<TrainOption> INPUT = List.of(TrainOption.FORMAT, TrainOption.ON_BAD_ROW);

@@ -24,6 +24,12 @@ public final class GradientCheck {
 
     /** Every parameter of a small network ({@link #SMALL}, the notebooks' init) on {@link #SMALL_ROWS} random rows. */
     public static Result small(Activation activation, KernelKind kernel, Dropout dropout, long seed) {
+        return small(activation, kernel, dropout, LabelSmoothing.NONE, seed);
+    }
+
+    /** The same with the cross-entropy against {@code smoothing}'s targets. */
+    public static Result small(Activation activation, KernelKind kernel, Dropout dropout, LabelSmoothing smoothing,
+                               long seed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         byte[] px = new byte[SMALL_ROWS * SMALL.inputs()];
         byte[] lb = new byte[SMALL_ROWS];
@@ -33,8 +39,8 @@ public final class GradientCheck {
                 px[i * SMALL.inputs() + j] = (byte) r.nextInt(256);
             }
         }
-        return check(Initializer.SEED.initialize(SMALL, seed), activation, kernel, dropout,
-                new DigitBlock(SMALL_ROWS, SMALL.inputs(), lb, px), DEFAULT_STEP);
+        return check(Initializer.SEED.initialize(SMALL, seed), activation, kernel, dropout, smoothing,
+                new DigitBlock(SMALL_ROWS, SMALL.inputs(), lb, px), DEFAULT_STEP, null, (done, total) -> { });
     }
 
     /**
@@ -91,11 +97,20 @@ public final class GradientCheck {
      */
     public static Result check(Parameters parameters, Activation activation, KernelKind kernel, Dropout dropout,
                                DigitBlock block, double step, int[] indices, Progress progress) {
+        return check(parameters, activation, kernel, dropout, LabelSmoothing.NONE, block, step, indices, progress);
+    }
+
+    /**
+     * The same for the cross-entropy against {@code smoothing}'s targets. Without dropout the differenced loss is
+     * computed apart from the kernel's gradient code: {@code -Σ_c t_c log p_c} of the kernel's predicted probabilities.
+     */
+    public static Result check(Parameters parameters, Activation activation, KernelKind kernel, Dropout dropout,
+                               LabelSmoothing smoothing, DigitBlock block, double step, int[] indices, Progress progress) {
         NetworkShape shape = parameters.shape();
         GradientSum sum = new GradientSum(shape);
-        kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout);
-        return compare(sum.meanGradient(), parameters, p -> meanLoss(p, activation, kernel, dropout, block), step,
-                indices, progress);
+        kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout, smoothing);
+        return compare(sum.meanGradient(), parameters, p -> meanLoss(p, activation, kernel, dropout, smoothing, block),
+                step, indices, progress);
     }
 
     /**
@@ -181,13 +196,33 @@ public final class GradientCheck {
     }
 
     static double meanLoss(Parameters parameters, Activation activation, KernelKind kernel, Dropout dropout,
-                           DigitBlock block) {
+                           LabelSmoothing smoothing, DigitBlock block) {
         if (dropout.active()) {
             GradientSum sum = new GradientSum(parameters.shape());
-            kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout);
+            kernel.create(parameters, activation).accumulateGradient(block, null, 0, block.rows(), sum, dropout, smoothing);
             return sum.meanLoss();
         }
+        if (smoothing.active()) {
+            return smoothedMeanLoss(parameters, activation, kernel, smoothing, block);
+        }
         return meanLoss(parameters, activation, kernel, block);
+    }
+
+    /** The mean of {@code -Σ_c t_c log p_c} over the rows of {@code block}, from the kernel's predicted probabilities. */
+    static double smoothedMeanLoss(Parameters parameters, Activation activation, KernelKind kernel, LabelSmoothing smoothing,
+                                   DigitBlock block) {
+        int k = parameters.shape().classes();
+        int n = block.rows();
+        double[] probabilities = new double[n * k];
+        kernel.create(parameters, activation).predict(block, new byte[n], probabilities);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int y = block.label(i);
+            for (int c = 0; c < k; c++) {
+                total -= smoothing.target(c, y, k) * Math.log(probabilities[i * k + c]);
+            }
+        }
+        return total / n;
     }
 
     static double meanLoss(Parameters parameters, Activation activation, KernelKind kernel, DigitBlock block) {

@@ -25,7 +25,16 @@ public interface Kernel {
      * The same sums for the network with {@code dropout}'s masks applied to the hidden layer (the loss and
      * correct count too are those of the dropped-out network).
      */
-    void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout);
+    default void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout) {
+        accumulateGradient(block, order, from, to, sum, dropout, LabelSmoothing.NONE);
+    }
+
+    /**
+     * The same sums with the cross-entropy taken against {@code smoothing}'s targets (the summed loss too is the
+     * smoothed one; the correct count is not affected).
+     */
+    void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout,
+                            LabelSmoothing smoothing);
 
     /** Adds the sums over every row of {@code block} into {@code sum}. */
     default void accumulateGradient(DigitBlock block, GradientSum sum) {

@@ -13,7 +13,7 @@ import org.ojalgo.matrix.store.R064Store;
  *   Z1  = W1 X + b1      [hidden x n]     A1 = f(Z1)  (f = ReLU or sigmoid)
  *   Z2  = W2 A1 + b2     [classes x n]    P  = softmax(Z2) per column (max subtracted first)
  *   loss = sum_i  log(sum_c exp(Z2[c,i] - m_i)) - (Z2[y_i,i] - m_i)
- *   dZ2 = P - Y                                        [classes x n]
+ *   dZ2 = P - Y   (Y one-hot, or smoothed: LabelSmoothing)  [classes x n]
  *   dW2ᵀ += A1 dZ2ᵀ        [hidden x classes]   db2 += row sums of dZ2 (per unit, not one scalar)
  *   dZ1 = (W2ᵀ dZ2) ∘ f'(Z1)   (ReLU: [A1 > 0]; sigmoid: A1 (1 - A1))  [hidden x n]
  *   dW1ᵀ += X dZ1ᵀ         [inputs x hidden]    db1 += row sums of dZ1
@@ -105,7 +105,8 @@ public final class ReferenceKernel implements Kernel {
      * {@code dW2}, and {@code dZ1 = (W2ᵀ dZ2) ∘ M ∘ f'(Z1)}.
      */
     @Override
-    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout) {
+    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout,
+                                   LabelSmoothing smoothing) {
         requireLabels(block);
         double[] g = sum.gradient();
         int k = shape.classes();
@@ -115,16 +116,16 @@ public final class ReferenceKernel implements Kernel {
             forward(block, order, r0, ws, dropout);
             double loss = 0;
             long right = 0;
-            // softmax, loss, dZ2 = P - Y in place
+            // softmax, loss, dZ2 = P - T in place (T: the one-hot or smoothed targets)
             double[] z2 = ws.z2.data;
             for (int i = 0; i < n; i++) {
                 int y = block.label(order == null ? r0 + i : order[r0 + i]);
                 int base = i * k;
-                loss += softmaxInPlace(z2, base, k, y);
+                loss += smoothing.softmaxLoss(z2, base, k, y);
                 if (argmax(z2, base, k) == y) {
                     right++;
                 }
-                z2[base + y] -= 1.0;
+                smoothing.subtractTargets(z2, base, k, y);
             }
             sum.addRows(loss, n, right);
             backward(ws, n, g, dropout.active());
@@ -284,11 +285,25 @@ public final class ReferenceKernel implements Kernel {
      * loss of class {@code y}, computed as {@code log(sum exp(z - max)) - (z[y] - max)} (stable).
      */
     static double softmaxInPlace(double[] z, int base, int k, int y) {
+        double max = max(z, base, k);
+        double zy = z[base + y] - max;
+        return Math.log(expNormalize(z, base, k, max)) - zy;
+    }
+
+    /** The largest of {@code z[base, base+k)}. */
+    static double max(double[] z, int base, int k) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
             max = Math.max(max, z[base + c]);
         }
-        double zy = z[base + y] - max;
+        return max;
+    }
+
+    /**
+     * Replaces {@code z[base, base+k)} by {@code exp(z - max)} normalised to sum 1 (the softmax), and returns the sum
+     * {@code Σ exp(z - max)} before normalising.
+     */
+    static double expNormalize(double[] z, int base, int k, double max) {
         double total = 0;
         for (int c = 0; c < k; c++) {
             double e = Math.exp(z[base + c] - max);
@@ -299,7 +314,7 @@ public final class ReferenceKernel implements Kernel {
         for (int c = 0; c < k; c++) {
             z[base + c] *= inv;
         }
-        return Math.log(total) - zy;
+        return total;
     }
 
     /** Index of the largest of {@code v[base, base+k)}; the first on ties. */

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * <pre>
  *   a    = f(b1 + Σ_{j: x_j ≠ 0} x_j · W1ᵀ[j, :])        [hidden]     nz·H multiply-adds
  *   z    = b2 + W2 a                                        [classes]    10·H
- *   p    = softmax(z);  loss += log Σ exp(z - max) - (z_y - max);  dz = p - e_y
+ *   p    = softmax(z);  loss += log Σ exp(z - max) - (z_y - max);  dz = p - e_y   (smoothed: see LabelSmoothing)
  *   db2 += dz;  dW2 += dz aᵀ                                             10·H
  *   d1   = (W2ᵀ dz) ∘ f'(a);  db1 += d1                                  10·H
  *   dW1ᵀ[j, :] += x_j · d1   for every non-zero x_j                      nz·H
@@ -171,7 +171,8 @@ public final class SparseKernel implements Kernel {
     }
 
     @Override
-    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout) {
+    public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout,
+                                   LabelSmoothing smoothing) {
         check(block, true);
         if (to <= from) {
             return;
@@ -222,11 +223,11 @@ public final class SparseKernel implements Kernel {
                 int off = i * stride;
                 logits(a, off);
                 int y = labels[order == null ? c0 + i : order[c0 + i]];
-                loss += ReferenceKernel.softmaxInPlace(z, 0, classes, y);
+                loss += smoothing.softmaxLoss(z, 0, classes, y);
                 if (ReferenceKernel.argmax(z, 0, classes) == y) {
                     right++;
                 }
-                z[y] -= 1.0;
+                smoothing.subtractTargets(z, 0, classes, y);
                 for (int c = 0; c < classes; c++) {
                     g[b2o + c] += z[c];
                 }

@@ -25,8 +25,15 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
      * @param holdout    with {@code holdout}: its score, else {@code null}
      * @param validation with a validation set: its score, else {@code null}
      * @param train      the training rows' score with the final weights
+     * @param weights    whose scores these are, the saved model's weights: {@code raw} (the optimiser's) or {@code ema}
+     *                   (their moving average, {@code --ema}; the history's training loss stays the raw weights')
      */
-    public record Scores(Score test, String testSource, Score holdout, Score validation, Score train) {
+    public record Scores(Score test, String testSource, Score holdout, Score validation, Score train, String weights) {
+
+        /** The scores of the optimiser's own weights. */
+        public Scores(Score test, String testSource, Score holdout, Score validation, Score train) {
+            this(test, testSource, holdout, validation, train, "raw");
+        }
     }
 
     /**
@@ -62,6 +69,7 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
         m.put("test_loss", test == null ? null : test.loss);
         m.put("test_rows", test == null ? null : test.rows);
         m.put("test_source", scores.testSource);
+        m.put("weights", scores.weights);
         put(m, "holdout", scores.holdout);
         put(m, "validation", scores.validation);
         m.put("train_accuracy", scores.train.accuracy);
@@ -105,7 +113,7 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
     /** The metrics of a metrics.json (fields missing or null where it has none). */
     public static TrainingMetrics fromJson(JsonNode m) {
         Scores scores = new Scores(score(m, "test"), text(m, "test_source"), score(m, "holdout"), score(m, "validation"),
-                score(m, "train"));
+                score(m, "train"), m.hasNonNull("weights") ? m.get("weights").asText() : "raw");
         Progress progress = new Progress(m.path("iterations").asLong(0), m.hasNonNull("epochs") ? m.get("epochs").asDouble() : null,
                 m.path("stopped_early").asBoolean(false), m.hasNonNull("best_step") ? m.get("best_step").asLong() : null,
                 m.path("skipped_rows").asLong(0));

@@ -6,25 +6,27 @@ import org.sparkdigits.augment.FreshDistortions;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.KernelKind;
+import org.sparkdigits.core.LabelSmoothing;
 import org.sparkdigits.core.NetworkShape;
 
 /**
  * What one pass over the blocks computes with the broadcast weights: the network, the kernel the tasks run, the
- * step's dropout masks, and whether the rows are replaced by their epoch's distortions.
+ * step's dropout masks, the targets of the loss (one-hot or smoothed), and whether the rows are replaced by their
+ * epoch's distortions.
  *
  * @param fresh on-the-fly distortions, or {@code null} for the rows as they are
  * @param epoch the epoch whose distortions {@code fresh} makes (full batch: the iteration, from 0)
  */
-record Pass(NetworkShape shape, Activation activation, KernelKind kernel, Dropout dropout, FreshDistortions fresh, int epoch)
-        implements Serializable {
+record Pass(NetworkShape shape, Activation activation, KernelKind kernel, Dropout dropout, LabelSmoothing smoothing,
+            FreshDistortions fresh, int epoch) implements Serializable {
 
     /** A pass over the rows as they are, without dropout. */
     static Pass plain(NetworkShape shape, Activation activation, KernelKind kernel) {
-        return new Pass(shape, activation, kernel, Dropout.NONE, null, 0);
+        return new Pass(shape, activation, kernel, Dropout.NONE, LabelSmoothing.NONE, null, 0);
     }
 
     /** This pass with another step's dropout masks. */
     Pass withDropout(Dropout masks) {
-        return new Pass(shape, activation, kernel, masks, fresh, epoch);
+        return new Pass(shape, activation, kernel, masks, smoothing, fresh, epoch);
     }
 }

@@ -115,10 +115,10 @@ public final class SparkPasses {
             return;
         }
         if (pass.fresh() == null) {
-            net.accumulateGradient(b, order, from, to, sum, pass.dropout());
+            net.accumulateGradient(b, order, from, to, sum, pass.dropout(), pass.smoothing());
         } else {
             DigitBlock variants = pass.fresh().slice(b, order, from, to, pass.epoch());
-            net.accumulateGradient(variants, null, 0, variants.rows(), sum, pass.dropout());
+            net.accumulateGradient(variants, null, 0, variants.rows(), sum, pass.dropout(), pass.smoothing());
         }
     }
 

@@ -24,6 +24,7 @@ import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
+import org.sparkdigits.core.WeightAverage;
 import org.sparkdigits.report.HistoryRow;
 import org.sparkdigits.train.EarlyStopping;
 import org.sparkdigits.train.History;
@@ -37,7 +38,8 @@ import org.sparkdigits.train.TrainingState;
  * over the cached blocks (full batch) or over one slice of each permuted block (mini-batch); divide once by the global
  * row count; add the L2 gradient; let the optimiser update; destroy the broadcast. {@code lbfgs} and {@code cg} drive
  * the same full-batch pass from their line searches. Evaluations of the validation (and, for information, test) set
- * run every epoch or every {@code evalEvery} steps; the run's state ({@link TrainingState}: weights, optimiser,
+ * run every epoch or every {@code evalEvery} steps, of the weights or, with {@code --ema}, of their moving average
+ * (which the result is then too); the run's state ({@link TrainingState}: weights, optimiser, average,
  * {@link History}, {@link EarlyStopping}) is checkpointed every {@code every} steps.
  */
 public final class SparkTrainer {
@@ -63,7 +65,8 @@ public final class SparkTrainer {
     }
 
     /**
-     * @param parameters   the trained weights (the best ones when early stopping restored them)
+     * @param parameters   the trained weights, or their moving average with {@code --ema} (the best ones when early
+     *                     stopping restored them)
      * @param steps        steps taken
      * @param msPerStep    median, min and max wall time of a step (of a round with local steps)
      * @param bestStep     step of the best validation loss, or -1
@@ -182,7 +185,7 @@ public final class SparkTrainer {
         for (int epoch = resumed == null ? 0 : resumed.epoch(); epoch < loop.epochs() && !early.stopped(); epoch++) {
             JavaRDD<int[]> perms = permutations(epoch);
             Pass pass = new Pass(shape, spec.network().activation(), spec.network().kernel(), Dropout.NONE,
-                    spec.augment().fresh(loop.seed()), epoch);
+                    spec.regularization().smoothing(), spec.augment().fresh(loop.seed()), epoch);
             for (int i = resumed != null && epoch == resumed.epoch() ? resumed.position() : 0; i < perEpoch && !early.stopped(); ) {
                 long t0 = System.nanoTime();
                 int steps = Math.min(k, perEpoch - i);
@@ -270,6 +273,7 @@ public final class SparkTrainer {
             pseudo[j] = (theta[j] - m.weighted[j] / m.rows) / rate;
         }
         state.optimizer().step(theta, pseudo, rate);
+        average();
         history.record(m.loss, m.rows, m.correct);
         stepLoss = m.loss / m.rows;
         stepAccuracy = (double) m.correct / m.rows;
@@ -284,6 +288,7 @@ public final class SparkTrainer {
         double[] g = sum.meanGradient();
         Regularization.addL2(p.values(), g, shape, spec.coupledL2());
         state.optimizer().step(p.values(), g, rate);
+        average();
         if (!Double.isFinite(sum.loss())) {
             throw new IllegalStateException("the loss became " + sum.loss() + " at step " + stepNumber
                     + ": the learning rate " + rate + " is too large");
@@ -291,6 +296,13 @@ public final class SparkTrainer {
         history.record(sum.loss(), sum.count(), sum.correct());
         stepLoss = sum.meanLoss();
         stepAccuracy = sum.accuracy();
+    }
+
+    /** With {@code --ema}: the step's weights into their moving average. */
+    private void average() {
+        if (state.average() != null) {
+            state.average().update(p.values());
+        }
     }
 
     /** This epoch's seeded permutation of every block, cached for its steps. */
@@ -311,7 +323,8 @@ public final class SparkTrainer {
      * fits this run; returns its position, or {@code null} to start from the beginning.
      */
     private TrainingState.Position start(long total, int perEpoch) {
-        state = new TrainingState(p, Optimizer.create(spec.optimizerSettings(), shape), history, early);
+        WeightAverage average = spec.optimizer().averaged() ? new WeightAverage(spec.optimizer().ema(), p.values()) : null;
+        state = new TrainingState(p, Optimizer.create(spec.optimizerSettings(), shape), average, history, early);
         if (!spec.checkpoints().enabled()) {
             return null;
         }
@@ -393,16 +406,20 @@ public final class SparkTrainer {
         Broadcast<KernelWeights> w = jsc.broadcast(KernelWeights.of(new Parameters(shape, weights), spec.network().kernel()));
         try {
             return SparkPasses.gradientSum(blocks, new Pass(shape, spec.network().activation(), spec.network().kernel(),
-                    dropout, epoch >= 0 ? spec.augment().fresh(loop.seed()) : null, epoch), w);
+                    dropout, spec.regularization().smoothing(), epoch >= 0 ? spec.augment().fresh(loop.seed()) : null, epoch), w);
         } finally {
             w.destroy();
         }
     }
 
-    /** A history row at {@code step}, with the validation and test evaluations when {@code evaluate}. */
+    /**
+     * A history row at {@code step}, with the validation and test evaluations when {@code evaluate}: of the weights'
+     * average with {@code --ema}, of the weights otherwise (the row's training loss is always the weights' own).
+     */
     private void row(long step, double epoch, boolean evaluate) {
-        Evaluation v = evaluate && monitors.validation() != null ? monitors.validation().evaluate(p) : null;
-        Evaluation te = evaluate && monitors.test() != null ? monitors.test().evaluate(p) : null;
+        Parameters evaluated = evaluate && hasMonitors() ? state.evaluated() : p;   // with --ema the average
+        Evaluation v = evaluate && monitors.validation() != null ? monitors.validation().evaluate(evaluated) : null;
+        Evaluation te = evaluate && monitors.test() != null ? monitors.test().evaluate(evaluated) : null;
         history.row(step, epoch, v, te, elapsedMs());
         if (v != null || te != null) {
             LOG.info(String.format(Locale.ROOT, "evaluation at step %d:%s%s", step,
@@ -410,7 +427,7 @@ public final class SparkTrainer {
                     te == null ? "" : String.format(Locale.ROOT, "  test loss %.4f acc %.4f", te.meanLoss(), te.accuracy())));
             monitors.listener().onEvaluation(step, epoch, v, te);
         }
-        if (v != null && early.observe(v.meanLoss(), step, p)) {
+        if (v != null && early.observe(v.meanLoss(), step, evaluated)) {
             LOG.info("early stopping: {} evaluations without a better validation loss; restoring the weights of step {}",
                     early.state().withoutImprovement(), early.state().bestStep());
         }
@@ -434,7 +451,7 @@ public final class SparkTrainer {
                     laps > firstEpochLaps && firstEpochLaps > 0 ? "steps" : "second half of the steps",
                     StepTimer.describe(phases));
         }
-        return new Result(early.result(p), history.rows(), seconds, ms, history.lastStep(), early.state().bestStep(),
+        return new Result(early.result(state == null ? p : state.evaluated()), history.rows(), seconds, ms, history.lastStep(), early.state().bestStep(),
                 early.stopped(), phases);
     }
 

@@ -189,7 +189,7 @@ public final class TrainingRun {
         Evaluation reported = onTest != null ? onTest : onHoldout;
         TrainingMetrics metrics = new TrainingMetrics(
                 new TrainingMetrics.Scores(score(reported), onTest != null ? testSource : onHoldout != null ? "holdout" : null,
-                        score(onHoldout), score(onValidation), score(onTrain)),
+                        score(onHoldout), score(onValidation), score(onTrain), spec.optimizer().averaged() ? "ema" : "raw"),
                 new TrainingMetrics.Progress(result.steps(), loop.miniBatch() ? lastEpoch(result) : null,
                         result.stoppedEarly(), result.bestStep() < 0 ? null : result.bestStep(),
                         train.skippedRows() + (test == null ? 0 : test.skippedRows())),
@@ -277,8 +277,14 @@ public final class TrainingRun {
             }
             default -> { }
         }
+        if (spec.optimizer().averaged()) {   // the new settings appear only when set: older checkpoints still resume
+            m.put("ema", spec.optimizer().ema());
+        }
         m.put("l2", spec.regularization().l2());
         m.put("dropout", spec.regularization().dropout());
+        if (spec.regularization().labelSmoothing() > 0) {
+            m.put("label_smoothing", spec.regularization().labelSmoothing());
+        }
         if (spec.augment().onTheFly()) {
             var d = spec.augment().distortion();
             Map<String, Object> aug = new LinkedHashMap<>();
@@ -288,6 +294,9 @@ public final class TrainingRun {
             aug.put("shift", d.shift());
             aug.put("alpha", d.alpha());
             aug.put("sigma", d.sigma());
+            if (d.elastic() != org.sparkdigits.augment.Distortion.ElasticScale.PEAK) {
+                aug.put("elastic_scale", d.elastic().id());
+            }
             m.put("augment_on_the_fly", aug);
         } else {
             m.put("augment_on_the_fly", false);
@@ -313,8 +322,15 @@ public final class TrainingRun {
         if (s.augment().onTheFly()) {
             var d = s.augment().distortion();
             base += String.format(Locale.ROOT, ", fresh distortions every %s (rotation %s, scale %s, shear %s, shift %s, "
-                    + "alpha %s, sigma %s)", loop.miniBatch() ? "epoch" : "iteration", d.rotation(), d.scale(), d.shear(),
-                    d.shift(), d.alpha(), d.sigma());
+                    + "alpha %s%s, sigma %s)", loop.miniBatch() ? "epoch" : "iteration", d.rotation(), d.scale(), d.shear(),
+                    d.shift(), d.alpha(), d.elastic() == org.sparkdigits.augment.Distortion.ElasticScale.SIMARD
+                            ? " (Simard's scale)" : "", d.sigma());
+        }
+        if (s.regularization().labelSmoothing() > 0) {
+            base += ", label smoothing " + s.regularization().labelSmoothing();
+        }
+        if (s.optimizer().averaged()) {
+            base += ", evaluated on the moving average of the weights (decay " + s.optimizer().ema() + ")";
         }
         return base;
     }

@@ -7,16 +7,28 @@ import java.util.Map;
 
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.WeightAverage;
 import org.sparkdigits.model.Checkpoint;
 
 /**
- * Everything that decides the rest of a run, and its checkpoint form: the weights, the optimiser's state, the history
- * so far (with the sums pending since its last row) and the early-stopping state, all live (the loop updates them in
- * place). The position (step, epoch, step within the epoch, time spent) is given when a checkpoint is made and read
+ * Everything that decides the rest of a run, and its checkpoint form: the weights, the optimiser's state, the
+ * average of the weights ({@code --ema}), the history so far (with the sums pending since its last row) and the
+ * early-stopping state, all live (the loop updates them in place). The position (step, epoch, step within the epoch, time spent) is given when a checkpoint is made and read
  * back from it. There is no random generator state: batches, masks and initialisation are pure functions of the seed
  * and the position.
  */
-public record TrainingState(Parameters weights, Optimizer optimizer, History history, EarlyStopping early) {
+public record TrainingState(Parameters weights, Optimizer optimizer, WeightAverage average, History history,
+                            EarlyStopping early) {
+
+    /** Without an average of the weights. */
+    public TrainingState(Parameters weights, Optimizer optimizer, History history, EarlyStopping early) {
+        this(weights, optimizer, null, history, early);
+    }
+
+    /** The weights evaluations and the result use: the average with {@code --ema} (a copy), else the weights. */
+    public Parameters evaluated() {
+        return average == null ? weights : new Parameters(weights.shape(), average.values().clone());
+    }
 
     /** Numbers per history row in a checkpoint. */
     static final int HISTORY_FIELDS = 9;
@@ -44,6 +56,10 @@ public record TrainingState(Parameters weights, Optimizer optimizer, History his
         Map<String, double[]> a = new LinkedHashMap<>();
         a.put("theta", weights.values().clone());
         optimizer.state().forEach((k, v) -> a.put("optimizer." + k, v.clone()));
+        if (average != null) {
+            a.put("ema", average.values().clone());
+            c.put("ema_updates", (double) average.updates());
+        }
         a.put("history", history.flatten());
         a.put("pending_loss", new double[] {history.rawPendingLoss()});
         a.put("best_loss", new double[] {e.bestLoss()});
@@ -67,6 +83,9 @@ public record TrainingState(Parameters weights, Optimizer optimizer, History his
             }
         });
         optimizer.restore(state);
+        if (average != null) {
+            average.restore(a.get("ema"), (long) c.counter("ema_updates"));
+        }
         history.restore(a.get("history"), a.get("pending_loss")[0], (long) c.counter("pending_rows"),
                 (long) c.counter("pending_correct"));
         early.restore(new EarlyStopping.State(a.get("best_loss")[0],
@@ -79,7 +98,8 @@ public record TrainingState(Parameters weights, Optimizer optimizer, History his
     /** The largest file a checkpoint of this state can be, for a run of {@code totalSteps} steps. */
     public long maxCheckpointBytes(long totalSteps) {
         long params = weights.values().length;
-        long doubles = params * (2 + optimizer.state().size()) + HISTORY_FIELDS * (totalSteps + 1) + 16;
+        long doubles = params * (2 + optimizer.state().size() + (average == null ? 0 : 1))
+                + HISTORY_FIELDS * (totalSteps + 1) + 16;
         return 64 + Checkpoint.MAX_HEADER + 8 * doubles;
     }
 
@@ -129,6 +149,13 @@ public record TrainingState(Parameters weights, Optimizer optimizer, History his
             double[] saved = a.get("optimizer." + e.getKey());
             if (saved == null || saved.length != e.getValue().length) {
                 return "optimizer state " + e.getKey() + " is missing or of another length";
+            }
+        }
+        if (average != null) {
+            Double updates = k.get("ema_updates");
+            if (a.get("ema") == null || a.get("ema").length != n || updates == null || updates != Math.rint(updates)
+                    || updates < 0 || updates > step) {
+                return "its average of the weights (--ema) is missing or malformed";
             }
         }
         double[] h = a.get("history");

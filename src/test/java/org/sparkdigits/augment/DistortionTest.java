@@ -1,6 +1,7 @@
 package org.sparkdigits.augment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +49,33 @@ class DistortionTest {
         assertFalse(Arrays.equals(v, MILD.apply(px, 8, b.rowKey(0), 3)), "another seed");
         assertFalse(Arrays.equals(v, MILD.apply(px, 7, b.rowKey(1), 3)), "another row key");
         assertFalse(Arrays.equals(v, px), "a distortion changes the digit");
+    }
+
+    @Test
+    void simardsScaleMovesPixelsByWhatTheirAlphaAndSigmaGive() {
+        // Simard et al.'s alpha 34, sigma 4: a normalised Gaussian of a uniform field, times 34, peaks at ~2.6-4.2 px
+        Distortion simard = new Distortion(0, 0, 0, 0, 34, 4, Distortion.ElasticScale.SIMARD);
+        Distortion peak = new Distortion(0, 0, 0, 0, 3.3, 4);
+        double[] largest = new double[400];
+        for (int i = 0; i < largest.length; i++) {
+            largest[i] = simard.largestDisplacement(5, 1000L + i, 1);
+            assertEquals(3.3, peak.largestDisplacement(5, 1000L + i, 1), 1e-12, "peak: alpha pixels in every variant");
+        }
+        Arrays.sort(largest);
+        double median = largest[200];
+        assertTrue(median > 2.9 && median < 3.8, "median largest displacement " + median);
+        assertTrue(largest[40] < median - 0.3 && largest[360] > median + 0.3, "it varies by variant: p10 " + largest[40]
+                + ", p90 " + largest[360]);
+        // the same draws as apply: the field of largestDisplacement is the one that moves the pixels
+        DigitBlock b = InputFiles.firstRows(TestCsv.mnist("mnist_test.csv.gz").toString(), 1);
+        byte[] px = Arrays.copyOf(b.pixels(), 784);
+        Distortion smaller = new Distortion(0, 0, 0, 0, 34 * 0.5, 4, Distortion.ElasticScale.SIMARD);
+        assertEquals(simard.largestDisplacement(2, 9, 4) / 2, smaller.largestDisplacement(2, 9, 4), 1e-12);
+        assertFalse(Arrays.equals(simard.apply(px, 2, 9, 4), smaller.apply(px, 2, 9, 4)));
+        assertFalse(Arrays.equals(simard.apply(px, 2, 9, 4), new Distortion(0, 0, 0, 0, 34, 4).apply(px, 2, 9, 4)),
+                "peak and simard read alpha differently");
+        assertEquals(Distortion.ElasticScale.SIMARD, Distortion.ElasticScale.parse("Simard"));
+        assertThrows(IllegalArgumentException.class, () -> Distortion.ElasticScale.parse("max"));
     }
 
     @Test

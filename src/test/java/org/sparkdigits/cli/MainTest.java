@@ -69,6 +69,7 @@ class MainTest {
         assertEquals(30, metrics.get("iterations").asInt());
         assertTrue(metrics.get("test_accuracy").asDouble() > 0.8, metrics.toString());
         assertEquals(100, metrics.get("test_rows").asInt());
+        assertEquals("raw", metrics.get("weights").asText(), "without --ema the scores are of the trained weights");
         JsonNode m = json(model.resolve("model.json"));
         assertEquals(10, m.get("architecture").get("hidden").asInt());
         assertEquals(1, m.get("training").get("seed").asInt());

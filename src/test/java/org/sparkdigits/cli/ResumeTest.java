@@ -30,10 +30,14 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    /** Mini-batch Adam with dropout, a schedule and validation: every kind of state a checkpoint must carry. */
+    /**
+     * Mini-batch Adam with dropout, a schedule, label smoothing, the weights' average and validation: every kind of
+     * state a checkpoint must carry.
+     */
     private List<String> options(Path data) {
         return List.of("--data", data.toString(), "--hidden", "12", "--batch-size", "30", "--epochs", "40",
                 "--optimizer", "adam", "--lr", "0.01", "--dropout", "0.2", "--schedule", "cosine", "--warmup", "50",
+                "--ema", "0.99", "--label-smoothing", "0.1",
                 "--validation", "60", "--partitions", "3", "--seed", "5", "--log-every", "5");
     }
 
@@ -82,6 +86,8 @@ class ResumeTest {
         assertArrayEquals(Files.readAllBytes(reference.resolve("model.safetensors")), Files.readAllBytes(out.resolve("model.safetensors")),
                 "resumed weights differ from the uninterrupted run");
         assertEquals(withoutTimes(reference.resolve("history.csv")), withoutTimes(out.resolve("history.csv")));
+        String metrics = Files.readString(out.resolve("metrics.json"), StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("\"weights\" : \"ema\"") || metrics.contains("\"weights\":\"ema\""), metrics);
         System.out.printf("killed after the checkpoint of step %d, resumed from step %d (the newest torn): bit-identical%n",
                 steps.get(0), steps.get(1));
     }

@@ -20,6 +20,7 @@ import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
+import org.sparkdigits.core.LabelSmoothing;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Initializer;
@@ -98,7 +99,7 @@ class DistributedTrainingTest {
         for (int partitions : new int[] {1, 3, 7}) {
             LoadedData d = load(partitions);
             GradientSum distributed = SparkPasses.gradientSum(d.blocks(), new Pass(p.shape(), Activation.RELU, KernelKind.SIMD,
-                    dropout, null, 0), w);
+                    dropout, LabelSmoothing.NONE, null, 0), w);
             assertEquals(full.correct(), distributed.correct(), partitions + " partitions");
             assertEquals(full.loss(), distributed.loss(), 1e-12 * full.loss(), partitions + " partitions");
             assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12, partitions + " partitions");

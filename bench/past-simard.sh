@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Issue 18: one 784-H-10 network past Simard et al.'s 99.30% on MNIST. Each recipe trains on the real MNIST
+# (local[2], --partitions 2) and appends a line to $OUT/runs.tsv: name, validation accuracy (last and best
+# epoch), test accuracy (final runs only), test loss, epochs, wall time, steps per second, seconds to the first
+# evaluation at 99.0% and 99.3%, and the whole command.
+#
+#   bench/past-simard.sh val NAME [train options...]    --validation 10000: 50k rows train, 10k choose; no test set
+#   bench/past-simard.sh final NAME [train options...]  all 60k rows, the 10k test set evaluated every epoch
+#   bench/past-simard.sh table                          runs.tsv as the README's markdown table
+#
+# Settings are chosen on the validation runs; the test set is read by final runs only. The recipes the README's
+# table lists are at the end of this file (bench/past-simard.sh recipes prints them).
+# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
+# /tmp/spark-digits-simard) receives the models, logs and runs.tsv. SPARK_DIGITS_JAR runs another jar.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+OUT="${OUT:-/tmp/spark-digits-simard}"
+mkdir -p "$OUT"
+TSV="$OUT/runs.tsv"
+
+summarise() { # model dir, name, kind, command
+  python3 - "$1" "$2" "$3" "$4" "$TSV" <<'PY'
+import csv, json, os, sys
+model, name, kind, command, tsv = sys.argv[1:6]
+m = json.load(open(os.path.join(model, "metrics.json")))
+rows = list(csv.DictReader(open(os.path.join(model, "history.csv"))))
+col = "val_accuracy" if kind == "val" else "test_accuracy"
+ev = [r for r in rows if r[col]]
+last = float(ev[-1][col]) if ev else float("nan")
+best = max((float(r[col]) for r in ev), default=float("nan"))
+def first(level):
+    for r in ev:
+        if float(r[col]) >= level:
+            return f"{int(r['elapsed_ms']) / 1000:.0f}"
+    return "-"
+steps = m.get("iterations", 0)
+secs = m["train_seconds"]
+test = m.get("test_accuracy")
+line = [name, kind, f"{last * 100:.2f}", f"{best * 100:.2f}",
+        f"{test * 100:.2f}" if kind == "final" and test is not None else "-",
+        f"{m['test_loss']:.4f}" if kind == "final" and m.get("test_loss") is not None else "-",
+        str(m.get("epochs", "")), f"{secs:.0f}", f"{steps / secs:.1f}" if secs else "-", first(0.99), first(0.993), command]
+new = not os.path.exists(tsv)
+with open(tsv, "a") as f:
+    if new:
+        f.write("\t".join(["name", "kind", "acc_last", "acc_best", "test_acc", "test_loss", "epochs", "train_s",
+                           "steps_per_s", "s_to_99.0", "s_to_99.3", "command"]) + "\n")
+    f.write("\t".join(line) + "\n")
+print("\t".join(line[:11]))
+PY
+}
+
+run() { # kind, name, options...
+  local kind=$1 name=$2; shift 2
+  local model="$OUT/model-$name" data=(--data "$MNIST_DIR/mnist_train.csv.gz")
+  if [[ "$kind" == val ]]; then data+=(--validation 10000); else data+=(--test "$MNIST_DIR/mnist_test.csv.gz"); fi
+  rm -rf "$model"
+  local cmd=(./submit.sh train --master 'local[2]' --partitions 2 "${data[@]}" "$@" --log-every 1000 --out "$model")
+  echo "${cmd[*]}" >&2
+  "${cmd[@]}" > "$OUT/train-$name.log" 2>&1 || { tail -20 "$OUT/train-$name.log" >&2; return 1; }
+  summarise "$model" "$name" "$kind" "train --partitions 2 ${data[*]/#$MNIST_DIR\//} $*"
+}
+
+case "${1:-}" in
+  val|final)
+    kind=$1; shift
+    [[ $# -ge 1 ]] || { echo "usage: bench/past-simard.sh $kind NAME [train options...]" >&2; exit 2; }
+    for f in mnist_train.csv.gz mnist_test.csv.gz; do
+      [[ -f "$MNIST_DIR/$f" ]] || { echo "missing $MNIST_DIR/$f (set MNIST_DIR)" >&2; exit 2; }
+    done
+    run "$kind" "$@" ;;
+  table)
+    python3 - "$TSV" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+print("| run | validation acc (last / best) | test acc | test loss | epochs | training | steps/s | to 99.0% | to 99.3% | options |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    val = f"{r['acc_last']}% / {r['acc_best']}%" if r["kind"] == "val" else "-"
+    test = f"**{r['test_acc']}%**" if r["kind"] == "final" else "-"
+    print(f"| {r['name']} | {val} | {test} | {r['test_loss']} | {r['epochs']} | {r['train_s']} s | {r['steps_per_s']} "
+          f"| {r['s_to_99.0']} s | {r['s_to_99.3']} s | `{r['command']}` |")
+PY
+    ;;
+  *) sed -n 2,16p "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
