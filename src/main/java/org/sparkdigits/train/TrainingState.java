@@ -13,9 +13,9 @@ import org.sparkdigits.model.Checkpoint;
 /**
  * Everything that decides the rest of a run, and its checkpoint form: the weights, the optimiser's state, the
  * average of the weights ({@code --ema}), the history so far (with the sums pending since its last row) and the
- * early-stopping state, all live (the loop updates them in place). The position (step, epoch, step within the epoch, time spent) is given when a checkpoint is made and read
- * back from it. There is no random generator state: batches, masks and initialisation are pure functions of the seed
- * and the position.
+ * early-stopping state, all live (the loop updates them in place). The position (step, epoch, step within the epoch,
+ * time spent) is given when a checkpoint is made and read back from it. There is no random generator state: batches,
+ * masks and initialisation are pure functions of the seed and the position.
  */
 public record TrainingState(Parameters weights, Optimizer optimizer, WeightAverage average, History history,
                             EarlyStopping early) {
