@@ -1,5 +1,8 @@
 package org.sparkdigits.augment;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.SplittableRandom;
 
@@ -21,6 +24,7 @@ import java.util.SplittableRandom;
  * @param sigma    elastic smoothness: the Gaussian's standard deviation in pixels
  * @param elastic  what {@code alpha} scales
  */
+@DefaultSerializer(JavaSerializer.class)
 public record Distortion(double rotation, double scale, double shear, double shift, double alpha, double sigma,
                          ElasticScale elastic) implements Serializable {
 

@@ -1,5 +1,8 @@
 package org.sparkdigits.augment;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 import org.sparkdigits.core.DigitBlock;
@@ -13,6 +16,7 @@ import org.sparkdigits.core.DigitBlock;
  * @param distortion the ranges of the distortions
  * @param seed       the run's seed
  */
+@DefaultSerializer(JavaSerializer.class)
 public record FreshDistortions(Distortion distortion, long seed) implements Serializable {
 
     /**

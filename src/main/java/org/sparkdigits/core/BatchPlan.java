@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.util.SplittableRandom;
 
 /**
@@ -13,6 +16,7 @@ import java.util.SplittableRandom;
  * @param rows      all training rows
  * @param batchSize the global batch size
  */
+@DefaultSerializer(JavaSerializer.class)
 public record BatchPlan(long rows, int batchSize) implements java.io.Serializable {
 
     public BatchPlan {

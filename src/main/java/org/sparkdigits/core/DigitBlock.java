@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -10,6 +13,7 @@ import java.util.Objects;
  * one byte (0-9) per row, or {@code null} for unlabelled data (prediction input). No per-row objects.
  * The kernel reads the non-zero pixels through {@link #sparse()}, indexed once per block.
  */
+@DefaultSerializer(JavaSerializer.class)
 public final class DigitBlock implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
@@ -22,6 +25,7 @@ import java.io.Serializable;
  * @param rate the probability P of dropping a unit, in [0, 1)
  * @param seed the seed of this step's masks
  */
+@DefaultSerializer(JavaSerializer.class)
 public record Dropout(double rate, long seed) implements Serializable {
 
     /** No dropout. */

@@ -1,11 +1,15 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
  * Evaluation sums over labelled rows: the confusion matrix ({@code confusion[true][predicted]}), the
  * summed cross-entropy loss and the row count. Mergeable, so partitions can be summed.
  */
+@DefaultSerializer(JavaSerializer.class)
 public final class Evaluation implements Serializable {
 
     private final long[][] confusion;

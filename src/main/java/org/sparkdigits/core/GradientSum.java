@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectInput;
@@ -14,6 +17,7 @@ import java.io.Serializable;
  * <p>Mutable on purpose: it is the accumulator of an aggregation. Serialized (a task's result) as raw bytes in bulk
  * ({@link BulkArrays}), not element by element.
  */
+@DefaultSerializer(JavaSerializer.class)
 public final class GradientSum implements Serializable {
 
     private final double[] gradient;

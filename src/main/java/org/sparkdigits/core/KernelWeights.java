@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectInput;
@@ -25,6 +28,7 @@ import java.util.Arrays;
  * rebuilds its kernel from {@link #parameters()}: the float kernel's layout holds {@code W1} in float only, so such a
  * task sees {@code W1} rounded to float, as the float kernel's products do anyway.
  */
+@DefaultSerializer(JavaSerializer.class)
 public final class KernelWeights implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
@@ -17,6 +20,7 @@ import java.io.Serializable;
  *
  * @param epsilon the mass moved from the true class to all classes evenly, in [0, 1)
  */
+@DefaultSerializer(JavaSerializer.class)
 public record LabelSmoothing(double epsilon) implements Serializable {
 
     /** Plain one-hot targets. */

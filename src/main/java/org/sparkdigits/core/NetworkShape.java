@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 /**
  * The shape of the two-layer network: {@code inputs -> hidden (ReLU) -> classes (softmax)}.
  *
@@ -14,6 +17,7 @@ package org.sparkdigits.core;
  * Row-major {@code W1 [hidden x inputs]} is, read column-major, {@code W1ᵀ [inputs x hidden]}: the
  * kernel uses that to accumulate weight gradients straight into the flat layout.
  */
+@DefaultSerializer(JavaSerializer.class)
 public record NetworkShape(int inputs, int hidden, int classes) implements java.io.Serializable {
 
     /** MNIST: 28x28 grey pixels. */

@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.Arrays;
 
@@ -10,6 +13,7 @@ import org.ojalgo.matrix.store.R064Store;
  * per-layer views. Broadcasting, summing and updating work on the flat array; the kernel reads layers
  * through {@link #w1()}, {@link #w2Transposed()} and friends.
  */
+@DefaultSerializer(JavaSerializer.class)
 public final class Parameters implements Serializable {
 
     private final NetworkShape shape;

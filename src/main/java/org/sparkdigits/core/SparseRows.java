@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 /**
  * The non-zero pixels of a {@link DigitBlock}, row by row (compressed sparse rows): row {@code i}'s
  * non-zero pixels are {@code columns[start[i] .. start[i+1])} with values {@code values[...]} (0-255 as
@@ -12,6 +15,7 @@ package org.sparkdigits.core;
  * @param columns pixel indices (0 to inputs - 1) of the non-zero pixels, ascending within a row
  * @param values  their values, unsigned
  */
+@DefaultSerializer(JavaSerializer.class)
 public record SparseRows(int[] start, short[] columns, byte[] values) implements java.io.Serializable {
 
     /** Indexes the non-zero pixels of {@code pixels [rows x inputs]} (inputs at most 32767). */

@@ -1,5 +1,8 @@
 package org.sparkdigits.data;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
@@ -13,6 +16,7 @@ import java.io.Serializable;
  * @param labels   IDX: the labels file beside the images file ({@code null}: none, unlabelled)
  * @param records  the rows it holds when its format says so before reading (IDX, Parquet), else -1
  */
+@DefaultSerializer(JavaSerializer.class)
 public record InputFile(String path, int index, boolean header, boolean labelled, InputFormat format, String labels,
                         long records) implements Serializable {
 

@@ -1,5 +1,8 @@
 package org.sparkdigits.format;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -119,6 +122,7 @@ final class IdxFormat implements DigitFormat {
     }
 
     /** One task's share of an IDX file: images {@code [first, first + count)}. */
+    @DefaultSerializer(JavaSerializer.class)
     private record Chunk(int file, long first, long count) implements Serializable {
     }
 

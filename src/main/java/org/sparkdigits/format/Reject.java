@@ -1,5 +1,8 @@
 package org.sparkdigits.format;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.Comparator;
 
@@ -8,6 +11,7 @@ import java.util.Comparator;
  * where it is ({@link DigitFormat#locate}): {@code file.csv:12}, {@code images: image 7}. Ordered by place, so the
  * first bad row of the input is the one reported.
  */
+@DefaultSerializer(JavaSerializer.class)
 public record Reject(int fileIndex, long blockStart, long position, String reason)
         implements Serializable, Comparable<Reject> {
 

@@ -1,5 +1,8 @@
 package org.sparkdigits.format;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
@@ -122,6 +125,7 @@ abstract class TextFormat implements DigitFormat {
      * Task side: the rows of Spark's text source ({@code file_path, file_block_start, value}) as parsed records,
      * lazily, one input split after the other; each file's header line and blank lines are skipped but counted.
      */
+    @DefaultSerializer(JavaSerializer.class)
     private static final class Lines implements Serializable {
 
         private final Map<String, InputFile> files;

@@ -1,5 +1,8 @@
 package org.sparkdigits.report;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
@@ -10,6 +13,7 @@ import java.io.Serializable;
  * @param predicted     the model's class
  * @param probabilities {@code [10]} the softmax outputs
  */
+@DefaultSerializer(JavaSerializer.class)
 public record Sample(byte[] pixels, int label, int predicted, double[] probabilities) implements Serializable {
 
     public boolean correct() {

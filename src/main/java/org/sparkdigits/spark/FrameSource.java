@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,6 +37,7 @@ import org.sparkdigits.io.Echo;
  * labels 0-9, pixels 0-255, no nulls (a floating-point value must be whole). The layout is checked on the driver
  * before any job ({@link #layout}); a bad value becomes a rejected record naming the row and what is wrong.
  */
+@DefaultSerializer(JavaSerializer.class)
 final class FrameSource implements Serializable {
 
     /** The columns {@link #layout} looks for when none is named. */

@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +31,7 @@ public final class Gallery {
     }
 
     /** The wrong and right candidates of some partitions. */
+    @DefaultSerializer(JavaSerializer.class)
     static final class Part implements Serializable {
         final List<Sample> wrong = new ArrayList<>();
         final List<Sample> right = new ArrayList<>();

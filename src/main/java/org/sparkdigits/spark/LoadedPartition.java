@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import org.sparkdigits.format.Reject;
  * @param fileIndex  for blocks read in input order: the file the block comes from, else -1
  * @param blockStart for blocks read in input order: the byte offset of the split in the file, else -1
  */
+@DefaultSerializer(JavaSerializer.class)
 record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockStart,
                        Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects) implements Serializable {
 
@@ -23,6 +27,7 @@ record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockS
      * @param content two sums over the rows' content keys (each key mixed two ways), or zeros without keys: added over
      *                the partitions they fingerprint the rows whatever their order
      */
+    @DefaultSerializer(JavaSerializer.class)
     record Summary(int rows, Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects, long[] content)
             implements Serializable {
     }

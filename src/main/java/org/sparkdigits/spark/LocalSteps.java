@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.List;
 
@@ -27,6 +30,7 @@ final class LocalSteps {
     }
 
     /** Row-weighted sum of the partitions' final models, with the loss and correct counts of their steps. */
+    @DefaultSerializer(JavaSerializer.class)
     static final class ModelSum implements Serializable {
         final double[] weighted;
         long rows;
@@ -58,6 +62,7 @@ final class LocalSteps {
      * @param seed            the run's seed, from which each step's masks are drawn
      * @param l2              the L2 penalty added to each local gradient
      */
+    @DefaultSerializer(JavaSerializer.class)
     record Round(int firstStep, double[] rates, long firstGlobalStep, double dropout, long seed, double l2)
             implements Serializable {
 

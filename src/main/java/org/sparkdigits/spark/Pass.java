@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 import org.sparkdigits.augment.FreshDistortions;
@@ -17,6 +20,7 @@ import org.sparkdigits.core.NetworkShape;
  * @param fresh on-the-fly distortions, or {@code null} for the rows as they are
  * @param epoch the epoch whose distortions {@code fresh} makes (full batch: the iteration, from 0)
  */
+@DefaultSerializer(JavaSerializer.class)
 record Pass(NetworkShape shape, Activation activation, KernelKind kernel, Dropout dropout, LabelSmoothing smoothing,
             FreshDistortions fresh, int epoch) implements Serializable {
 

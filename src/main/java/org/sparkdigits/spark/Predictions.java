@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +22,7 @@ import org.sparkdigits.core.Parameters;
  */
 public final class Predictions {
 
+    @DefaultSerializer(JavaSerializer.class)
     private record Part(int fileIndex, long blockStart, byte[] predicted, byte[] labels) implements Serializable {
     }
 

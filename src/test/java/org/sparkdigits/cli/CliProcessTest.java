@@ -1,5 +1,6 @@
 package org.sparkdigits.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -110,5 +112,35 @@ class CliProcessTest {
         assertTrue(o.err().contains(" ms/it  ETA "), o.err());
         assertTrue(o.out().contains("test accuracy "), o.out());
         assertTrue(Files.exists(dir.resolve("m/model.safetensors")));
+    }
+
+    /**
+     * A session with {@code spark.serializer=KryoSerializer} (common in clusters' spark-defaults.conf): Kryo serializes
+     * task results, broadcasts, spilled blocks and parallelized collections, and its field serializer cannot build a
+     * record. Every class of ours that travels names Java serialization as its Kryo serializer, so the same command
+     * gives the same model bytes under either serializer, with blocks spilled serialized, a validation split, fresh
+     * distortions and dropout; and a model is evaluated under Kryo.
+     */
+    @Test
+    void aKryoSessionTrainsTheSameModelAsJavaSerialization() throws Exception {
+        Path train = TestCsv.labelled(dir.resolve("train.csv"), 600, 34, false);
+        Path test = TestCsv.labelled(dir.resolve("test.csv"), 100, 35, true);
+        List<String> common = List.of("train", "--data", train.toString(), "--test", test.toString(), "--validation", "100",
+                "--hidden", "16", "--batch-size", "50", "--epochs", "2", "--optimizer", "adamw", "--dropout", "0.2",
+                "--augment-on-the-fly", "--storage-level", "DISK_ONLY", "--log-every", "100");
+        List<String> kryo = List.of("-Dspark.serializer=org.apache.spark.serializer.KryoSerializer");
+        Map<String, byte[]> models = new java.util.LinkedHashMap<>();
+        for (String serializer : List.of("java", "kryo")) {
+            List<String> args = new ArrayList<>(common);
+            args.addAll(List.of("--out", dir.resolve("m-" + serializer).toString()));
+            Outcome o = run(serializer.equals("kryo") ? kryo : List.of(), args.toArray(String[]::new));
+            assertEquals(0, o.code(), serializer + ": " + o.err());
+            assertNoStackTrace(o.err());
+            models.put(serializer, Files.readAllBytes(dir.resolve("m-" + serializer + "/model.safetensors")));
+        }
+        assertArrayEquals(models.get("java"), models.get("kryo"), "Kryo changed the trained model");
+        Outcome evaluated = run(kryo, "evaluate", "--model", dir.resolve("m-kryo").toString(), "--data", test.toString());
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertTrue(evaluated.out().contains("accuracy"), evaluated.out());
     }
 }
