@@ -8,7 +8,8 @@
 # job's end (result serialization, transfer, deserialization). Timings only. A JFR profile of the same runs:
 # add JFR=1 (one .jfr per shape in the output directory, `jfr print --events jdk.ExecutionSample` reads it).
 #
-#   bench/step-profile.sh              # H=10, 128 and 800 at B=128
+#   bench/step-profile.sh                          # H=10, 128 and 800 at B=128
+#   bench/step-profile.sh "800 1024 float" ...     # the shapes given, "H B KERNEL" each (EXTRA: more train options)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
@@ -19,7 +20,8 @@ mvn -q -DskipTests package >&2
 OUT_ABS="$(cd "$OUT" && pwd)"
 echo "| H | B | kernel | step (driver) | weights | broadcast | job | update | destroy | job as Spark times it | submission to task launch | task deserialization | task run | result bytes per task | task end to job end | result sum on the driver |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-for shape in "10 128 simd" "128 128 float" "800 128 float"; do
+[[ $# -gt 0 ]] || set -- "10 128 simd" "128 128 float" "800 128 float"
+for shape in "$@"; do
   read -r h b k <<< "$shape"
   name="h$h-b$b-$k"
   rm -rf "$OUT/model-$name" "$OUT/events-$name"
@@ -27,7 +29,7 @@ for shape in "10 128 simd" "128 128 float" "800 128 float"; do
   jfr=()
   [[ -n "${JFR:-}" ]] && jfr=(--driver-java-options "-XX:StartFlightRecording=filename=$OUT_ABS/$name.jfr,settings=profile")
   ./submit.sh train "${jfr[@]}" --master 'local[2]' --data "$MNIST_DIR/mnist_train.csv.gz" --hidden "$h" --batch-size "$b" \
-      --kernel "$k" --optimizer adamw --lr 0.001 --epochs 2 --log-every 100000 --out "$OUT/model-$name" \
+      --kernel "$k" --optimizer adamw --lr 0.001 --epochs 2 ${EXTRA:-} --log-every 100000 --out "$OUT/model-$name" \
       --conf spark.eventLog.enabled=true --conf "spark.eventLog.dir=file://$OUT_ABS/events-$name" \
       --conf spark.eventLog.compress=false > "$OUT/train-$name.log" 2>&1 || { tail -5 "$OUT/train-$name.log" >&2; exit 1; }
   python3 - "$OUT/model-$name/metrics.json" "$OUT/events-$name" "$h" "$b" "$k" <<'PY'

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Time to accuracy beside PyTorch on the same machine: each trains the same 784-H-10 network with its recipe, tests on
-# the real 10k after every epoch, and the table gives the training wall time at the first epoch whose test accuracy
-# reached the target. Timings only: nothing passes or fails.
+# Time to accuracy beside PyTorch on the same machine: each recipe trains the same 784-H-10 network with the same
+# settings on both sides (batch, epochs, AdamW rate and decay, warm-up then cosine, dropout), tests on the real 10k
+# after every epoch, and the table gives the training wall time at the first epoch whose test accuracy reached the
+# target. Per target, the best recipe of each side is compared with the best of the other. Timings only: nothing
+# passes or fails.
 #
-#   bench/time-to-accuracy.sh            # H=128 to 98.0% and H=800 to 98.4%
-#   bench/time-to-accuracy.sh 128        # one of them
+#   bench/time-to-accuracy.sh            # H=128 to 98.0% and H=800 to 98.4%, every recipe
+#   bench/time-to-accuracy.sh 800        # one target's recipes
 #
 # Ours: the training wall time at that epoch's evaluation (history.csv's elapsed_ms; it includes the evaluations).
 # PyTorch (../shared/bench/torch_mlp.py, one intra-op thread) prints its accuracy after each epoch and its total
@@ -23,46 +25,74 @@ done
 mkdir -p "$OUT"
 mvn -q -DskipTests package >&2
 
-# hidden target epochs | our options | torch options
-declare -A OURS TORCH TARGET
-OURS[128]="--hidden 128 --kernel float --batch-size 128 --epochs 20 --optimizer adamw --l2 0.05 --lr 0.002 --schedule cosine --warmup 500"
-TORCH[128]="--hidden 128 --batch 128 --epochs 20 --lr 0.002 --wd 0.05 --warmup 500"
+# per hidden size: the target and its recipes, "batch epochs lr decay warmup dropout" each
+declare -A TARGET RECIPES
 TARGET[128]=0.980
-OURS[800]="--hidden 800 --kernel float --batch-size 128 --epochs 30 --optimizer adamw --lr 0.001 --l2 0.1 --dropout 0.5 --schedule cosine --warmup 500"
-TORCH[800]="--hidden 800 --batch 128 --epochs 30 --lr 0.001 --wd 0.1 --dropout 0.5 --warmup 500"
+RECIPES[128]="128 20 0.002 0.05 500 0|256 20 0.003 0.05 200 0"
 TARGET[800]=0.984
+RECIPES[800]="128 30 0.001 0.1 500 0.5|512 15 0.003 0.1 100 0|1024 20 0.004 0.1 50 0.5"
 
 [[ $# -gt 0 ]] || set -- 128 800
+rm -f "$OUT/results.tsv"
 for h in "$@"; do
-  [[ -n "${OURS[$h]:-}" ]] || { echo "bench/time-to-accuracy.sh: no recipe for H=$h (128 or 800)" >&2; exit 2; }
-  echo "== H=$h ours: train ${OURS[$h]}" >&2
-  rm -rf "$OUT/model-h$h"
-  # shellcheck disable=SC2086
-  ./submit.sh train --master 'local[2]' --data "$MNIST_DIR/mnist_train.csv.gz" --test "$MNIST_DIR/mnist_test.csv.gz" \
-      ${OURS[$h]} --log-every 100000 --out "$OUT/model-h$h" > "$OUT/train-h$h.log" 2>&1 || { tail -5 "$OUT/train-h$h.log" >&2; exit 1; }
-  echo "== H=$h PyTorch: torch_mlp.py ${TORCH[$h]} --threads 1" >&2
-  # shellcheck disable=SC2086
-  /usr/bin/python3 "$TORCH_MLP" --mnist "$MNIST_DIR" ${TORCH[$h]} --threads 1 | tail -1 > "$OUT/torch-h$h.json"
-  python3 - "$OUT/model-h$h" "$OUT/torch-h$h.json" "$h" "${TARGET[$h]}" "${OURS[$h]}" "${TORCH[$h]}" <<'PY'
+  [[ -n "${RECIPES[$h]:-}" ]] || { echo "bench/time-to-accuracy.sh: no recipes for H=$h (128 or 800)" >&2; exit 2; }
+  IFS='|' read -r -a recipes <<< "${RECIPES[$h]}"
+  for r in "${recipes[@]}"; do
+    read -r b e lr wd w d <<< "$r"
+    name="h$h-b$b-e$e-lr$lr-d$d"
+    ours="--hidden $h --kernel float --batch-size $b --epochs $e --optimizer adamw --l2 $wd --lr $lr --schedule cosine --warmup $w"
+    torch="--hidden $h --batch $b --epochs $e --lr $lr --wd $wd --warmup $w"
+    if [[ "$d" != 0 ]]; then ours+=" --dropout $d"; torch+=" --dropout $d"; fi
+    echo "== $name ours: train $ours" >&2
+    # shellcheck disable=SC2086
+    ./submit.sh train --master 'local[2]' --data "$MNIST_DIR/mnist_train.csv.gz" --test "$MNIST_DIR/mnist_test.csv.gz" \
+        $ours --log-every 100000 --out "$OUT/model-$name" > "$OUT/train-$name.log" 2>&1 || { tail -5 "$OUT/train-$name.log" >&2; exit 1; }
+    echo "== $name PyTorch: torch_mlp.py $torch --threads 1" >&2
+    # shellcheck disable=SC2086
+    /usr/bin/python3 "$TORCH_MLP" --mnist "$MNIST_DIR" $torch --threads 1 | tail -1 > "$OUT/torch-$name.json"
+    python3 - "$OUT/model-$name" "$OUT/torch-$name.json" "$h" "${TARGET[$h]}" "$r" "$ours" "$torch" >> "$OUT/results.tsv" <<'PY'
 import csv, json, sys
-model, torch_file, h, target = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+model, torch_file, h, target, recipe, ours_cmd, torch_cmd = sys.argv[1:]
+target = float(target)
 m = json.load(open(model + "/metrics.json"))
-ours = None
+ours = ""
 for row in csv.DictReader(open(model + "/history.csv")):
     if row["test_accuracy"] and float(row["test_accuracy"]) >= target - 1e-9:
-        ours = (float(row["epoch"]), float(row["elapsed_ms"]) / 1000)
+        ours = f"{float(row['elapsed_ms']) / 1000:.1f}\t{float(row['epoch']):g}"
         break
 t = json.load(open(torch_file))
 accs = t["test_acc_per_epoch"]
 first = next((i + 1 for i, a in enumerate(accs) if a >= target - 1e-9), None)
-theirs = None if first is None else (first, t["train_seconds"] * first / len(accs))
-def show(x):
-    return "not reached" if x is None else f"{x[1]:.1f} s (epoch {x[0]:g})"
-ratio = f"{ours[1] / theirs[1]:.2f}x" if ours and theirs else "-"
-print(f"H={h} to {target * 100:.1f}%: ours {show(ours)}, final {m['test_accuracy'] * 100:.2f}% in {m['train_seconds']:.0f} s "
-      f"({m.get('ms_per_step_steady', m['ms_per_iteration']):.1f} ms/step steady); PyTorch {show(theirs)}, final "
-      f"{accs[-1] * 100:.2f}% in {t['train_seconds']:.0f} s ({t['ms_step_median']} ms/step); ours / PyTorch {ratio}")
-print(f"  ours: ./submit.sh train --master 'local[2]' --data .../mnist_train.csv.gz --test .../mnist_test.csv.gz {sys.argv[5]}")
-print(f"  PyTorch: /usr/bin/python3 ../shared/bench/torch_mlp.py {sys.argv[6]} --threads 1")
+theirs = "" if first is None else f"{t['train_seconds'] * first / len(accs):.1f}\t{first}"
+print("\t".join([h, f"{target:.3f}", recipe, ours or "\t", f"{m['test_accuracy']:.4f}", f"{m['train_seconds']:.1f}",
+                 f"{m.get('ms_per_step_steady', m['ms_per_iteration']):.2f}", theirs or "\t", f"{accs[-1]:.4f}",
+                 f"{t['train_seconds']:.1f}", f"{t['ms_step_median']}", ours_cmd, torch_cmd]))
 PY
+  done
 done
+python3 - "$OUT/results.tsv" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+print("| H | target | batch, epochs, lr, decay, warm-up, dropout | ours: time (epoch) | ours: final acc, time, ms/step "
+      "| PyTorch: time (epoch) | PyTorch: final acc, time, ms/step | ours / PyTorch |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+best = {}
+for r in rows:
+    h, target, recipe, os_, oe, oacc, otime, ostep, ts, te, tacc, ttime, tstep = r[:13]
+    show = lambda s, e: f"{s} s ({e})" if s else "not reached"
+    ratio = f"{float(os_) / float(ts):.2f}x" if os_ and ts else "-"
+    print(f"| {h} | {float(target) * 100:.1f}% | {recipe} | {show(os_, oe)} | {float(oacc) * 100:.2f}%, {otime} s, {ostep} ms "
+          f"| {show(ts, te)} | {float(tacc) * 100:.2f}%, {ttime} s, {tstep} ms | {ratio} |")
+    b = best.setdefault(h, {"ours": None, "torch": None})
+    if os_ and (b["ours"] is None or float(os_) < float(b["ours"][0])):
+        b["ours"] = (os_, recipe)
+    if ts and (b["torch"] is None or float(ts) < float(b["torch"][0])):
+        b["torch"] = (ts, recipe)
+print()
+for h, b in best.items():
+    if b["ours"] and b["torch"]:
+        print(f"H={h}: best of ours {b['ours'][0]} s ({b['ours'][1]}), best of PyTorch {b['torch'][0]} s ({b['torch'][1]}): "
+              f"ours / PyTorch {float(b['ours'][0]) / float(b['torch'][0]):.2f}x")
+    else:
+        print(f"H={h}: ours {b['ours']}, PyTorch {b['torch']} (a side never reached the target)")
+PY

@@ -167,7 +167,9 @@ public final class DeltaRows {
                 acc.addChunk(cols, vals, rowStart, rowEnd, n, d, df);
                 row += n;
             }
-            acc.boundary();
+            if (s + 1 < segments) { // end() adds the last segment's float sums itself
+                acc.boundary();
+            }
         }
         acc.end(g, w1o);
     }

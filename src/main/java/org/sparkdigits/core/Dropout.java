@@ -31,7 +31,9 @@ public record Dropout(double rate, long seed) implements Serializable {
     /** No dropout. */
     public static final Dropout NONE = new Dropout(0, 0);
 
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    static final long MIX1 = 0xBF58476D1CE4E5B9L;
+    static final long MIX2 = 0x94D049BB133111EBL;
 
     public Dropout {
         if (!(rate >= 0 && rate < 1)) {
@@ -53,19 +55,34 @@ public record Dropout(double rate, long seed) implements Serializable {
      * unit, {@code 1 / (1 - rate)} for a kept one.
      */
     public void fill(long rowKey, double[] mask, int off, int hidden) {
-        double keep = 1.0 / (1.0 - rate);
-        long threshold = (long) (rate * 0x1p53);
-        long base = mix(seed ^ mix(rowKey));
+        double keep = keep();
+        long threshold = threshold();
+        long base = rowBase(rowKey);
         for (int u = 0; u < hidden; u++) {
             long r = mix(base + (u + 1) * GOLDEN) >>> 11;   // uniform in [0, 2^53)
             mask[off + u] = r < threshold ? 0.0 : keep;
         }
     }
 
+    /** The multiplier of a kept unit, {@code 1 / (1 - rate)}. */
+    double keep() {
+        return 1.0 / (1.0 - rate);
+    }
+
+    /** A unit is dropped when its 53 random bits are below this. */
+    long threshold() {
+        return (long) (rate * 0x1p53);
+    }
+
+    /** The hash that unit {@code u}'s draw {@code mix(base + (u + 1)·GOLDEN)} starts from, for the row {@code rowKey}. */
+    long rowBase(long rowKey) {
+        return mix(seed ^ mix(rowKey));
+    }
+
     /** SplitMix64's finaliser: a bijective mix of 64 bits. */
     static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * MIX1;
+        z = (z ^ (z >>> 27)) * MIX2;
         return z ^ (z >>> 31);
     }
 }

@@ -22,8 +22,13 @@ final class FirstLayerGradient {
     private final float[] dw1tFloat;
     private final ChunkColumns columns;
     private int unflushed;
-    /** Whether dw1t holds anything (double mode: always after a chunk; float mode: after a flush). */
-    private boolean flushed = true;
+    /**
+     * Whether dw1t may hold anything (double mode: always after a chunk; float mode: after a flush). False at first:
+     * new arrays are zero, so the first {@link #begin} clears nothing.
+     */
+    private boolean flushed;
+    /** Whether dw1tFloat may hold anything: a chunk was added since it was last zeroed. */
+    private boolean dirtyFloat;
 
     FirstLayerGradient(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
         this.loops = loops;
@@ -45,9 +50,10 @@ final class FirstLayerGradient {
             Arrays.fill(dw1t, 0.0);
             flushed = false;
         }
-        if (dw1tFloat != null) {
+        if (dw1tFloat != null && dirtyFloat) {
             Arrays.fill(dw1tFloat, 0f);
         }
+        dirtyFloat = false;
         unflushed = 0;
     }
 
@@ -59,6 +65,12 @@ final class FirstLayerGradient {
     void addChunk(short[] cols, byte[] vals, int[] rowStart, int[] rowEnd, int n, double[] delta, float[] deltaFloat) {
         switch (loops) {
             case FLOAT -> {
+                // a full float sum is added into the double one when the next chunk comes, not at once: when the sum
+                // ends instead, end() adds it on the way (the same two additions, one pass over the arrays fewer)
+                if (unflushed == SparseKernel.FLUSH_CHUNKS) {
+                    flush();
+                }
+                dirtyFloat = true;
                 if (columns == null) {
                     FloatLoops.firstLayerBackwardByRow(dw1tFloat, floatStride, cols, vals, rowStart, rowEnd, n,
                             SparseKernel.SCALE_FLOAT, deltaFloat);
@@ -66,9 +78,7 @@ final class FirstLayerGradient {
                     columns.build(cols, vals, rowStart, rowEnd, n, null, SparseKernel.SCALE_FLOAT);
                     FloatLoops.firstLayerBackward(dw1tFloat, floatStride, columns, deltaFloat);
                 }
-                if (++unflushed == SparseKernel.FLUSH_CHUNKS) {
-                    flush();
-                }
+                unflushed++;
             }
             case VECTOR -> {
                 if (columns == null) {
@@ -86,7 +96,8 @@ final class FirstLayerGradient {
 
     /**
      * Float mode: adds the float sums into the double ones now, so that the next chunks start a float sum of their
-     * own (a new kernel call's rows, in a replay); double mode: nothing.
+     * own (a new kernel call's rows, in a replay); double mode: nothing. Not needed before {@link #end}, which adds
+     * them on the way.
      */
     void boundary() {
         if (dw1tFloat != null && unflushed > 0) {
@@ -131,6 +142,7 @@ final class FirstLayerGradient {
 
     /** Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}. */
     private void flush() {
+        dirtyFloat = false;
         for (int j = 0; j < inputs; j++) {
             int base = j * stride;
             int baseFloat = j * floatStride;

@@ -213,7 +213,12 @@ public final class SparseKernel implements Kernel {
             if (drop) {
                 for (int i = 0; i < n; i++) {
                     int off = i * stride;
-                    dropout.fill(block.rowKey(order == null ? c0 + i : order[c0 + i]), mask, off, hidden);
+                    long key = block.rowKey(order == null ? c0 + i : order[c0 + i]);
+                    if (simd) {
+                        VectorLoops.dropoutMask(dropout, key, mask, off, hidden);
+                    } else {
+                        dropout.fill(key, mask, off, hidden);
+                    }
                     for (int u = off; u < off + hidden; u++) {
                         dropped[u] = act[u] * mask[u];
                     }

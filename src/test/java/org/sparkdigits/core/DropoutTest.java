@@ -21,6 +21,25 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DropoutTest {
 
     @Test
+    void theVectorMasksAreTheScalarMasksBitForBit() {
+        for (double rate : new double[] {0.05, 0.3, 0.5, 0.9}) {
+            for (int hidden : new int[] {1, 7, 8, 9, 31, 64, 100, 800}) {
+                Dropout d = Dropout.forStep(rate, 11, hidden);
+                for (long key = -3; key < 40; key++) {
+                    long rowKey = key * 0x9E3779B97F4A7C15L;
+                    double[] scalar = new double[hidden + 5];
+                    double[] vector = new double[hidden + 5];
+                    Arrays.fill(scalar, -1);
+                    Arrays.fill(vector, -1);
+                    d.fill(rowKey, scalar, 2, hidden);
+                    VectorLoops.dropoutMask(d, rowKey, vector, 2, hidden);
+                    assertArrayEquals(scalar, vector, "rate " + rate + ", hidden " + hidden + ", key " + rowKey);
+                }
+            }
+        }
+    }
+
+    @Test
     void masksDropTheRateAndScaleTheRest() {
         Dropout d = Dropout.forStep(0.3, 5, 17);
         int hidden = 1000;
