@@ -55,10 +55,14 @@ public record Dropout(double rate, long seed) implements Serializable {
      * unit, {@code 1 / (1 - rate)} for a kept one.
      */
     public void fill(long rowKey, double[] mask, int off, int hidden) {
+        fillFrom(rowBase(rowKey), mask, off, 0, hidden);
+    }
+
+    /** {@link #fill} for units {@code [from, hidden)} only, from the row's {@link #rowBase}. */
+    void fillFrom(long base, double[] mask, int off, int from, int hidden) {
         double keep = keep();
         long threshold = threshold();
-        long base = rowBase(rowKey);
-        for (int u = 0; u < hidden; u++) {
+        for (int u = from; u < hidden; u++) {
             long r = mix(base + (u + 1) * GOLDEN) >>> 11;   // uniform in [0, 2^53)
             mask[off + u] = r < threshold ? 0.0 : keep;
         }

@@ -58,10 +58,7 @@ final class VectorLoops {
             VectorMask<Long> dropped = z.lanewise(VectorOperators.LSHR, 11).lt(threshold);
             kept.blend(0.0, dropped.cast(SPECIES)).intoArray(mask, off + u);
         }
-        for (; u < hidden; u++) {
-            long r = Dropout.mix(base + (u + 1) * Dropout.GOLDEN) >>> 11;
-            mask[off + u] = r < threshold ? 0.0 : keep;
-        }
+        dropout.fillFrom(base, mask, off, u, hidden);
     }
 
     /** {@code hidden} rounded up to a whole number of vectors. */
