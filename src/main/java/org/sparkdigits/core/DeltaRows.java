@@ -125,9 +125,19 @@ public final class DeltaRows {
 
     /**
      * {@code g[w1o ..]} ({@code W1 [hidden x inputs]}) {@code +=} the recorded rows' weight gradient, segment by
-     * segment as the kernel would have added it.
+     * segment as the kernel would have added it; on one thread.
      */
     void addTo(double[] g, int w1o) {
+        addTo(g, w1o, 1);
+    }
+
+    /**
+     * {@link #addTo(double[], int)} on up to {@code cores} threads (the driver's; a task keeps to its one): at large H
+     * the hidden units are replayed in ranges at once ({@link #ranges}). Each element of {@code dW1} receives the same
+     * additions in the same order whichever range holds it, so the sum is the same bit for bit as one replay of all
+     * units.
+     */
+    void addTo(double[] g, int w1o, int cores) {
         // a JVM without the Vector API (a driver started without the module) replays with the plain double loops:
         // the same sums to rounding, not to the bit
         boolean here = loops == SparseKernel.Loops.SCALAR || KernelKind.simdAvailable();
@@ -138,9 +148,30 @@ public final class DeltaRows {
             }
             deltaFloat = null;
         }
-        FirstLayerGradient acc = new FirstLayerGradient(here ? loops : SparseKernel.Loops.SCALAR, inputs, hidden, stride,
-                floatStride);
-        int width = deltaFloat != null ? floatStride : stride;
+        SparseKernel.Loops replay = here ? loops : SparseKernel.Loops.SCALAR;
+        CoreRanges.forEach(ranges(hidden, cores), (u0, u1) -> addTo(g, w1o, replay, u0, u1));
+    }
+
+    /** Hidden units per range at least (a range's replay then outweighs its fork). */
+    static final int RANGE_UNITS = 128;
+
+    /**
+     * The bounds of the hidden-unit ranges a replay of {@code hidden} units is split into on {@code cores} cores: at
+     * most one range per core, each at least {@link #RANGE_UNITS} units, every inner bound a multiple of 64 units (a
+     * whole number of four-vector groups of any species). {@code {0, hidden}} for one range.
+     */
+    static int[] ranges(int hidden, int cores) {
+        return CoreRanges.bounds(hidden, cores, RANGE_UNITS, 64);
+    }
+
+    /** The replay of hidden units {@code [u0, u1)}: their deltas in a layout of their own, their rows of {@code W1}. */
+    private void addTo(double[] g, int w1o, SparseKernel.Loops replay, int u0, int u1) {
+        int units = u1 - u0;
+        boolean whole = units == hidden;
+        int partStride = whole ? stride : replay == SparseKernel.Loops.SCALAR ? units : VectorLoops.stride(units);
+        int partFloatStride = whole ? floatStride : replay == SparseKernel.Loops.FLOAT ? FloatLoops.stride(units) : 0;
+        FirstLayerGradient acc = new FirstLayerGradient(replay, inputs, units, partStride, partFloatStride);
+        int width = deltaFloat != null ? partFloatStride : partStride;
         int chunkMax = 0;
         for (int c = 0; c < chunks; c++) {
             chunkMax = Math.max(chunkMax, chunkRows[c]);
@@ -159,9 +190,9 @@ public final class DeltaRows {
                     rowStart[i] = pixelStart[row + i];
                     rowEnd[i] = pixelStart[row + i + 1];
                     if (df != null) {
-                        System.arraycopy(deltaFloat, (row + i) * hidden, df, i * width, hidden);
+                        System.arraycopy(deltaFloat, (row + i) * hidden + u0, df, i * width, units);
                     } else {
-                        System.arraycopy(delta, (row + i) * hidden, d, i * width, hidden);
+                        System.arraycopy(delta, (row + i) * hidden + u0, d, i * width, units);
                     }
                 }
                 acc.addChunk(cols, vals, rowStart, rowEnd, n, d, df);
@@ -171,7 +202,7 @@ public final class DeltaRows {
                 acc.boundary();
             }
         }
-        acc.end(g, w1o);
+        acc.end(g, w1o + u0 * inputs);
     }
 
     /** Whether {@link #append} can take {@code other}: rows recorded with the same loops and layout. */

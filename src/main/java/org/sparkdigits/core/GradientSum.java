@@ -76,6 +76,11 @@ public final class GradientSum implements Serializable {
         return deltas;
     }
 
+    /** A compact sum's recorded rows as they are ({@code null} for a dense or expanded sum). */
+    DeltaRows recorded() {
+        return deltas;
+    }
+
     /** Rows whose first-layer gradient is held in compact form (0 for a dense sum). */
     public int compactRows() {
         return deltas == null ? 0 : deltas.rows();
@@ -83,8 +88,12 @@ public final class GradientSum implements Serializable {
 
     /** Adds the recorded rows' weight gradient into the dense array, as the kernel would have. */
     private void expand() {
+        expand(1);
+    }
+
+    private void expand(int cores) {
         if (deltas != null) {
-            deltas.addTo(gradient, 0);
+            deltas.addTo(gradient, 0, cores);
             deltas = null;
         }
         compact = false;
@@ -144,15 +153,26 @@ public final class GradientSum implements Serializable {
 
     /** The mean gradient {@code gradient / count} as a new array. */
     public double[] meanGradient() {
-        expand();
+        return meanGradient(1);
+    }
+
+    /**
+     * {@link #meanGradient()} on up to {@code cores} threads: a compact sum's replay in ranges of hidden units, the
+     * division in ranges of elements; the same bits on any number. For the driver ({@link CoreRanges#cores()}); a task
+     * keeps to its one core.
+     */
+    public double[] meanGradient(int cores) {
+        expand(cores);
         if (count == 0) {
             throw new IllegalStateException("no rows were summed");
         }
         double[] mean = new double[gradient.length];
         double inv = 1.0 / count;
-        for (int i = 0; i < mean.length; i++) {
-            mean[i] = gradient[i] * inv;
-        }
+        CoreRanges.forEach(CoreRanges.bounds(mean.length, cores, CoreRanges.ELEMENTS, 8), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                mean[i] = gradient[i] * inv;
+            }
+        });
         return mean;
     }
 

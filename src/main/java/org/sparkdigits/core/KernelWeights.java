@@ -88,6 +88,14 @@ public final class KernelWeights implements Serializable {
 
     /** {@code parameters} in the layout of {@code kind}'s kernel on this JVM (the parameters are copied). */
     public static KernelWeights of(Parameters parameters, KernelKind kind) {
+        return of(parameters, kind, 1);
+    }
+
+    /**
+     * {@link #of(Parameters, KernelKind)} with {@code W1}'s transposition in ranges of hidden units on up to {@code cores}
+     * threads (the driver's, {@link CoreRanges#cores()}): the same layout, element for element.
+     */
+    public static KernelWeights of(Parameters parameters, KernelKind kind, int cores) {
         SparseKernel.Loops loops = kind.loops();
         NetworkShape shape = parameters.shape();
         double[] v = parameters.values();
@@ -104,7 +112,9 @@ public final class KernelWeights implements Serializable {
         int floatStride = single ? FloatLoops.stride(hidden) : 0;
         double[] w1t = single ? null : new double[inputs * stride];
         float[] w1tFloat = single ? new float[inputs * floatStride] : null;
-        transposeW1(v, shape, w1t, w1tFloat, single ? floatStride : stride);
+        int w1tStride = single ? floatStride : stride;
+        CoreRanges.forEach(CoreRanges.bounds(hidden, cores, 128, 16),
+                (u0, u1) -> transposeW1(v, shape, w1t, w1tFloat, w1tStride, u0, u1));
         double[] b1 = Arrays.copyOfRange(v, shape.b1Offset(), shape.b1Offset() + hidden);
         double[] w2 = new double[classes * stride];
         for (int c = 0; c < classes; c++) {
@@ -121,16 +131,17 @@ public final class KernelWeights implements Serializable {
     }
 
     /**
-     * {@code W1 [hidden x inputs]} (flat, row-major) into {@code W1ᵀ [inputs x stride]}, in tiles of 16 x 16 so that
-     * both sides are read and written a cache line at a time (a plain double loop strides one side by a whole row).
+     * Hidden units {@code [from, to)} of {@code W1 [hidden x inputs]} (flat, row-major) into {@code W1ᵀ [inputs x stride]},
+     * in tiles of 16 x 16 so that both sides are read and written a cache line at a time (a plain double loop strides
+     * one side by a whole row).
      */
-    private static void transposeW1(double[] v, NetworkShape shape, double[] w1t, float[] w1tFloat, int stride) {
+    private static void transposeW1(double[] v, NetworkShape shape, double[] w1t, float[] w1tFloat, int stride, int from,
+                                    int to) {
         int inputs = shape.inputs();
-        int hidden = shape.hidden();
         int w1o = shape.w1Offset();
         final int tile = 16;
-        for (int u0 = 0; u0 < hidden; u0 += tile) {
-            int u1 = Math.min(hidden, u0 + tile);
+        for (int u0 = from; u0 < to; u0 += tile) {
+            int u1 = Math.min(to, u0 + tile);
             for (int j0 = 0; j0 < inputs; j0 += tile) {
                 int j1 = Math.min(inputs, j0 + tile);
                 for (int u = u0; u < u1; u++) {

@@ -152,17 +152,21 @@ public interface Optimizer {
         @Override
         public void step(double[] theta, double[] gradient, double learningRate) {
             t++;
-            if (decay > 0) {
-                Regularization.scaleWeights(theta, shape, 1.0 - learningRate * decay);
-            }
+            double shrink = 1.0 - learningRate * decay;
             double c1 = 1.0 - Math.pow(beta1, t);
             double c2 = 1.0 - Math.pow(beta2, t);
-            for (int i = 0; i < theta.length; i++) {
-                double g = gradient[i];
-                m[i] = beta1 * m[i] + (1.0 - beta1) * g;
-                v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
-                theta[i] -= learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
-            }
+            // elementwise, so in ranges on the driver's cores: each element's operations are those of one loop
+            CoreRanges.forEach(theta.length, CoreRanges.ELEMENTS, 8, (from, to) -> {
+                if (decay > 0) {
+                    Regularization.scaleWeights(theta, shape, shrink, from, to);
+                }
+                for (int i = from; i < to; i++) {
+                    double g = gradient[i];
+                    m[i] = beta1 * m[i] + (1.0 - beta1) * g;
+                    v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
+                    theta[i] -= learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
+                }
+            });
         }
     }
 }

@@ -26,8 +26,13 @@ public final class Regularization {
 
     /** Multiplies the weights (not the biases) by {@code factor}. */
     static void scaleWeights(double[] theta, NetworkShape shape, double factor) {
+        scaleWeights(theta, shape, factor, 0, theta.length);
+    }
+
+    /** {@link #scaleWeights(double[], NetworkShape, double)} for the elements in {@code [from, to)} only. */
+    static void scaleWeights(double[] theta, NetworkShape shape, double factor, int from, int to) {
         for (int[] r : weightRanges(shape)) {
-            for (int i = r[0]; i < r[1]; i++) {
+            for (int i = Math.max(r[0], from); i < Math.min(r[1], to); i++) {
                 theta[i] *= factor;
             }
         }

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.ConjugateGradient;
+import org.sparkdigits.core.CoreRanges;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.Evaluation;
@@ -193,7 +194,7 @@ public final class SparkTrainer {
                 double rate = lr.at(t);
                 StepTimer.Lap lap = timer.lap();
                 // one step: the weights in the kernel's layout; local steps: the flat vector each task updates
-                KernelWeights weights = steps == 1 ? KernelWeights.of(p, spec.network().kernel())
+                KernelWeights weights = steps == 1 ? KernelWeights.of(p, spec.network().kernel(), CoreRanges.cores())
                         : KernelWeights.flat(p, spec.network().kernel());
                 lap.mark();
                 Broadcast<KernelWeights> w = jsc.broadcast(weights);
@@ -285,7 +286,7 @@ public final class SparkTrainer {
 
     /** Mean gradient, L2, the optimiser's step, the step's sums into the history. */
     private void update(GradientSum sum, double rate, long stepNumber) {
-        double[] g = sum.meanGradient();
+        double[] g = sum.meanGradient(CoreRanges.cores());
         Regularization.addL2(p.values(), g, shape, spec.coupledL2());
         state.optimizer().step(p.values(), g, rate);
         average();
@@ -359,7 +360,7 @@ public final class SparkTrainer {
             evaluations[0]++;
             jsc.setJobDescription(spec.optimizer().kind().id() + " evaluation " + evaluations[0]);
             GradientSum sum = fullPass(x, Dropout.NONE, -1);
-            double[] mean = sum.meanGradient();
+            double[] mean = sum.meanGradient(CoreRanges.cores());
             double penalty = Regularization.addL2(x, mean, shape, lambda);
             System.arraycopy(mean, 0, gradient, 0, mean.length);
             history.replacePending(sum.loss(), sum.count(), sum.correct());

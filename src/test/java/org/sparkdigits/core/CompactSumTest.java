@@ -87,6 +87,71 @@ class CompactSumTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} H={1}")
+    @CsvSource({"float, 800", "float, 300", "float, 1000", "simd, 800", "simd, 257", "sparse, 800"})
+    void aReplayInRangesOfUnitsIsTheWholeReplayBitForBit(String kernel, int hidden) {
+        KernelKind kind = KernelKind.parse(kernel);
+        NetworkShape shape = NetworkShape.mnist(hidden);
+        KernelWeights w = roundTrip(KernelWeights.of(Initializer.HE.initialize(shape, 3), kind));
+        DigitBlock[] parts = SyntheticDigits.split(SyntheticDigits.block(700, 784, 10, 5), 2);
+        int[][] orders = {BatchPlan.permutation(parts[0].rows(), 2, 1, 0), BatchPlan.permutation(parts[1].rows(), 2, 1, 1)};
+        // more than FLUSH_CHUNKS chunks a part, two segments a part, two parts appended: every boundary of a replay
+        GradientSum sum = sum(w, true, parts, orders, 0, 330, Dropout.forStep(0.25, 4, 2));
+        double[] whole = new double[shape.parameterCount()];
+        roundTrip(sum).recorded().addTo(whole, shape.w1Offset(), 1);
+        for (int cores : new int[] {2, 3, 8}) {
+            double[] inRanges = new double[shape.parameterCount()];
+            roundTrip(sum).recorded().addTo(inRanges, shape.w1Offset(), cores);
+            assertArrayEquals(whole, inRanges, kernel + " H=" + hidden + " on " + cores + " cores");
+        }
+        assertTrue(java.util.Arrays.stream(whole).anyMatch(v -> v != 0));
+        // and the sum's own expansion (on this machine's cores) is that replay in W1 (the dense part holds the rest)
+        int w1 = shape.w1Offset() + hidden * 784;
+        assertArrayEquals(java.util.Arrays.copyOf(whole, w1), java.util.Arrays.copyOf(roundTrip(sum).gradient(), w1));
+    }
+
+    @ParameterizedTest(name = "{0} H={1}")
+    @CsvSource({"float, 800", "float, 300", "simd, 800", "simd, 257", "sparse, 500"})
+    void weightsLaidOutOnSeveralCoresAreTheLayoutOfOne(String kernel, int hidden) {
+        KernelKind kind = KernelKind.parse(kernel);
+        Parameters p = Initializer.HE.initialize(NetworkShape.mnist(hidden), 8);
+        byte[] one = bytes(KernelWeights.of(p, kind, 1));
+        for (int cores : new int[] {2, 3, 8}) {
+            assertArrayEquals(one, bytes(KernelWeights.of(p, kind, cores)), kernel + " H=" + hidden + " on " + cores);
+        }
+        assertArrayEquals(one, bytes(KernelWeights.of(p, kind)));
+    }
+
+    private static byte[] bytes(Serializable value) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(value);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void rangesOfUnitsAreWholeVectorGroupsOneACoreAtMost() {
+        assertArrayEquals(new int[] {0, 800}, DeltaRows.ranges(800, 1));
+        assertArrayEquals(new int[] {0, 384, 800}, DeltaRows.ranges(800, 2));
+        assertArrayEquals(new int[] {0, 255}, DeltaRows.ranges(255, 2)); // under two ranges' worth of units
+        assertArrayEquals(new int[] {0, 128, 256}, DeltaRows.ranges(256, 16));
+        for (int hidden : new int[] {128, 300, 800, 1000, 4096}) {
+            for (int cores = 1; cores <= 16; cores++) {
+                int[] b = DeltaRows.ranges(hidden, cores);
+                assertTrue(b.length - 1 <= cores && b[0] == 0 && b[b.length - 1] == hidden);
+                for (int r = 1; r < b.length; r++) {
+                    assertTrue(b[r] > b[r - 1], hidden + " on " + cores + ": " + java.util.Arrays.toString(b));
+                    assertTrue(r == b.length - 1 || b[r] % 64 == 0);
+                }
+            }
+        }
+    }
+
     @Test
     void aSerializedSumIsExact() {
         NetworkShape shape = NetworkShape.mnist(20);

@@ -72,6 +72,44 @@ class OptimizerTest {
     }
 
     @Test
+    void adamwOnTheDriversCoresIsOneLoopBitForBit() {
+        // H=300: 238k parameters, several ranges of CoreRanges.ELEMENTS on any machine with more than one core; the
+        // boundaries fall inside W1, between W1 and b1 and so on
+        NetworkShape shape = NetworkShape.mnist(300);
+        int n = shape.parameterCount();
+        java.util.Random r = new java.util.Random(3);
+        double[] theta = new double[n];
+        for (int i = 0; i < n; i++) {
+            theta[i] = r.nextGaussian();
+        }
+        double[] expected = theta.clone();
+        double[] m = new double[n];
+        double[] v = new double[n];
+        Optimizer adamw = Optimizer.create(new Optimizer.Settings(Optimizer.Kind.ADAMW, 0.9, 0.9, 0.999, 1e-8, 0.05), shape);
+        for (int t = 1; t <= 3; t++) {
+            double[] g = new double[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = r.nextGaussian();
+            }
+            double lr = 0.01 * t;
+            adamw.step(theta, g, lr);
+            // the step as one loop over the whole vector: decay of the weights first, then Adam
+            Regularization.scaleWeights(expected, shape, 1.0 - lr * 0.05);
+            double c1 = 1.0 - Math.pow(0.9, t);
+            double c2 = 1.0 - Math.pow(0.999, t);
+            for (int i = 0; i < n; i++) {
+                m[i] = 0.9 * m[i] + (1.0 - 0.9) * g[i];
+                v[i] = 0.999 * v[i] + (1.0 - 0.999) * g[i] * g[i];
+                expected[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + 1e-8);
+            }
+            assertArrayEquals(expected, theta, "step " + t);
+        }
+        int[] b = CoreRanges.bounds(n, 3, CoreRanges.ELEMENTS, 8);
+        assertEquals(4, b.length);
+        assertTrue(b[1] % 8 == 0 && b[2] % 8 == 0 && b[3] == n);
+    }
+
+    @Test
     void l2AddsLambdaTimesTheWeightsOnly() {
         double[] theta = {2, 3, -1, 4, 5, 6};
         double[] g = new double[6];
