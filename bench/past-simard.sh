@@ -92,6 +92,10 @@ validation_runs() {
   "$0" val lr6-simard34-ema-ls-l2-0.003-e100 --hidden 800 --kernel float --batch-size 512 --optimizer adamw --l2 0.003 \
       --schedule cosine --augment-on-the-fly --epochs 100 --lr 0.006 --warmup 100 --dropout 0.3 "${SIMARD[@]}" \
       --ema 0.999 --label-smoothing 0.1
+  # after the second final run (best_run): twice the width with more dropout, on validation
+  "$0" val h1600-d5-l2-0.01-e100 --hidden 1600 --kernel float --batch-size 512 --optimizer adamw --l2 0.01 \
+      --schedule cosine --augment-on-the-fly --epochs 100 --lr 0.006 --warmup 100 --dropout 0.5 "${SIMARD[@]}" \
+      --ema 0.999 --label-smoothing 0.1
 }
 # The settings the validation runs chose (the best of each comparison: lr 0.006, Simard's elastic field alone,
 # dropout 0.3, the weights' average, label smoothing 0.1), as long as this machine affords: 300 epochs, ~45 min.
