@@ -87,7 +87,7 @@ JVM_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
 
 build_if_needed() {
   [[ -n "${SPARK_DIGITS_JAR:-}" ]] && return
-  if [[ ! -f "$JAR" || ! -f "$CP_FILE" ]] \
+  if [[ ! -f "$JAR" || ! -f "$CP_FILE" || ! -f "$CP_FILE.runtime" ]] \
      || [[ -n "$(find "$HERE/src/main" "$HERE/src/shim" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
     echo "submit.sh: building spark-digits for Spark $line (mvn -B ${PROFILE[*]+"${PROFILE[*]} "}-DskipTests package) ..." >&2
     local log
@@ -104,7 +104,9 @@ build_if_needed() {
 build_if_needed
 # The Spark of the build (when SPARK_HOME is unset), and the Hadoop client configuration as spark-submit finds it.
 spark_classpath() {
-  local cp="${SPARK_DIGITS_CLASSPATH:-$(cat "$CP_FILE")}"
+  # the build's compile + provided scopes (Spark) and its runtime scope (what Spark loads only at run time), each jar once
+  local cp="${SPARK_DIGITS_CLASSPATH:-$(tr ':' '\n' < "$CP_FILE" | cat - <(tr ':' '\n' < "$CP_FILE.runtime") \
+    | awk 'NF && !seen[$0]++' | paste -sd:)}"
   [[ -n "${YARN_CONF_DIR:-}" ]] && cp="$YARN_CONF_DIR:$cp"
   [[ -n "${HADOOP_CONF_DIR:-}" ]] && cp="$HADOOP_CONF_DIR:$cp"
   echo "$cp"

@@ -8,8 +8,13 @@
 #   bench/past-simard.sh best                           the final runs of the README's table
 #   bench/past-simard.sh val NAME [train options...]    --validation 10000: 50k rows train, 10k choose; no test set
 #   bench/past-simard.sh final NAME [train options...]  all 60k rows, the 10k test set evaluated every epoch
+#   bench/past-simard.sh stored-val NAME K [options...] augment --copies K of the first 50k training rows, train on
+#                                                       them and choose on the last 10k (a file of their own)
+#   bench/past-simard.sh stored-final NAME K [options...] augment --copies K of all 60k, train, the test set
 #   bench/past-simard.sh table                          runs.tsv as the README's markdown table
 #
+# The stored runs write their rows once (augment, Parquet under $OUT, kept for the next run with the same K) and pass
+# the augment options (--alpha ... --elastic-scale) to it; the other options go to train.
 # Settings are chosen on the validation runs; the test set is read by final runs only (evaluated every epoch for
 # the time to 99.0% and 99.3%, never to choose anything).
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
@@ -28,6 +33,7 @@ model, name, kind, command, tsv = sys.argv[1:6]
 m = json.load(open(os.path.join(model, "metrics.json")))
 rows = list(csv.DictReader(open(os.path.join(model, "history.csv"))))
 col = "val_accuracy" if kind == "val" else "test_accuracy"
+kind = "val" if kind == "sval" else kind
 ev = [r for r in rows if r[col]]
 last = float(ev[-1][col]) if ev else float("nan")
 best = max((float(r[col]) for r in ev), default=float("nan"))
@@ -62,6 +68,55 @@ run() { # kind, name, options...
   echo "${cmd[*]}" >&2
   "${cmd[@]}" > "$OUT/train-$name.log" 2>&1 || { tail -20 "$OUT/train-$name.log" >&2; return 1; }
   summarise "$model" "$name" "$kind" "train --partitions 2 ${data[*]/#$MNIST_DIR\//} $*"
+}
+
+# The stored-rows runs (issue 18's lead after the on-the-fly runs stalled at 99.0%): augment writes K distorted
+# copies of every row once, train makes epochs over them. The validation runs hold out the last 10k rows of the
+# training file before anything is distorted, so no variant of a validation digit is trained on.
+split() {
+  local dir="$OUT/split"
+  if [[ ! -f "$dir/val10k.csv.gz" ]]; then
+    mkdir -p "$dir"
+    python3 - "$MNIST_DIR/mnist_train.csv.gz" "$dir" <<'PY'
+import gzip, os, sys
+src, out = sys.argv[1:3]
+lines = gzip.open(src, "rt").read().splitlines(keepends=True)
+header, rows = (lines[0], lines[1:]) if lines[0].startswith("label") else ("", lines)
+assert len(rows) == 60000, len(rows)
+for name, part in (("train50k", rows[:50000]), ("val10k", rows[50000:])):
+    tmp = os.path.join(out, f".{name}.csv.gz")
+    with gzip.open(tmp, "wt") as f:
+        f.write(header + "".join(part))
+    os.replace(tmp, os.path.join(out, f"{name}.csv.gz"))
+PY
+  fi
+}
+stored() { # kind (sval|final), name, copies, options...
+  local kind=$1 name=$2 copies=$3; shift 3
+  local aug_opts=() train_opts=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --alpha|--sigma|--rotation|--scale|--shear|--shift|--elastic-scale) aug_opts+=("$1" "$2"); shift 2 ;;
+      *) train_opts+=("$1"); shift ;;
+    esac
+  done
+  local src test data
+  if [[ "$kind" == sval ]]; then split; src="$OUT/split/train50k.csv.gz"; test="$OUT/split/val10k.csv.gz"
+  else src="$MNIST_DIR/mnist_train.csv.gz"; test="$MNIST_DIR/mnist_test.csv.gz"; fi
+  local tag; tag=$(printf '%s' "$kind-$copies${aug_opts[*]:+-${aug_opts[*]}}" | tr -c 'A-Za-z0-9.-' '_')
+  data="$OUT/aug-$tag"
+  if [[ ! -d "$data" ]]; then
+    echo "augment --copies $copies ${aug_opts[*]} of $src -> $data" >&2
+    ./submit.sh augment --master 'local[2]' --data "$src" --copies "$copies" "${aug_opts[@]}" --out "$data" >&2
+  fi
+  local model="$OUT/model-$name"
+  local cmd=(./submit.sh train --master 'local[2]' --partitions 2 --data "$data" --test "$test" "${train_opts[@]}"
+             --log-every 1000 --out "$model")
+  echo "${cmd[*]}" >&2
+  "${cmd[@]}" > "$OUT/train-$name.log" 2>&1 || { tail -20 "$OUT/train-$name.log" >&2; return 1; }
+  local what="augment --copies $copies ${aug_opts[*]} of the first 50k; train --data it --test the last 10k"
+  [[ "$kind" == final ]] && what="augment --copies $copies ${aug_opts[*]}; train --data it --test mnist_test.csv.gz"
+  summarise "$model" "$name" "$kind" "$what ${train_opts[*]}"
 }
 
 # The runs of the README's table. All: H=800, float kernel, AdamW with decoupled decay 0.1, B=512, cosine schedule,
@@ -119,6 +174,10 @@ case "${1:-}" in
       [[ -f "$MNIST_DIR/$f" ]] || { echo "missing $MNIST_DIR/$f (set MNIST_DIR)" >&2; exit 2; }
     done
     run "$kind" "$@" ;;
+  stored-val|stored-final)
+    kind=sval; [[ $1 == stored-final ]] && kind=final; shift
+    [[ $# -ge 2 ]] || { echo "usage: bench/past-simard.sh stored-val|stored-final NAME COPIES [options...]" >&2; exit 2; }
+    stored "$kind" "$@" ;;
   table)
     python3 - "$TSV" <<'PY'
 import csv, sys
@@ -132,5 +191,5 @@ for r in rows:
           f"| {r['s_to_99.0']} s | {r['s_to_99.3']} s | `{r['command']}` |")
 PY
     ;;
-  *) sed -n 2,16p "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,/^set -e/p' "$0" | grep "^#" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
