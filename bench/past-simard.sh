@@ -15,7 +15,7 @@
 #
 # The stored runs write their rows once (augment, Parquet under $OUT, kept for the next run with the same K) and pass
 # the augment options (--alpha ... --elastic-scale) to it; the other options go to train, with a driver heap that
-# keeps all rows in memory (12 GB for 2.4M rows: mind the machine's memory).
+# keeps all rows in memory (13 GB for 2.4M rows: mind the machine's memory).
 # Settings are chosen on the validation runs; the test set is read by final runs only (evaluated every epoch for
 # the time to 99.0% and 99.3%, never to choose anything).
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default

@@ -115,13 +115,15 @@ public final class TrainingRun {
                 cached.diskBytes() / 1e6, spec.data().storageLevel()));
         long storage = LoadedData.storageMemory(spark.sparkContext());
         if (cached.memoryBytes() + cached.diskBytes() > storage && level.useMemory()) {
-            // the README's rule of thumb (Larger data: memory): 2.3 KB of executor heap a row, plus 300 MB
-            double heapGb = (2.3e3 * train.rows() + 300e6) / 1e9;
+            // the README's rule of thumb (Larger data: memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
+            // for mini-batches, whose steps each read what the load's shuffle pushed to disk
+            boolean miniBatch = spec.loop().batchSize() > 0 && spec.loop().localSteps() == 1;
+            double heapGb = (miniBatch ? 2 : 1) * (2.3e3 * train.rows() + 300e6) / 1e9;
             String message = String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than the executors' "
                     + "storage memory (%.0f MB): every pass reads the part on disk from there (about %.1f GB of executor "
                     + "heap in all keeps them in memory: --driver-memory in local mode)",
                     (cached.memoryBytes() + cached.diskBytes()) / 1e6, storage / 1e6, heapGb);
-            if (spec.loop().batchSize() > 0 && spec.loop().localSteps() == 1) {
+            if (miniBatch) {
                 // a mini-batch step is a job over every partition: each step reads the spilled ones whole
                 LOG.warn(message + "; each mini-batch step reads every spilled partition, many times slower than "
                         + "from memory: give the executors that heap, or use --local-steps K (one read per K steps) "
