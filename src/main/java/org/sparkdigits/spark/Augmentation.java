@@ -117,8 +117,9 @@ public final class Augmentation {
         Variants v = job.variants();
         long expected = data.rows() * v.perRow();
         int files = job.files() > 0 ? job.files() : (int) Math.max(1, (expected + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
-        LOG.info("augmenting {} rows: {} variants each{}, {} rows into {} {} file(s)", data.rows(), v.copies(),
-                v.original() ? " plus the original" : "", expected, files, job.csv() ? "CSV" : "Parquet");
+        LOG.info("augmenting {} rows: {} variant{} each{}, {} rows into {} {} file{}", data.rows(), v.copies(),
+                v.copies() == 1 ? "" : "s", v.original() ? " plus the original" : "", expected, files,
+                job.csv() ? "CSV" : "Parquet", files == 1 ? "" : "s");
         long t0 = System.nanoTime();
         long written = write(spark, data.blocks(), v.distortion(), job.seed(), v.copies(), v.original(), files, job.csv(),
                 job.out());

@@ -3,6 +3,7 @@ package org.sparkdigits.spark;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.ShuffledRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,6 +31,10 @@ import org.sparkdigits.format.SparkFiles;
 import org.sparkdigits.io.InputException;
 
 import scala.Tuple2;
+import scala.math.Ordering;
+import scala.math.Ordering$;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * Loads digit files (CSV, LIBSVM, Parquet, IDX) into cached compact blocks, once.
@@ -98,11 +104,20 @@ public final class DigitLoader {
         return new InputFile("DataFrame (" + what + ")", 0, false, labelled, InputFormat.DATAFRAME, null, -1);
     }
 
+    private static final ClassTag<Long> LONG_TAG = ClassTag$.MODULE$.apply(Long.class);
+    private static final ClassTag<byte[]> BYTES_TAG = ClassTag$.MODULE$.apply(byte[].class);
+    /** Content keys in signed order, as {@code JavaPairRDD.repartitionAndSortWithinPartitions} sorted them. */
+    private static final Ordering<Long> KEY_ORDER = Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder());
+
     private LoadedData loadShuffled(JavaRDD<ParsedRow> parsed, List<InputFile> files, int partitions, String what) {
         long t0 = System.nanoTime();
         JavaPairRDD<Long, byte[]> keyed = parsed.mapPartitionsToPair(DigitLoader::keyByContent);
-        JavaRDD<LoadedPartition> blocks = keyed
-                .repartitionAndSortWithinPartitions(new KeyPartitioner(partitions))
+        // repartitionAndSortWithinPartitions, with the shuffle's own compact format
+        ShuffledRDD<Long, byte[], byte[]> sorted = new ShuffledRDD<Long, byte[], byte[]>(keyed.rdd(),
+                new KeyPartitioner(partitions), LONG_TAG, BYTES_TAG, BYTES_TAG)
+                .setKeyOrdering(KEY_ORDER)
+                .setSerializer(new KeyedRecordSerializer());
+        JavaRDD<LoadedPartition> blocks = JavaPairRDD.fromRDD(sorted, LONG_TAG, BYTES_TAG)
                 .mapPartitions(DigitLoader::assembleKeyed);
         return materialize(blocks, files, what, t0);
     }

@@ -159,4 +159,44 @@ class DigitLoaderTest {
         assertEquals(content(loader(OnBadRow.FAIL).loadShuffled(files(f), 2, "x")), union);
         assertThrows(InputException.class, () -> loader(OnBadRow.FAIL).loadShuffled(files(f), 2, "x").holdout(300, 1, StorageLevel.MEMORY_ONLY()));
     }
+
+    @Test
+    void blocksAreTheSameWhenTheLoadsShuffleSpillsToDisk() throws Exception {
+        // rows in several map tasks (three files), sorted by key on the reduce side; there, with a threshold of 20
+        // elements, Spark's sorter writes its runs to disk in the load's own shuffle format and merges them back
+        TestCsv.labelled(dir.resolve("s/a.csv"), 150, 11, false);
+        TestCsv.labelled(dir.resolve("s/b.csv.gz"), 100, 12, false);
+        TestCsv.labelled(dir.resolve("s/c.csv"), 50, 13, false);
+        List<DigitBlock> inMemory = loader(OnBadRow.FAIL).loadShuffled(files(dir.resolve("s")), 3, "x").blocks().collect();
+        java.util.concurrent.atomic.AtomicLong spilled = new java.util.concurrent.atomic.AtomicLong();
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (end.taskMetrics() != null) {
+                    spilled.addAndGet(end.taskMetrics().diskBytesSpilled());
+                }
+            }
+        };
+        org.apache.spark.SparkConf conf = org.apache.spark.SparkEnv.get().conf();
+        String key = "spark.shuffle.spill.numElementsForceSpillThreshold";
+        spark.sparkContext().addSparkListener(listener);
+        List<DigitBlock> spilledBlocks;
+        try {
+            conf.set(key, "20");
+            spilledBlocks = loader(OnBadRow.FAIL).loadShuffled(files(dir.resolve("s")), 3, "x").blocks().collect();
+        } finally {
+            conf.remove(key);
+        }
+        for (int i = 0; i < 100 && spilled.get() == 0; i++) {
+            Thread.sleep(100); // the listener bus is asynchronous
+        }
+        spark.sparkContext().removeSparkListener(listener);
+        assertTrue(spilled.get() > 0, "the sorter spilled");
+        assertEquals(3, spilledBlocks.size());
+        for (int p = 0; p < 3; p++) {
+            assertEquals(inMemory.get(p).rows(), spilledBlocks.get(p).rows(), "partition " + p);
+            assertArrayEquals(inMemory.get(p).pixels(), spilledBlocks.get(p).pixels(), "partition " + p);
+            assertArrayEquals(inMemory.get(p).labels(), spilledBlocks.get(p).labels(), "partition " + p);
+        }
+    }
 }
