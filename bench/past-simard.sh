@@ -168,6 +168,8 @@ validation_runs() {
   "$0" stored-val stored39-lr1-e8 39 "${STORED[@]}"
   # after the third final run: the same 39 copies for twice the epochs (the cosine schedule stretched over 16)
   "$0" stored-val stored39-lr1-e16 39 "${STORED16[@]}"
+  # after the fourth final run: the same with the on-the-fly runs' winners, the weights' average and label smoothing
+  "$0" stored-val stored39-lr1-e16-ema-ls 39 "${STORED16[@]}" --ema 0.999 --label-smoothing 0.1
 }
 # The settings the validation runs chose (the best of each comparison: lr 0.006, Simard's elastic field alone,
 # dropout 0.3, the weights' average, label smoothing 0.1), as long as this machine affords: 300 epochs, ~45 min.

@@ -35,8 +35,9 @@ RECIPES[800]="128 30 0.001 0.1 500 0.5|512 15 0.003 0.1 100 0|1024 20 0.004 0.1 
 # per hidden size: recipes of ours alone (PyTorch's script trains with AdamW only), full train options each; their
 # time to the target is compared with PyTorch's best recipe
 declare -A OURS_ONLY
-OURS_ONLY[128]=""
-OURS_ONLY[800]=""
+# (local SGD: two tasks of 16 rows a step, 200 steps a job; the recipes of 2026-12-03's exploratory runs)
+OURS_ONLY[128]="--batch-size 32 --epochs 6 --optimizer sgd --lr 0.3 --schedule cosine --local-steps 200|--batch-size 32 --epochs 10 --optimizer sgd --lr 0.2 --schedule cosine --local-steps 200"
+OURS_ONLY[800]="--batch-size 32 --epochs 15 --optimizer sgd --lr 0.2 --schedule cosine --local-steps 200|--batch-size 32 --epochs 15 --optimizer sgd --lr 0.3 --schedule cosine --local-steps 200 --dropout 0.3"
 
 summarise() { # model dir, PyTorch's json (or -), H, recipe, ours, torch
   python3 - "$1" "$2" "$3" "${TARGET[$3]}" "$4" "$5" "$6" >> "$OUT/results.tsv" <<'PY'
@@ -105,7 +106,7 @@ for r in rows:
     h, target, recipe, os_, oe, oacc, otime, ostep, ts, te, tacc, ttime, tstep = r[:13]
     only = ts == "-"
     if only:
-        recipe = "ours only: `" + r[11].split(" --kernel float ", 1)[-1] + "`"
+        recipe = "ours only: `" + r[13].split(" --kernel float ", 1)[-1] + "`"
     show = lambda s, e: f"{s} s ({e})" if s else "not reached"
     ratio = f"{float(os_) / float(ts):.2f}x" if os_ and ts and not only else "-"
     theirs = "- | -" if only else f"{show(ts, te)} | {float(tacc) * 100:.2f}%, {ttime} s, {tstep} ms"

@@ -16,10 +16,10 @@ final class FirstLayerGradient {
     private final SparseKernel.Loops loops;
     private final int inputs;
     private final int hidden;
-    private final int stride;       // of dw1t (and of delta in double mode)
-    private final int floatStride;  // of dw1tFloat and deltaFloat in float mode
-    private final double[] dw1t;
-    private final float[] dw1tFloat;
+    final int stride;       // of dw1t (and of delta in double mode)
+    final int floatStride;  // of dw1tFloat and deltaFloat in float mode
+    final double[] dw1t;    // read and zeroed in place by LocalSgd (then drained())
+    final float[] dw1tFloat;
     private final ChunkColumns columns;
     private int unflushed;
     /**
@@ -138,6 +138,43 @@ final class FirstLayerGradient {
         if (!single) {
             flushed = true;
         }
+    }
+
+    /**
+     * Ends the sum into {@code acc}, {@code dW1ᵀ [inputs x stride]} in this layout (padding untouched), for the pixels
+     * {@code pixels[0..n)} only, which must include every pixel of the rows added since {@link #begin}: the same
+     * additions as {@link #end}, element for element, without the transposition. Those rows are zeroed on the way, so
+     * the next {@link #begin} has nothing to clear.
+     */
+    void drainInLayout(double[] acc, int[] pixels, int n) {
+        boolean single = dw1tFloat != null;
+        for (int k = 0; k < n; k++) {
+            int base = pixels[k] * stride;
+            if (single) {
+                int baseFloat = pixels[k] * floatStride;
+                for (int u = 0; u < hidden; u++) {
+                    acc[base + u] += dw1t[base + u] + dw1tFloat[baseFloat + u]; // dw1t is zero unless flushed
+                    dw1t[base + u] = 0.0;
+                    dw1tFloat[baseFloat + u] = 0f;
+                }
+            } else {
+                for (int u = 0; u < hidden; u++) {
+                    acc[base + u] += dw1t[base + u];
+                    dw1t[base + u] = 0.0;
+                }
+            }
+        }
+        drained();
+    }
+
+    /**
+     * Declares the sum read and its arrays zero again (by {@link #drainInLayout}, or by {@link LocalSgd}, which reads
+     * the rows of its pixels in place and zeroes them): the next {@link #begin} has nothing to clear.
+     */
+    void drained() {
+        flushed = false;
+        dirtyFloat = false;
+        unflushed = 0;
     }
 
     /** Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}. */

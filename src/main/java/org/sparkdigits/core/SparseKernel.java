@@ -80,6 +80,7 @@ public final class SparseKernel implements Kernel {
     private FirstLayerGradient w1Gradient; // dW1ᵀ, chunk by chunk
     private double[] dw2;           // [classes x stride]
     private double[] db1;           // [stride]
+    private long correctRows;       // of the last accumulate()
 
     /** Which loops the kernel runs. */
     public enum Loops {
@@ -177,9 +178,66 @@ public final class SparseKernel implements Kernel {
         if (to <= from) {
             return;
         }
+        double[] g = sum.raw();
+        // the sum may take the rows and their deltas instead of dW1 (DeltaRows: a task's compact result)
+        DeltaRows deltas = sum.deltaRows(loops(), inputs, hidden, stride, floatStride);
+        double loss = accumulate(block, order, from, to, dropout, smoothing, deltas, g, shape.b2Offset());
+        sum.addRows(loss, to - from, correctRows);
+        // dW1 [hidden x inputs] (flat, row-major) += (dW1ᵀ)ᵀ;  db1, dW2 += their accumulators
+        if (deltas == null) {
+            w1Gradient.end(g, shape.w1Offset());
+        }
+        int b1o = shape.b1Offset();
+        for (int u = 0; u < hidden; u++) {
+            g[b1o + u] += db1[u];
+        }
+        int w2o = shape.w2Offset();
+        for (int c = 0; c < classes; c++) {
+            for (int u = 0; u < hidden; u++) {
+                g[w2o + c * hidden + u] += dw2[c * stride + u];
+            }
+        }
+    }
+
+    /**
+     * The same sums as {@link #accumulateGradient(DigitBlock, int[], int, int, GradientSum, Dropout, LabelSmoothing)},
+     * added into {@code into}, which holds them in this kernel's own layout ({@link LocalSgd}: no transposition), all
+     * but {@code dW1ᵀ}: that stays in {@link #firstLayer()}, to be drained before the next call.
+     */
+    void accumulateGradient(DigitBlock block, int[] order, int from, int to, Dropout dropout, LabelSmoothing smoothing,
+                            LayoutGradient into) {
+        check(block, true);
+        if (to <= from) {
+            return;
+        }
+        double loss = accumulate(block, order, from, to, dropout, smoothing, null, into.b2, 0);
+        into.loss += loss;
+        into.count += to - from;
+        into.correct += correctRows;
+        for (int u = 0; u < hidden; u++) {
+            into.b1[u] += db1[u];
+        }
+        for (int c = 0; c < classes; c++) {
+            for (int u = c * stride; u < c * stride + hidden; u++) {
+                into.w2[u] += dw2[u];
+            }
+        }
+    }
+
+    /** The first layer's gradient of the last call (LocalSgd's), made on the first gradient call. */
+    FirstLayerGradient firstLayer() {
+        return w1Gradient;
+    }
+
+    /**
+     * Forward and backward over rows {@code order[from..to)}: dW1ᵀ into {@link #w1Gradient} (or the rows' deltas into
+     * {@code deltas}), db1 and dW2 into their accumulators, db2 straight into {@code b2Sum[b2Offset ..]}. Returns the
+     * summed loss; the correct count is left in {@link #correctRows}.
+     */
+    private double accumulate(DigitBlock block, int[] order, int from, int to, Dropout dropout, LabelSmoothing smoothing,
+                              DeltaRows deltas, double[] b2Sum, int b2o) {
         SparseRows rows = block.sparse();
         byte[] labels = block.labels();
-        double[] g = sum.raw();
         if (dw2 == null) {
             dw2 = new double[classes * stride];
             db1 = new double[stride];
@@ -187,8 +245,6 @@ public final class SparseKernel implements Kernel {
             Arrays.fill(dw2, 0.0);
             Arrays.fill(db1, 0.0);
         }
-        // the sum may take the rows and their deltas instead of dW1 (DeltaRows: a task's compact result)
-        DeltaRows deltas = sum.deltaRows(loops(), inputs, hidden, stride, floatStride);
         if (deltas != null) {
             deltas.beginSegment();
         } else {
@@ -203,8 +259,6 @@ public final class SparseKernel implements Kernel {
             dropped = new double[CHUNK_ROWS * stride];
         }
         double[] a = drop ? dropped : act;   // what the output layer sees
-        int b1o = shape.b1Offset();
-        int b2o = shape.b2Offset();
         double loss = 0;
         long right = 0;
         for (int c0 = from; c0 < to; c0 += CHUNK_ROWS) {
@@ -234,7 +288,7 @@ public final class SparseKernel implements Kernel {
                 }
                 smoothing.subtractTargets(z, 0, classes, y);
                 for (int c = 0; c < classes; c++) {
-                    g[b2o + c] += z[c];
+                    b2Sum[b2o + c] += z[c];
                 }
                 // dW2 += dz aᵀ, d1 = W2ᵀ dz
                 if (simd) {
@@ -276,20 +330,8 @@ public final class SparseKernel implements Kernel {
                 w1Gradient.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
             }
         }
-        sum.addRows(loss, to - from, right);
-        // dW1 [hidden x inputs] (flat, row-major) += (dW1ᵀ)ᵀ;  db1, dW2 += their accumulators
-        if (deltas == null) {
-            w1Gradient.end(g, shape.w1Offset());
-        }
-        for (int u = 0; u < hidden; u++) {
-            g[b1o + u] += db1[u];
-        }
-        int w2o = shape.w2Offset();
-        for (int c = 0; c < classes; c++) {
-            for (int u = 0; u < hidden; u++) {
-                g[w2o + c * hidden + u] += dw2[c * stride + u];
-            }
-        }
+        correctRows = right;
+        return loss;
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.GradientSum;
 import org.sparkdigits.core.Kernel;
 import org.sparkdigits.core.KernelWeights;
+import org.sparkdigits.core.LocalSgd;
 import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
@@ -71,6 +72,42 @@ final class LocalSteps {
         }
     }
 
+    /**
+     * One task's steps with the fast kernel, in its layout ({@link LocalSgd}): the same arithmetic as the loop below,
+     * without a kernel, a dense sum and a mean gradient allocated per step.
+     */
+    private static ModelSum fastSteps(List<DigitBlock> blocks, List<int[]> orders, BatchPlan plan, Round round, Pass pass,
+                                      Parameters start) {
+        LocalSgd sgd = new LocalSgd(start, pass.kernel(), pass.activation());
+        for (int j = 0; j < round.steps(); j++) {
+            Dropout masks = Dropout.forStep(round.dropout(), round.seed(), round.firstGlobalStep() + j);
+            for (int b = 0; b < blocks.size(); b++) {
+                DigitBlock block = blocks.get(b);
+                int from = plan.sliceStart(block.rows(), round.firstStep() + j);
+                int to = plan.sliceStart(block.rows(), round.firstStep() + j + 1);
+                if (to <= from) {
+                    continue;
+                }
+                if (pass.fresh() == null) {
+                    sgd.add(block, orders.get(b), from, to, masks, pass.smoothing());
+                } else {
+                    DigitBlock variants = pass.fresh().slice(block, orders.get(b), from, to, pass.epoch());
+                    sgd.add(variants, null, 0, variants.rows(), masks, pass.smoothing());
+                }
+            }
+            sgd.step(round.rates()[j], round.l2());
+        }
+        double[] theta = sgd.parameters().values();
+        ModelSum out = new ModelSum(theta.length);
+        out.rows = sgd.rows();
+        out.loss = sgd.loss();
+        out.correct = sgd.correct();
+        for (int i = 0; i < theta.length; i++) {
+            out.weighted[i] = theta[i] * out.rows;
+        }
+        return out;
+    }
+
     /** Runs {@code round} with {@code pass}'s network, kernel and distortions, starting from the broadcast weights. */
     static ModelSum round(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, Round round, Pass pass,
                           Broadcast<KernelWeights> weights) {
@@ -80,7 +117,11 @@ final class LocalSteps {
             List<int[]> myOrders = new java.util.ArrayList<>();
             bs.forEachRemaining(myBlocks::add);
             ps.forEachRemaining(myOrders::add);
-            Parameters local = weights.value().parameters(); // this task's own copy
+            Parameters start = weights.value().parameters(); // this task's own copy
+            if (LocalSgd.runs(pass.kernel())) {
+                return List.of(fastSteps(myBlocks, myOrders, plan, round, pass, start)).iterator();
+            }
+            Parameters local = start;
             double[] theta = local.values();
             ModelSum out = new ModelSum(theta.length);
             for (int j = 0; j < round.steps(); j++) {

@@ -1,0 +1,50 @@
+package org.sparkdigits.core;
+
+import java.util.Arrays;
+
+/**
+ * A gradient sum held in {@link SparseKernel}'s own layout ({@link KernelWeights}), for {@link LocalSgd}: a task's
+ * steps update the weights in that layout, so nothing is transposed between steps.
+ * <pre>
+ *   w1t [inputs x stride]   dW1ᵀ        b1 [hidden]        db1
+ *   w2  [classes x stride]  dW2         b2 [classStride]   db2
+ * </pre>
+ * with the summed loss, the row count and the correct count. Padding stays zero.
+ */
+final class LayoutGradient {
+
+    final double[] w1t;
+    final double[] b1;
+    final double[] w2;
+    final double[] b2;
+    double loss;
+    long count;
+    long correct;
+    private final int pixelRows;
+
+    LayoutGradient(KernelWeights layout) {
+        this.pixelRows = layout.shape.inputs();
+        this.w1t = new double[layout.shape.inputs() * layout.stride];
+        this.b1 = new double[layout.shape.hidden()];
+        this.w2 = new double[layout.shape.classes() * layout.stride];
+        this.b2 = new double[layout.classStride];
+    }
+
+    /** {@code w1t} back to zero, where it can be non-zero only in the rows of {@code pixels[0..n)}. */
+    void clear(int[] pixels, int n) {
+        int stride = w1t.length / pixelRows;
+        for (int k = 0; k < n; k++) {
+            Arrays.fill(w1t, pixels[k] * stride, (pixels[k] + 1) * stride, 0.0);
+        }
+    }
+
+    /** Everything but {@code w1t} back to zero (that is {@link #clear}'s, after a step that used it). */
+    void clearAllButW1() {
+        Arrays.fill(b1, 0.0);
+        Arrays.fill(w2, 0.0);
+        Arrays.fill(b2, 0.0);
+        loss = 0;
+        count = 0;
+        correct = 0;
+    }
+}
