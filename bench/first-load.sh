@@ -10,18 +10,21 @@
 #
 # MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz.
 set -euo pipefail
+jars=()   # the jars as given, relative to the caller's directory
+for j in "$@"; do
+  [[ -f "$j" ]] || { echo "bench/first-load.sh: no jar $j" >&2; exit 2; }
+  jars+=("$(cd "$(dirname "$j")" && pwd)/$(basename "$j")")
+done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
 REPEAT="${REPEAT:-7}"
 OUT="${OUT:-target/bench/first-load}"
 [[ -f "$MNIST_DIR/mnist_train.csv.gz" ]] || { echo "bench/first-load.sh: missing $MNIST_DIR/mnist_train.csv.gz (set MNIST_DIR)" >&2; exit 2; }
 mkdir -p "$OUT"
-jars=("$@")
 if [[ ${#jars[@]} -eq 0 ]]; then
   mvn -q -DskipTests package >&2
   jars=("$PWD/target/spark-digits.jar")
 fi
-for j in "${jars[@]}"; do [[ -f "$j" ]] || { echo "bench/first-load.sh: no jar $j" >&2; exit 2; }; done
 [[ -f target/classpath.txt ]] || mvn -q -DskipTests package >&2   # submit.sh's Spark classpath
 results="$OUT/results.tsv"
 : > "$results"

@@ -133,6 +133,8 @@ STORED=(--hidden 800 --kernel float --batch-size 512 --epochs 8 --optimizer adam
         --schedule cosine --warmup 500)
 STORED16=(--hidden 800 --kernel float --batch-size 512 --epochs 16 --optimizer adamw --lr 0.001 --l2 0.1 --dropout 0.3
           --schedule cosine --warmup 500)
+STORED32=(--hidden 800 --kernel float --batch-size 512 --epochs 32 --optimizer adamw --lr 0.001 --l2 0.1 --dropout 0.3
+          --schedule cosine --warmup 500)
 SIMARD=(--rotation 0 --scale 0 --shear 0 --shift 0 --alpha 34 --sigma 4 --elastic-scale simard)
 validation_runs() {
   "$0" val base-e30 "${NET[@]}" --epochs 30 --lr 0.001 --warmup 500 --dropout 0.3
@@ -170,6 +172,8 @@ validation_runs() {
   "$0" stored-val stored39-lr1-e16 39 "${STORED16[@]}"
   # after the fourth final run: the same with the on-the-fly runs' winners, the weights' average and label smoothing
   "$0" stored-val stored39-lr1-e16-ema-ls 39 "${STORED16[@]}" --ema 0.999 --label-smoothing 0.1
+  # the same 39 copies for 32 epochs (the cosine schedule stretched again; ~67 min)
+  "$0" stored-val stored39-lr1-e32 39 "${STORED32[@]}"
 }
 # The settings the validation runs chose (the best of each comparison: lr 0.006, Simard's elastic field alone,
 # dropout 0.3, the weights' average, label smoothing 0.1), as long as this machine affords: 300 epochs, ~45 min.

@@ -4,9 +4,11 @@
 # here passes or fails. Each repetition runs every shape once, ours and PyTorch's back to back, each in a fresh
 # process; the table gives the medians over the repetitions and their ratio.
 #
-#   bench/step-cost.sh                 # 3 repetitions of the five shapes below
+#   bench/step-cost.sh                 # 3 repetitions of the six shapes below
 #   REPEAT=5 bench/step-cost.sh        # more repetitions (the machine is shared and noisy)
 #   SKIP_TORCH=1 bench/step-cost.sh    # ours only
+#   SHAPES="10 128 simd 8 2.0;10 128 simd 32 2.0" bench/step-cost.sh
+#                                      # other shapes: "H B kernel local-steps goal" separated by ';'
 #
 # Ours: ./submit.sh train --master local[2] --epochs 2 on the 60k; the step time is metrics.json's
 # ms_per_step_steady (the median over the second epoch's steps: the first epoch warms the JIT) and with --local-steps K
@@ -34,7 +36,12 @@ mkdir -p "$OUT"
 mvn -q -DskipTests package >&2
 
 # hidden batch kernel local-steps goal(ours/torch, or ms for the job floor)
-SHAPES=("10 128 simd 1 4ms" "10 128 simd 8 2.0" "128 128 float 1 1.5" "800 128 float 1 0.75" "800 512 float 1 0.5")
+if [[ -n "${SHAPES:-}" ]]; then
+  IFS=';' read -r -a SHAPES <<< "$SHAPES"
+else
+  SHAPES=("10 128 simd 1 4ms" "10 128 simd 8 2.0" "10 128 simd 32 2.0" "128 128 float 1 1.5" "800 128 float 1 0.75"
+          "800 512 float 1 0.5")
+fi
 results="$OUT/results.jsonl"
 : > "$results"
 for rep in $(seq 1 "$REPEAT"); do

@@ -135,8 +135,8 @@ public final class KernelWeights implements Serializable {
      * in tiles of 16 x 16 so that both sides are read and written a cache line at a time (a plain double loop strides
      * one side by a whole row).
      */
-    private static void transposeW1(double[] v, NetworkShape shape, double[] w1t, float[] w1tFloat, int stride, int from,
-                                    int to) {
+    static void transposeW1(double[] v, NetworkShape shape, double[] w1t, float[] w1tFloat, int stride, int from,
+                            int to) {
         int inputs = shape.inputs();
         int w1o = shape.w1Offset();
         final int tile = 16;
@@ -202,14 +202,28 @@ public final class KernelWeights implements Serializable {
         if (loops == null) {
             return new Parameters(shape, flat.clone());
         }
+        return parameters(w1tFloat != null ? null : w1t);
+    }
+
+    /**
+     * The flat parameters (a new array) with {@code W1} from {@code w1tDouble [inputs x stride]}, a {@code W1ᵀ} in double
+     * in this layout's stride (such as {@link LocalSgd}'s master copy), or, when null, from the float {@code W1ᵀ}; the
+     * rest from this layout. Not for the flat vector ({@code ojalgo}).
+     */
+    Parameters parameters(double[] w1tDouble) {
         int inputs = shape.inputs();
         int hidden = shape.hidden();
         double[] v = new double[shape.parameterCount()];
-        int ws = w1tFloat != null ? floatStride : stride;
         for (int u = 0; u < hidden; u++) {
             int row = shape.w1Offset() + u * inputs;
-            for (int j = 0; j < inputs; j++) {
-                v[row + j] = w1tFloat != null ? w1tFloat[j * ws + u] : w1t[j * ws + u];
+            if (w1tDouble != null) {
+                for (int j = 0; j < inputs; j++) {
+                    v[row + j] = w1tDouble[j * stride + u];
+                }
+            } else {
+                for (int j = 0; j < inputs; j++) {
+                    v[row + j] = w1tFloat[j * floatStride + u];
+                }
             }
         }
         System.arraycopy(b1, 0, v, shape.b1Offset(), hidden);

@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 final class LayoutGradient {
 
-    final double[] w1t;
+    private double[] w1t;  // made on first use: only partitions of several blocks drain into it
     final double[] b1;
     final double[] w2;
     final double[] b2;
@@ -21,18 +21,29 @@ final class LayoutGradient {
     long count;
     long correct;
     private final int pixelRows;
+    private final int stride;
 
     LayoutGradient(KernelWeights layout) {
         this.pixelRows = layout.shape.inputs();
-        this.w1t = new double[layout.shape.inputs() * layout.stride];
+        this.stride = layout.stride;
         this.b1 = new double[layout.shape.hidden()];
         this.w2 = new double[layout.shape.classes() * layout.stride];
         this.b2 = new double[layout.classStride];
     }
 
+    /** {@code dW1ᵀ [inputs x stride]}, all zero when first asked for (5 MB at H=800). */
+    double[] w1t() {
+        if (w1t == null) {
+            w1t = new double[pixelRows * stride];
+        }
+        return w1t;
+    }
+
     /** {@code w1t} back to zero, where it can be non-zero only in the rows of {@code pixels[0..n)}. */
     void clear(int[] pixels, int n) {
-        int stride = w1t.length / pixelRows;
+        if (w1t == null) {
+            return;
+        }
         for (int k = 0; k < n; k++) {
             Arrays.fill(w1t, pixels[k] * stride, (pixels[k] + 1) * stride, 0.0);
         }

@@ -50,17 +50,9 @@ public final class LocalSgd {
         this.weights = KernelWeights.of(start, kind);
         if (weights.w1t != null) {
             this.w1t = weights.w1t;
-        } else {
-            int inputs = shape.inputs();
-            int stride = weights.stride;
-            double[] v = start.values();
-            this.w1t = new double[inputs * stride];
-            for (int u = 0; u < shape.hidden(); u++) {
-                int row = shape.w1Offset() + u * inputs;
-                for (int j = 0; j < inputs; j++) {
-                    w1t[j * stride + u] = v[row + j];
-                }
-            }
+        } else { // the float kernel: W1ᵀ in double beside its float one, laid out as KernelWeights lays out the latter
+            this.w1t = new double[shape.inputs() * weights.stride];
+            KernelWeights.transposeW1(start.values(), shape, w1t, null, weights.stride, 0, shape.hidden());
         }
         this.kernel = new SparseKernel(weights, activation);
         this.sum = new LayoutGradient(weights);
@@ -74,7 +66,7 @@ public final class LocalSgd {
             return;
         }
         if (calls > 0) { // the previous call's dW1ᵀ, before the kernel starts a new one
-            kernel.firstLayer().drainInLayout(sum.w1t, pixels, pixelCount);
+            kernel.firstLayer().drainInLayout(sum.w1t(), pixels, pixelCount);
         }
         SparseRows rows = block.sparse();
         int[] start = rows.start();
@@ -113,10 +105,11 @@ public final class LocalSgd {
         if (calls == 1) { // the common case, one block per partition: dW1ᵀ read where the kernel left it
             firstLayerStep(w1g, n, allRows, inv, rate, l2);
         } else {
-            w1g.drainInLayout(sum.w1t, pixels, pixelCount);
+            double[] dw1t = sum.w1t();
+            w1g.drainInLayout(dw1t, pixels, pixelCount);
             for (int k = 0; k < n; k++) {
                 int j = allRows ? k : pixels[k];
-                update(w1t, sum.w1t, j * stride, hidden, inv, rate, l2);
+                update(w1t, dw1t, j * stride, hidden, inv, rate, l2);
                 floatRow(j);
             }
             sum.clear(pixels, pixelCount);
@@ -218,22 +211,7 @@ public final class LocalSgd {
 
     /** The weights now, as the flat vector (a new array; {@code W1} in double, whatever the kernel). */
     public Parameters parameters() {
-        int inputs = shape.inputs();
-        int hidden = shape.hidden();
-        int stride = weights.stride;
-        double[] v = new double[shape.parameterCount()];
-        for (int u = 0; u < hidden; u++) {
-            int row = shape.w1Offset() + u * inputs;
-            for (int j = 0; j < inputs; j++) {
-                v[row + j] = w1t[j * stride + u];
-            }
-        }
-        System.arraycopy(weights.b1, 0, v, shape.b1Offset(), hidden);
-        for (int c = 0; c < shape.classes(); c++) {
-            System.arraycopy(weights.w2, c * stride, v, shape.w2Offset() + c * hidden, hidden);
-        }
-        System.arraycopy(weights.b2, 0, v, shape.b2Offset(), shape.classes());
-        return new Parameters(shape, v);
+        return weights.parameters(w1t);
     }
 
     /** Rows over all steps taken. */
