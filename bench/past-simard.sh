@@ -174,6 +174,9 @@ validation_runs() {
   "$0" stored-val stored39-lr1-e16-ema-ls 39 "${STORED16[@]}" --ema 0.999 --label-smoothing 0.1
   # the same 39 copies for 32 epochs (the cosine schedule stretched again; ~67 min)
   "$0" stored-val stored39-lr1-e32 39 "${STORED32[@]}"
+  # distillation: the 16-epoch recipe against the 32-epoch run's model as its teacher (--teacher's defaults: T 2,
+  # weight 0.5; the teacher learned from the first 50k only, so the last 10k stay unseen)
+  "$0" stored-val stored39-lr1-e16-kd 39 "${STORED16[@]}" --teacher "$OUT/model-stored39-lr1-e32"
 }
 # The settings the validation runs chose (the best of each comparison: lr 0.006, Simard's elastic field alone,
 # dropout 0.3, the weights' average, label smoothing 0.1), as long as this machine affords: 300 epochs, ~45 min.

@@ -36,6 +36,7 @@ import org.sparkdigits.train.AugmentSpec;
 import org.sparkdigits.train.Check;
 import org.sparkdigits.train.CheckpointSpec;
 import org.sparkdigits.train.DataSpec;
+import org.sparkdigits.train.DistillationSpec;
 import org.sparkdigits.train.EvaluationSpec;
 import org.sparkdigits.train.LoopSpec;
 import org.sparkdigits.train.NetworkSpec;
@@ -218,6 +219,9 @@ public final class DigitTrainer {
         private double l2;
         private double dropout;
         private double labelSmoothing;
+        private String teacher;
+        private double distillTemperature;
+        private double distillWeight;
         private String schedule;
         private int warmup;
         private int decayEvery;
@@ -457,6 +461,32 @@ public final class DigitTrainer {
         }
 
         /**
+         * {@code --teacher DIR[,DIR...]}: distil from these model directories (written by {@code train}); given again,
+         * the lists add up.
+         */
+        public Builder teacher(String dirs) {
+            this.teacher = teacher == null || !given.contains("teacher") ? dirs : teacher + "," + dirs;
+            return set("teacher");
+        }
+
+        /** {@code --teacher}'s directories, each a model directory. */
+        public Builder teachers(List<String> dirs) {
+            return teacher(String.join(",", dirs));
+        }
+
+        /** {@code --distill-temperature T}: the softmax temperature of the teachers' and the student's soft outputs. */
+        public Builder distillTemperature(double temperature) {
+            this.distillTemperature = temperature;
+            return set("distill-temperature");
+        }
+
+        /** {@code --distill-weight W}: the share of the teachers' term in the loss, in [0, 1]. */
+        public Builder distillWeight(double weight) {
+            this.distillWeight = weight;
+            return set("distill-weight");
+        }
+
+        /**
          * {@code --ema DECAY}: keep a moving average of the weights, which evaluations and the trained model use (0:
          * off).
          */
@@ -690,7 +720,17 @@ public final class DigitTrainer {
                     beta1, beta2, eps, ema);
             ScheduleSpec sched = new ScheduleSpec(parse(() -> LearningRateSchedule.Kind.parse(schedule), "--schedule: "), lr,
                     warmup, decayEvery, decayRate);
-            RegularizationSpec reg = new RegularizationSpec(l2, dropout, labelSmoothing);
+            List<String> teachers = teacher == null ? List.of()
+                    : Arrays.stream(teacher.split(",", -1)).map(String::trim).toList();   // an empty entry is refused
+            if (teachers.isEmpty()) {
+                for (String d : List.of("distill-temperature", "distill-weight")) {
+                    if (given.contains(d)) {
+                        throw new IllegalArgumentException("--" + d + " sets the distillation of --teacher: give that too");
+                    }
+                }
+            }
+            RegularizationSpec reg = new RegularizationSpec(l2, dropout, labelSmoothing,
+                    new DistillationSpec(teachers, distillTemperature, distillWeight));
             if (opt.kind().fullBatchOnly() && batchSize > 0) {
                 throw new IllegalArgumentException("--optimizer " + opt.kind().id() + " is a full-batch method: drop "
                         + "--batch-size (or use sgd, momentum, nesterov, adam or adamw)");

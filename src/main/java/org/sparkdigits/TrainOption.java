@@ -38,6 +38,14 @@ public enum TrainOption {
             + "dropout; not with lbfgs/cg); gradcheck: check the network with one step's masks"),
     LABEL_SMOOTHING("label-smoothing", "EPS", "0", Kind.NUMBER, "train against (1-EPS)*one-hot + EPS/10 instead of the "
             + "one-hot labels (the reported training loss is the smoothed one; evaluations use the plain one)"),
+    TEACHER("teacher", "DIR[,DIR...]", null, Kind.TEXT, "distil from these model directories (written by train; 784-H-10 "
+            + "of any H): train against (1-W)*the labels' cross-entropy + W*T^2*the cross-entropy of the student's "
+            + "softmax(z/T) against the teachers' averaged softmax(z/T), the teachers evaluated on the same (distorted) "
+            + "rows; the reported training loss is that mix, evaluations use the plain one"),
+    DISTILL_TEMPERATURE("distill-temperature", "T", "2", Kind.NUMBER, "--teacher: the softmax temperature T of the "
+            + "soft term, > 0"),
+    DISTILL_WEIGHT("distill-weight", "W", "0.5", Kind.NUMBER, "--teacher: the soft term's share W of the loss, in [0, 1] "
+            + "(1: the teachers alone)"),
     SCHEDULE("schedule", "constant|step|cosine", "constant", Kind.CHOICE, "learning-rate schedule over the steps"),
     WARMUP("warmup", "STEPS", "0", Kind.INTEGER, "linear warm-up of the learning rate over the first STEPS steps"),
     DECAY_EVERY("decay-every", "STEPS", "1000", Kind.INTEGER, "step schedule: multiply the rate by --decay-rate every STEPS "

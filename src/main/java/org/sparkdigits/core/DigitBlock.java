@@ -166,6 +166,27 @@ public final class DigitBlock implements Serializable {
         return new DigitBlock(n, inputs, lb, px);
     }
 
+    /**
+     * Rows {@code order[from..to)} as a new block, in that order (copies; rows {@code [from, to)} when {@code order}
+     * is null).
+     */
+    public DigitBlock rows(int[] order, int from, int to) {
+        if (order == null) {
+            return slice(from, to);
+        }
+        int n = to - from;
+        byte[] px = new byte[n * inputs];
+        byte[] lb = labels == null ? null : new byte[n];
+        for (int i = 0; i < n; i++) {
+            int r = order[from + i];
+            System.arraycopy(pixels, r * inputs, px, i * inputs, inputs);
+            if (lb != null) {
+                lb[i] = labels[r];
+            }
+        }
+        return new DigitBlock(n, inputs, lb, px);
+    }
+
     /** Rows {@code [from, to)} as a new block (copies). */
     public DigitBlock slice(int from, int to) {
         byte[] px = java.util.Arrays.copyOfRange(pixels, from * inputs, to * inputs);

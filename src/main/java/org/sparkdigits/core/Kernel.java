@@ -30,11 +30,12 @@ public interface Kernel {
     }
 
     /**
-     * The same sums with the cross-entropy taken against {@code smoothing}'s targets (the summed loss too is the
-     * smoothed one; the correct count is not affected).
+     * The same sums with the cross-entropy taken against {@code targets} (the smoothed labels, or mixed with teachers'
+     * probabilities: {@link DistilledTargets}, whose rows are this call's rows in order; the summed loss too is the
+     * targets'; the correct count is not affected).
      */
     void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout,
-                            LabelSmoothing smoothing);
+                            Targets targets);
 
     /** Adds the sums over every row of {@code block} into {@code sum}. */
     default void accumulateGradient(DigitBlock block, GradientSum sum) {

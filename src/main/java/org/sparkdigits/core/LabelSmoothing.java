@@ -21,7 +21,7 @@ import java.io.Serializable;
  * @param epsilon the mass moved from the true class to all classes evenly, in [0, 1)
  */
 @DefaultSerializer(JavaSerializer.class)
-public record LabelSmoothing(double epsilon) implements Serializable {
+public record LabelSmoothing(double epsilon) implements Targets, Serializable {
 
     /** Plain one-hot targets. */
     public static final LabelSmoothing NONE = new LabelSmoothing(0);
@@ -39,6 +39,16 @@ public record LabelSmoothing(double epsilon) implements Serializable {
     /** The smoothed target of class {@code c} of a row of class {@code y}, among {@code k}. */
     public double target(int c, int y, int k) {
         return (c == y ? 1 - epsilon : 0) + epsilon / k;
+    }
+
+    @Override
+    public double softmaxLoss(double[] z, int base, int k, int y, int position) {
+        return softmaxLoss(z, base, k, y);
+    }
+
+    @Override
+    public void subtractTargets(double[] z, int base, int k, int y, int position) {
+        subtractTargets(z, base, k, y);
     }
 
     /**

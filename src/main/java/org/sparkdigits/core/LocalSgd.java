@@ -61,7 +61,7 @@ public final class LocalSgd {
     }
 
     /** Adds rows {@code order[from..to)} of {@code block} (rows {@code from..to} when {@code order} is null) to the step. */
-    public void add(DigitBlock block, int[] order, int from, int to, Dropout dropout, LabelSmoothing smoothing) {
+    public void add(DigitBlock block, int[] order, int from, int to, Dropout dropout, Targets smoothing) {
         if (to <= from) {
             return;
         }

@@ -13,7 +13,7 @@ import org.ojalgo.matrix.store.R064Store;
  *   Z1  = W1 X + b1      [hidden x n]     A1 = f(Z1)  (f = ReLU or sigmoid)
  *   Z2  = W2 A1 + b2     [classes x n]    P  = softmax(Z2) per column (max subtracted first)
  *   loss = sum_i  log(sum_c exp(Z2[c,i] - m_i)) - (Z2[y_i,i] - m_i)
- *   dZ2 = P - Y   (Y one-hot, or smoothed: LabelSmoothing)  [classes x n]
+ *   dZ2 = P - Y   (Y one-hot, smoothed or distilled: Targets)  [classes x n]
  *   dW2ᵀ += A1 dZ2ᵀ        [hidden x classes]   db2 += row sums of dZ2 (per unit, not one scalar)
  *   dZ1 = (W2ᵀ dZ2) ∘ f'(Z1)   (ReLU: [A1 > 0]; sigmoid: A1 (1 - A1))  [hidden x n]
  *   dW1ᵀ += X dZ1ᵀ         [inputs x hidden]    db1 += row sums of dZ1
@@ -106,7 +106,7 @@ public final class ReferenceKernel implements Kernel {
      */
     @Override
     public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout,
-                                   LabelSmoothing smoothing) {
+                                   Targets smoothing) {
         requireLabels(block);
         double[] g = sum.gradient();
         int k = shape.classes();
@@ -121,11 +121,11 @@ public final class ReferenceKernel implements Kernel {
             for (int i = 0; i < n; i++) {
                 int y = block.label(order == null ? r0 + i : order[r0 + i]);
                 int base = i * k;
-                loss += smoothing.softmaxLoss(z2, base, k, y);
+                loss += smoothing.softmaxLoss(z2, base, k, y, r0 + i - from);
                 if (argmax(z2, base, k) == y) {
                     right++;
                 }
-                smoothing.subtractTargets(z2, base, k, y);
+                smoothing.subtractTargets(z2, base, k, y, r0 + i - from);
             }
             sum.addRows(loss, n, right);
             backward(ws, n, g, dropout.active());

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * <pre>
  *   a    = f(b1 + Σ_{j: x_j ≠ 0} x_j · W1ᵀ[j, :])        [hidden]     nz·H multiply-adds
  *   z    = b2 + W2 a                                        [classes]    10·H
- *   p    = softmax(z);  loss += log Σ exp(z - max) - (z_y - max);  dz = p - e_y   (smoothed: see LabelSmoothing)
+ *   p    = softmax(z);  loss += log Σ exp(z - max) - (z_y - max);  dz = p - e_y   (smoothed or distilled: see Targets)
  *   db2 += dz;  dW2 += dz aᵀ                                             10·H
  *   d1   = (W2ᵀ dz) ∘ f'(a);  db1 += d1                                  10·H
  *   dW1ᵀ[j, :] += x_j · d1   for every non-zero x_j                      nz·H
@@ -173,7 +173,7 @@ public final class SparseKernel implements Kernel {
 
     @Override
     public void accumulateGradient(DigitBlock block, int[] order, int from, int to, GradientSum sum, Dropout dropout,
-                                   LabelSmoothing smoothing) {
+                                   Targets smoothing) {
         check(block, true);
         if (to <= from) {
             return;
@@ -200,11 +200,11 @@ public final class SparseKernel implements Kernel {
     }
 
     /**
-     * The same sums as {@link #accumulateGradient(DigitBlock, int[], int, int, GradientSum, Dropout, LabelSmoothing)},
+     * The same sums as {@link #accumulateGradient(DigitBlock, int[], int, int, GradientSum, Dropout, Targets)},
      * added into {@code into}, which holds them in this kernel's own layout ({@link LocalSgd}: no transposition), all
      * but {@code dW1ᵀ}: that stays in {@link #firstLayer()}, to be drained before the next call.
      */
-    void accumulateGradient(DigitBlock block, int[] order, int from, int to, Dropout dropout, LabelSmoothing smoothing,
+    void accumulateGradient(DigitBlock block, int[] order, int from, int to, Dropout dropout, Targets smoothing,
                             LayoutGradient into) {
         check(block, true);
         if (to <= from) {
@@ -234,7 +234,7 @@ public final class SparseKernel implements Kernel {
      * {@code deltas}), db1 and dW2 into their accumulators, db2 straight into {@code b2Sum[b2Offset ..]}. Returns the
      * summed loss; the correct count is left in {@link #correctRows}.
      */
-    private double accumulate(DigitBlock block, int[] order, int from, int to, Dropout dropout, LabelSmoothing smoothing,
+    private double accumulate(DigitBlock block, int[] order, int from, int to, Dropout dropout, Targets smoothing,
                               DeltaRows deltas, double[] b2Sum, int b2o) {
         SparseRows rows = block.sparse();
         byte[] labels = block.labels();
@@ -282,11 +282,11 @@ public final class SparseKernel implements Kernel {
                 int off = i * stride;
                 logits(a, off);
                 int y = labels[order == null ? c0 + i : order[c0 + i]];
-                loss += smoothing.softmaxLoss(z, 0, classes, y);
+                loss += smoothing.softmaxLoss(z, 0, classes, y, c0 + i - from);
                 if (ReferenceKernel.argmax(z, 0, classes) == y) {
                     right++;
                 }
-                smoothing.subtractTargets(z, 0, classes, y);
+                smoothing.subtractTargets(z, 0, classes, y, c0 + i - from);
                 for (int c = 0; c < classes; c++) {
                     b2Sum[b2o + c] += z[c];
                 }

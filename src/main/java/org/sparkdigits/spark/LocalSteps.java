@@ -89,10 +89,10 @@ final class LocalSteps {
                     continue;
                 }
                 if (pass.fresh() == null) {
-                    sgd.add(block, orders.get(b), from, to, masks, pass.smoothing());
+                    sgd.add(block, orders.get(b), from, to, masks, pass.targets(block, orders.get(b), from, to));
                 } else {
                     DigitBlock variants = pass.fresh().slice(block, orders.get(b), from, to, pass.epoch());
-                    sgd.add(variants, null, 0, variants.rows(), masks, pass.smoothing());
+                    sgd.add(variants, null, 0, variants.rows(), masks, pass.targets(variants, null, 0, variants.rows()));
                 }
             }
             sgd.step(round.rates()[j], round.l2());

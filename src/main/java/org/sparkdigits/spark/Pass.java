@@ -5,32 +5,45 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
 import java.io.Serializable;
 
+import org.apache.spark.broadcast.Broadcast;
 import org.sparkdigits.augment.FreshDistortions;
 import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Distillation;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.LabelSmoothing;
 import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Targets;
 
 /**
  * What one pass over the blocks computes with the broadcast weights: the network, the kernel the tasks run, the
- * step's dropout masks, the targets of the loss (one-hot or smoothed), and whether the rows are replaced by their
- * epoch's distortions.
+ * step's dropout masks, the targets of the loss (one-hot or smoothed, mixed with the teachers' when distilling), and
+ * whether the rows are replaced by their epoch's distortions.
  *
- * @param fresh on-the-fly distortions, or {@code null} for the rows as they are
- * @param epoch the epoch whose distortions {@code fresh} makes (full batch: the iteration, from 0)
+ * @param fresh    on-the-fly distortions, or {@code null} for the rows as they are
+ * @param epoch    the epoch whose distortions {@code fresh} makes (full batch: the iteration, from 0)
+ * @param teachers the teachers, broadcast once for the run ({@code --teacher}), or {@code null}
  */
 @DefaultSerializer(JavaSerializer.class)
 record Pass(NetworkShape shape, Activation activation, KernelKind kernel, Dropout dropout, LabelSmoothing smoothing,
-            FreshDistortions fresh, int epoch) implements Serializable {
+            FreshDistortions fresh, int epoch, Broadcast<Distillation> teachers) implements Serializable {
 
     /** A pass over the rows as they are, without dropout. */
     static Pass plain(NetworkShape shape, Activation activation, KernelKind kernel) {
-        return new Pass(shape, activation, kernel, Dropout.NONE, LabelSmoothing.NONE, null, 0);
+        return new Pass(shape, activation, kernel, Dropout.NONE, LabelSmoothing.NONE, null, 0, null);
     }
 
     /** This pass with another step's dropout masks. */
     Pass withDropout(Dropout masks) {
-        return new Pass(shape, activation, kernel, masks, smoothing, fresh, epoch);
+        return new Pass(shape, activation, kernel, masks, smoothing, fresh, epoch, teachers);
+    }
+
+    /**
+     * The targets of rows {@code order[from..to)} of {@code block} (rows {@code from..to} when {@code order} is null) in
+     * one kernel call: the labels' own, or with the teachers evaluated on those rows.
+     */
+    Targets targets(DigitBlock block, int[] order, int from, int to) {
+        return teachers == null ? smoothing : teachers.value().targets(block, order, from, to, smoothing);
     }
 }

@@ -115,10 +115,11 @@ public final class SparkPasses {
             return;
         }
         if (pass.fresh() == null) {
-            net.accumulateGradient(b, order, from, to, sum, pass.dropout(), pass.smoothing());
+            net.accumulateGradient(b, order, from, to, sum, pass.dropout(), pass.targets(b, order, from, to));
         } else {
             DigitBlock variants = pass.fresh().slice(b, order, from, to, pass.epoch());
-            net.accumulateGradient(variants, null, 0, variants.rows(), sum, pass.dropout(), pass.smoothing());
+            net.accumulateGradient(variants, null, 0, variants.rows(), sum, pass.dropout(),
+                    pass.targets(variants, null, 0, variants.rows()));
         }
     }
 

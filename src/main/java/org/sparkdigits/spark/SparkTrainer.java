@@ -15,6 +15,7 @@ import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.ConjugateGradient;
 import org.sparkdigits.core.CoreRanges;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Distillation;
 import org.sparkdigits.core.Dropout;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.GradientSum;
@@ -89,6 +90,8 @@ public final class SparkTrainer {
     private final LoopSpec loop;
     private final Monitors monitors;
     private final JavaSparkContext jsc;
+    /** With {@code --teacher}: the teachers, broadcast once for the run and destroyed after it. */
+    private final Broadcast<Distillation> teachers;
     private final NetworkShape shape;
     private final Parameters p;
     private final History history = new History();
@@ -105,13 +108,15 @@ public final class SparkTrainer {
     private double stepLoss = Double.NaN;
     private double stepAccuracy = Double.NaN;
 
-    private SparkTrainer(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, TrainingSpec spec, Monitors monitors) {
+    private SparkTrainer(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, TrainingSpec spec, Monitors monitors,
+                         Distillation distillation) {
         this.blocks = blocks;
         this.rows = rows;
         this.spec = spec;
         this.loop = spec.loop();
         this.monitors = monitors;
         this.jsc = JavaSparkContext.fromSparkContext(blocks.context());
+        this.teachers = distillation == null ? null : jsc.broadcast(distillation);   // destroyed by train's finally
         this.shape = initial.shape();
         this.p = initial.copy();
         this.early = new EarlyStopping(spec.evaluation().earlyStopping());
@@ -130,8 +135,26 @@ public final class SparkTrainer {
     /** @param rows training rows (needed for mini-batches; -1 to count them) */
     public static Result train(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, TrainingSpec spec,
                                Monitors monitors) {
+        if (spec.regularization().distillation().active()) {
+            throw new IllegalArgumentException("the spec distils from --teacher: pass its teachers (a Distillation) too");
+        }
+        return train(blocks, rows, initial, spec, monitors, null);
+    }
+
+    /**
+     * @param rows         training rows (needed for mini-batches; -1 to count them)
+     * @param distillation the teachers to distil from ({@code --teacher}), or {@code null}
+     */
+    public static Result train(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, TrainingSpec spec,
+                               Monitors monitors, Distillation distillation) {
+        var d = spec.regularization().distillation();
+        if (d.active() && (distillation == null || distillation.teachers().size() != d.teachers().size()
+                || distillation.temperature() != d.temperature() || distillation.weight() != d.weight())) {
+            throw new IllegalArgumentException("the teachers passed are not the spec's --teacher, --distill-temperature "
+                    + "and --distill-weight");
+        }
         long n = rows >= 0 ? rows : blocks.map(DigitBlock::rows).reduce(Integer::sum);
-        SparkTrainer t = new SparkTrainer(blocks, n, initial, spec, monitors);
+        SparkTrainer t = new SparkTrainer(blocks, n, initial, spec, monitors, distillation);
         try {
             if (spec.optimizer().kind().fullBatchOnly()) {
                 t.lineSearch();
@@ -142,6 +165,9 @@ public final class SparkTrainer {
             }
         } finally {
             t.jsc.setJobDescription(null);
+            if (t.teachers != null) {
+                t.teachers.destroy();
+            }
         }
         return t.result();
     }
@@ -186,7 +212,7 @@ public final class SparkTrainer {
         for (int epoch = resumed == null ? 0 : resumed.epoch(); epoch < loop.epochs() && !early.stopped(); epoch++) {
             JavaRDD<int[]> perms = permutations(epoch);
             Pass pass = new Pass(shape, spec.network().activation(), spec.network().kernel(), Dropout.NONE,
-                    spec.regularization().smoothing(), spec.augment().fresh(loop.seed()), epoch);
+                    spec.regularization().smoothing(), spec.augment().fresh(loop.seed()), epoch, teachers);
             for (int i = resumed != null && epoch == resumed.epoch() ? resumed.position() : 0; i < perEpoch && !early.stopped(); ) {
                 long t0 = System.nanoTime();
                 int steps = Math.min(k, perEpoch - i);
@@ -407,7 +433,8 @@ public final class SparkTrainer {
         Broadcast<KernelWeights> w = jsc.broadcast(KernelWeights.of(new Parameters(shape, weights), spec.network().kernel()));
         try {
             return SparkPasses.gradientSum(blocks, new Pass(shape, spec.network().activation(), spec.network().kernel(),
-                    dropout, spec.regularization().smoothing(), epoch >= 0 ? spec.augment().fresh(loop.seed()) : null, epoch), w);
+                    dropout, spec.regularization().smoothing(), epoch >= 0 ? spec.augment().fresh(loop.seed()) : null, epoch,
+                    teachers), w);
         } finally {
             w.destroy();
         }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Distillation;
 import org.sparkdigits.core.Evaluation;
 import org.sparkdigits.core.KernelKind;
 import org.sparkdigits.core.LearningRateSchedule;
@@ -85,6 +86,7 @@ public final class TrainingRun {
                                HeapWatch heap) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         checkColumns(frames);
+        Distillation distillation = Teachers.load(spec, hadoop);   // before the data: a wrong teacher fails fast
         StorageLevel level = StorageLevel.fromString(spec.data().storageLevel());
         DigitLoader loader = new DigitLoader(spark, spec.data().onBadRow(), level);
         int parallelism = spark.sparkContext().defaultParallelism();
@@ -179,6 +181,9 @@ public final class TrainingRun {
                 describe(spec), spec.schedule().lr(), spec.schedule().kind().id(), spec.regularization().l2(),
                 spec.network().init().id(), loop.seed());
         Map<String, Object> settings = settings(spec, source, testSource, partitions, train.rows());
+        if (distillation != null) {   // only when set: older checkpoints still resume
+            settings.put("distillation", Teachers.settings(spec.regularization().distillation(), distillation));
+        }
         Map<String, Object> fingerprint = new LinkedHashMap<>(settings);
         fingerprint.remove("storage_level"); // where the blocks live does not change a step: a resume may choose otherwise
         fingerprint.put("hidden", spec.network().hidden());
@@ -189,7 +194,7 @@ public final class TrainingRun {
         SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, spec, new SparkTrainer.Monitors(
                 validationBlocks == null ? null : w -> SparkPasses.evaluate(validationBlocks, w, activation),
                 testBlocks == null ? null : w -> SparkPasses.evaluate(testBlocks, w, activation),
-                Fingerprint.of(fingerprint), listener));
+                Fingerprint.of(fingerprint), listener), distillation);
 
         Parameters trained = result.parameters();
         Evaluation onTrain = SparkPasses.evaluate(train.blocks(), trained, activation);
@@ -341,6 +346,11 @@ public final class TrainingRun {
         }
         if (s.regularization().labelSmoothing() > 0) {
             base += ", label smoothing " + s.regularization().labelSmoothing();
+        }
+        if (s.regularization().distillation().active()) {
+            var d = s.regularization().distillation();
+            base += String.format(Locale.ROOT, ", distilled from %d teacher%s (temperature %s, weight %s)",
+                    d.teachers().size(), d.teachers().size() == 1 ? "" : "s", d.temperature(), d.weight());
         }
         if (s.optimizer().averaged()) {
             base += ", evaluated on the moving average of the weights (decay " + s.optimizer().ema() + ")";

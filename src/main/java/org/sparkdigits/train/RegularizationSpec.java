@@ -10,13 +10,21 @@ import org.sparkdigits.core.LabelSmoothing;
  * @param dropout        the probability of dropping each hidden unit in a training step, in [0, 1) ({@code --dropout})
  * @param labelSmoothing training's cross-entropy against {@code (1 - ε)·one-hot + ε/10}, ε in [0, 1)
  *                       ({@code --label-smoothing}; see {@link LabelSmoothing})
+ * @param distillation   the teachers whose softened probabilities the targets mix in ({@code --teacher}), or
+ *                       {@link DistillationSpec#NONE}
  */
-public record RegularizationSpec(double l2, double dropout, double labelSmoothing) {
+public record RegularizationSpec(double l2, double dropout, double labelSmoothing, DistillationSpec distillation) {
 
     public RegularizationSpec {
         Check.in("--l2", l2, 0, true, Double.POSITIVE_INFINITY, false);
         Check.in("--dropout", dropout, 0, true, 1, false);
         Check.in("--label-smoothing", labelSmoothing, 0, true, 1, false);
+        java.util.Objects.requireNonNull(distillation, "distillation");
+    }
+
+    /** Without teachers. */
+    public RegularizationSpec(double l2, double dropout, double labelSmoothing) {
+        this(l2, dropout, labelSmoothing, DistillationSpec.NONE);
     }
 
     /** Without label smoothing. */

@@ -99,7 +99,7 @@ class DistributedTrainingTest {
         for (int partitions : new int[] {1, 3, 7}) {
             LoadedData d = load(partitions);
             GradientSum distributed = SparkPasses.gradientSum(d.blocks(), new Pass(p.shape(), Activation.RELU, KernelKind.SIMD,
-                    dropout, LabelSmoothing.NONE, null, 0), w);
+                    dropout, LabelSmoothing.NONE, null, 0, null), w);
             assertEquals(full.correct(), distributed.correct(), partitions + " partitions");
             assertEquals(full.loss(), distributed.loss(), 1e-12 * full.loss(), partitions + " partitions");
             assertTrue(maxRelativeDifference(full.gradient(), distributed.gradient()) <= 1e-12, partitions + " partitions");
