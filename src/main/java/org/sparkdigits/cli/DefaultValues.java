@@ -46,7 +46,7 @@ final class DefaultValues implements CommandLine.IDefaultValueProvider {
                     ? "larger than " + MAX_FILE + " bytes" : "not a regular file") + ")");
         }
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader r = new java.io.InputStreamReader(HadoopFs.openLocal(file, "--defaults", MAX_FILE), StandardCharsets.UTF_8)) {
             p.load(r);
         } catch (IOException e) {
             throw new UsageException("--defaults " + file + ": cannot read (" + HadoopFs.describe(e) + ")");

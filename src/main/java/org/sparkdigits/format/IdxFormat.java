@@ -212,7 +212,7 @@ final class IdxFormat implements DigitFormat {
             throws IOException {
         Path p = new Path(path);
         if (codecs.getCodec(p) == null) {
-            FSDataInputStream in = p.getFileSystem(conf).open(p, 1 << 16);
+            FSDataInputStream in = org.sparkdigits.io.HadoopFs.open(p.getFileSystem(conf), p, "data", Long.MAX_VALUE);
             in.seek(offset);
             return new BufferedInputStream(in, 1 << 16);
         }

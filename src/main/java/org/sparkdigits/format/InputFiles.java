@@ -271,7 +271,7 @@ public final class InputFiles {
     /** Opens {@code path} for reading bytes, decompressing by its extension (.gz, .bz2, ...). */
     public static InputStream openStream(Path path, Configuration conf, CompressionCodecFactory codecs) throws IOException {
         FileSystem fs = path.getFileSystem(conf);
-        InputStream raw = fs.open(path);
+        InputStream raw = HadoopFs.open(fs, path, "data", Long.MAX_VALUE);
         CompressionCodec codec = codecs.getCodec(path);
         InputStream in = raw;
         if (codec != null) {

@@ -36,6 +36,11 @@ final class ParquetFormat implements DigitFormat {
 
     @Override
     public InputFile inspect(String p, int index, Configuration conf, String what) {
+        try {
+            org.sparkdigits.io.HadoopFs.check(new Path(p).getFileSystem(conf), new Path(p), what, Long.MAX_VALUE);
+        } catch (IOException e) {
+            throw new InputException(what + ": " + p + ": " + org.sparkdigits.io.HadoopFs.describe(e, new Path(p)), e);
+        }
         try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(p), conf))) {
             MessageType schema = r.getFooter().getFileMetaData().getSchema();
             String expected = "Parquet input needs a pixels column (binary, 784 bytes) and, for training, a label column "

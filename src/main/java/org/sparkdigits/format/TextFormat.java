@@ -99,7 +99,7 @@ abstract class TextFormat implements DigitFormat {
             // A split that starts at S begins with the line after the first '\n' at or after S
             // (Hadoop's LineRecordReader); so its line 0 is line (newlines before S) + 2.
             long newlines = 0;
-            try (InputStream in = path.getFileSystem(conf).open(path)) {
+            try (InputStream in = org.sparkdigits.io.HadoopFs.open(path.getFileSystem(conf), path, "data", Long.MAX_VALUE)) {
                 byte[] buf = new byte[1 << 16];
                 long remaining = blockStart;
                 while (remaining > 0) {

@@ -246,7 +246,8 @@ public final class DigitImage {
      */
     public static BufferedImage read(Path file) {
         BufferedImage image;
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (java.io.InputStream raw = org.sparkdigits.io.HadoopFs.openLocal(file, "image", Long.MAX_VALUE);
+             ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(raw)) {
             java.util.Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new InputException(file + ": not a PNG or JPEG image (no decoder recognised it)");

@@ -2,6 +2,7 @@ package org.sparkdigits.io;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -129,14 +132,78 @@ public final class HadoopFs {
     }
 
     /**
-     * Refuses a FIFO, device or socket where a file is to be read (reading one hangs, or never ends: {@code /dev/zero}).
-     * Hadoop's local file system lists them as files.
+     * Refuses a FIFO, device or socket where a file is to be read (reading one hangs, or never ends: {@code /dev/zero}),
+     * also behind a symbolic link. Hadoop's local file system lists them as files.
      */
     public static void requireRegularFile(FileSystem fs, Path p, String role) {
         java.nio.file.Path local = local(fs, p);
         if (local != null && Files.exists(local) && !Files.isRegularFile(local) && !Files.isDirectory(local)) {
             throw new InputException(role + ": " + p + " is not a regular file (a FIFO, device or socket): give a file");
         }
+    }
+
+    /**
+     * The one gate every read of a file of ours goes through: {@code p} must exist, be a regular file (not a
+     * directory, FIFO, device or socket, also behind a symbolic link) and hold at most {@code maxBytes} bytes; only
+     * then is it opened. A FIFO or {@code /dev/zero} would otherwise block the reader forever, or never end.
+     *
+     * @param role     what the file is, for messages ("model", "checkpoint", "--defaults")
+     * @param maxBytes the largest length accepted ({@link Long#MAX_VALUE}: any)
+     * @throws java.io.FileNotFoundException if it does not exist
+     * @throws InputException naming the file, if it is not a regular file or is too large
+     */
+    public static FSDataInputStream open(FileSystem fs, Path p, String role, long maxBytes) throws IOException {
+        check(fs, p, role, maxBytes);
+        return fs.open(p);
+    }
+
+    /**
+     * The status of {@code p} after the checks of {@link #open}, for a reader that opens it through another library
+     * (Parquet's footer reader).
+     */
+    public static FileStatus check(FileSystem fs, Path p, String role, long maxBytes) throws IOException {
+        FileStatus st = fs.getFileStatus(p);
+        if (st.isDirectory()) {
+            throw new InputException(role + ": " + p + " is a directory, not a file");
+        }
+        requireRegularFile(fs, p, role);
+        if (st.getLen() > maxBytes) {
+            throw new InputException(role + ": " + p + " is " + st.getLen() + " bytes, more than such a file can be ("
+                    + maxBytes + ")");
+        }
+        return st;
+    }
+
+    /**
+     * All of the regular file {@code p} ({@link #open}'s checks), at most {@code maxBytes} bytes, which must be less
+     * than 2 GiB.
+     */
+    public static byte[] readAll(FileSystem fs, Path p, String role, long maxBytes) throws IOException {
+        if (maxBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("readAll holds at most 2 GiB; stream larger files");
+        }
+        try (InputStream in = open(fs, p, role, maxBytes)) {
+            byte[] all = in.readNBytes((int) maxBytes + 1);
+            if (all.length > maxBytes) {   // grew since it was checked
+                throw new InputException(role + ": " + p + " is more than " + maxBytes + " bytes, more than such a file can be");
+            }
+            return all;
+        }
+    }
+
+    /** {@link #open}'s checks for a file on the local disk, read with {@code java.nio}. */
+    public static InputStream openLocal(java.nio.file.Path p, String role, long maxBytes) throws IOException {
+        if (Files.isDirectory(p)) {
+            throw new InputException(role + ": " + p + " is a directory, not a file");
+        }
+        if (Files.exists(p) && !Files.isRegularFile(p)) {
+            throw new InputException(role + ": " + p + " is not a regular file (a FIFO, device or socket): give a file");
+        }
+        long size = Files.size(p);
+        if (size > maxBytes) {
+            throw new InputException(role + ": " + p + " is " + size + " bytes, more than such a file can be (" + maxBytes + ")");
+        }
+        return Files.newInputStream(p);
     }
 
     /**

@@ -16,7 +16,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.io.Echo;
+import org.sparkdigits.io.HadoopFs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +44,12 @@ public final class ModelManifest {
     public static final Set<String> OBJECT_STORES = Set.of("s3", "s3a", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "oss",
             "cos", "cosn", "obs");
     private static final String FORMAT = "spark-digits-manifest";
+    /**
+     * The largest file a manifest may list: the weights of the widest network ({@link NetworkShape#MAX_HIDDEN}) with
+     * room for their header, and far above any text file of a model directory.
+     */
+    static final long MAX_LISTED = SafeTensors.MAX_HEADER + 8 + 8L * new NetworkShape(NetworkShape.MNIST_INPUTS,
+            NetworkShape.MAX_HIDDEN, NetworkShape.MNIST_CLASSES).parameterCount();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** How a model directory becomes visible. */
@@ -92,7 +100,7 @@ public final class ModelManifest {
         Iterator<String> names = read(fs, dir).path("files").fieldNames();
         while (names.hasNext()) {
             String n = names.next();
-            out.put(n, ModelStore.readBounded(fs, new Path(dir, n), Long.MAX_VALUE));
+            out.put(n, ModelStore.readBounded(fs, new Path(dir, n), MAX_LISTED));
         }
         return out;
     }
@@ -130,7 +138,7 @@ public final class ModelManifest {
                     throw new ModelException("incomplete model: " + shown + ": " + name + " is missing (the manifest lists it)");
                 }
                 long size = e.getValue().path("size").asLong(-1);
-                FileStatus st = fs.getFileStatus(p);
+                FileStatus st = HadoopFs.check(fs, p, "model", MAX_LISTED);
                 if (st.getLen() != size) {
                     throw new ModelException("incomplete model: " + shown + ": " + name + " is " + st.getLen()
                             + " bytes, the manifest says " + size);
@@ -147,6 +155,10 @@ public final class ModelManifest {
                     throw new ModelException("incomplete model: " + shown + ": " + name + " is not in the manifest");
                 }
             }
+        } catch (ModelException e) {
+            throw e;
+        } catch (org.sparkdigits.io.InputException e) {   // the read gate: a FIFO, a device, a file too large
+            throw new ModelException("incomplete model: " + e.getMessage());
         } catch (IOException e) {
             throw new ModelException("model " + shown + ": cannot check its manifest (" + e.getMessage() + ")", e);
         }
@@ -160,10 +172,49 @@ public final class ModelManifest {
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ModelException("incomplete model: " + p + ": not valid JSON", e);
         }
-        if (root == null || !FORMAT.equals(root.path("format").asText(null))) {
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
             throw new ModelException("incomplete model: " + p + ": not a spark-digits manifest");
         }
+        JsonNode version = root.get("format_version");
+        if (version == null || !version.isIntegralNumber() || version.asLong() != 1) {
+            throw new ModelException(p + ": format_version " + (version == null ? "is missing" : Echo.value(version.toString())
+                    + " is not supported") + " (expected 1; a newer spark-digits may have written it)");
+        }
+        unknownFields(root, Set.of("format", "format_version", "files"), p.toString());
+        JsonNode files = root.get("files");
+        if (files != null && files.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> it = files.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String at = p + ": files." + Echo.value(e.getKey());
+                if (!e.getValue().isObject()) {
+                    throw new ModelException(at + " must be an object with size and sha256");
+                }
+                unknownFields(e.getValue(), Set.of("size", "sha256"), at);
+                JsonNode size = e.getValue().get("size");
+                if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() < 0) {
+                    throw new ModelException(at + ".size must be a whole number of bytes, got "
+                            + (size == null ? "nothing" : Echo.value(size.toString())));
+                }
+                JsonNode sum = e.getValue().get("sha256");
+                if (sum == null || !sum.isTextual() || !sum.textValue().matches("[0-9a-f]{64}")) {
+                    throw new ModelException(at + ".sha256 must be 64 lower-case hex digits, got "
+                            + (sum == null ? "nothing" : Echo.value(sum.toString())));
+                }
+            }
+        }
         return root;
+    }
+
+    private static void unknownFields(JsonNode node, Set<String> known, String at) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (!known.contains(n)) {
+                throw new ModelException(at + ": unknown field " + Echo.value(n) + " (known: " + String.join(", ",
+                        new java.util.TreeSet<>(known)) + "; a newer spark-digits may have written it)");
+            }
+        }
     }
 
     static String sha256(byte[] bytes) {
@@ -173,7 +224,7 @@ public final class ModelManifest {
     private static String sha256(FileSystem fs, Path p) throws IOException {
         MessageDigest d = digest();
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = fs.open(p)) {
+        try (InputStream in = HadoopFs.open(fs, p, "model", MAX_LISTED)) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 d.update(buf, 0, n);
             }

@@ -1,7 +1,6 @@
 package org.sparkdigits.model;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -581,16 +580,12 @@ public final class ModelStore {
      * @throws java.io.FileNotFoundException if it does not exist
      */
     static byte[] readBounded(FileSystem fs, Path p, long max) throws IOException {
-        FileStatus st = fs.getFileStatus(p);
-        HadoopFs.requireRegularFile(fs, p, "model");
-        if (st.isDirectory()) {
-            throw new ModelException(p + ": is a directory, not a file");
-        }
-        if (st.getLen() > max) {
-            throw new ModelException(p + ": " + st.getLen() + " bytes, more than such a file can be (" + max + ")");
-        }
-        try (InputStream in = fs.open(p)) {
-            return in.readNBytes((int) st.getLen());
+        try {
+            return HadoopFs.readAll(fs, p, "model", max);
+        } catch (ModelException e) {
+            throw e;
+        } catch (org.sparkdigits.io.InputException e) {
+            throw new ModelException(e.getMessage());
         }
     }
 

@@ -26,7 +26,7 @@ public final class SafeTensors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] NAMES = {"W1", "b1", "W2", "b2"};
-    private static final long MAX_HEADER = 1 << 20;
+    static final long MAX_HEADER = 1 << 20;
 
     private SafeTensors() {
     }
@@ -83,7 +83,8 @@ public final class SafeTensors {
             }
             long length = st.getLen();
             long data = 8L * shape.parameterCount();
-            try (java.io.DataInputStream in = new java.io.DataInputStream(fs.open(p))) {
+            try (java.io.DataInputStream in = new java.io.DataInputStream(org.sparkdigits.io.HadoopFs.open(fs, p, "model",
+                    8 + MAX_HEADER + data))) {
                 if (length < 8) {
                     return decode(in.readNBytes((int) length), shape, file);
                 }

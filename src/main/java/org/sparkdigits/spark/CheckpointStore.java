@@ -110,9 +110,7 @@ public final class CheckpointStore {
     }
 
     private static String readOwner(FileSystem fs, Path owner) throws IOException {
-        try (InputStream in = fs.open(owner)) {
-            return new String(in.readNBytes(200), StandardCharsets.UTF_8).trim();
-        }
+        return new String(HadoopFs.readAll(fs, owner, "--checkpoint-dir", 200), StandardCharsets.UTF_8).trim();
     }
 
     /** Writes {@code c} as the checkpoint of {@code step} and removes older ones, all but the newest {@value #KEEP}. */
@@ -164,7 +162,7 @@ public final class CheckpointStore {
                         throw new Checkpoint.DamagedException(name + ": " + f.getLen() + " bytes, more than a checkpoint of "
                                 + "this configuration can be (" + maxBytes + ")");
                     }
-                    try (InputStream in = fs.open(f.getPath())) {
+                    try (InputStream in = HadoopFs.open(fs, f.getPath(), "--resume", maxBytes)) {
                         c = Checkpoint.read(in, f.getLen(), name);
                     }
                     if (c.fingerprint().equals(fingerprint)) {
@@ -175,6 +173,10 @@ public final class CheckpointStore {
                     }
                 } catch (Checkpoint.DamagedException e) {
                     LOG.warn("skipping a damaged checkpoint: {}", e.getMessage());
+                    damaged.add(f.getPath().getName());
+                    continue;
+                } catch (InputException e) {   // a FIFO, device or directory named like a checkpoint: never read
+                    LOG.warn("skipping a checkpoint that cannot be one: {}", e.getMessage());
                     damaged.add(f.getPath().getName());
                     continue;
                 } catch (IOException e) {   // e.g. the file system's own checksum (Hadoop's .crc files)

@@ -99,6 +99,41 @@ class ModelManifestTest {
     }
 
     @Test
+    void aManifestOfAnotherVersionOrWithUnknownFieldsIsRefused() throws IOException {
+        String m = write("m", manifestMode());
+        Path manifest = Path.of(m, ModelManifest.NAME);
+        String text = Files.readString(manifest);
+        Files.writeString(manifest, text.replace("\"format_version\" : 1", "\"format_version\" : 2"));
+        String e = refusal(m, manifestMode());
+        assertTrue(e.contains("manifest.json: format_version 2 is not supported (expected 1"), e);
+        Files.writeString(manifest, text.replace("\"format_version\" : 1", "\"format_version\" : 1, \"signed_by\" : \"x\""));
+        e = refusal(m, manifestMode());
+        assertTrue(e.contains("manifest.json: unknown field signed_by"), e);
+        Files.writeString(manifest, text.replaceFirst("\"size\"", "\"mode\" : 420, \"size\""));
+        e = refusal(m, manifestMode());
+        assertTrue(e.contains("unknown field mode"), e);
+        Files.writeString(manifest, text);
+        ModelStore.read(m, manifestMode());
+    }
+
+    @Test
+    void aListedFileOverTwoGigabytesIsNamedNotCastToAnInt() throws IOException {
+        String m = write("m", manifestMode());
+        Path metrics = Path.of(m, ModelStore.METRICS_JSON);
+        long huge = 3L << 30;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(metrics.toFile(), "rw")) {
+            f.setLength(huge);   // sparse: no disk used
+        }
+        Path manifest = Path.of(m, ModelManifest.NAME);
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("(\"metrics.json\" : \\{\\s*\"size\" : )\\d+", "$1" + huge));
+        String e = assertThrows(ModelException.class, () -> ModelStore.replaceFile(m, ModelStore.REPORT_HTML,
+                "<html></html>".getBytes(StandardCharsets.UTF_8), manifestMode())).getMessage();
+        assertTrue(e.contains(ModelStore.METRICS_JSON + " is " + huge + " bytes, more than such a file can be"), e);
+        e = refusal(m, manifestMode());
+        assertTrue(e.contains(ModelStore.METRICS_JSON + " is " + huge + " bytes, more than such a file can be"), e);
+    }
+
+    @Test
     void anAddedFileIsListedInANewManifest() throws IOException {
         String m = write("m", manifestMode());
         ModelStore.replaceFile(m, ModelStore.REPORT_HTML, "<html></html>".getBytes(StandardCharsets.UTF_8), manifestMode());
