@@ -148,7 +148,9 @@ class DigitTrainerTest {
                 {good.drop("pixel100"), "the DataFrame has no column pixel100: fit needs pixel0 .. pixel783"},
                 {good.withColumn("pixel5", functions.lit("ink")), "column pixel5 is string, not a number"},
                 {good.withColumn("label", functions.lit("five")), "the label column label is string, not a number"},
-                {good.select(functions.col("label"), functions.lit("x").as("pixels")), "column pixels is string, not binary"}}) {
+                {good.select(functions.col("label"), functions.lit("x").as("pixels")), "column pixels is string, not binary"},
+                {good.select(functions.col("*"), functions.lit(3).as("label")), "the DataFrame has 2 columns named 'label': "
+                        + "which one to read is ambiguous"}}) {
             Dataset<Row> frame = (Dataset<Row>) c[0];
             int jobs = jobsDuring(() -> {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(frame));
@@ -163,9 +165,15 @@ class DigitTrainerTest {
                 {good.withColumn("pixel300", functions.lit(300)), "pixel300 = 300.0 is outside 0-255"},
                 {good.withColumn("pixel7", functions.lit(null).cast("int")), "pixel7 is null"},
                 {good.withColumn("label", functions.lit(2.5)), "label = 2.5 is not a whole number"},
-                {good.limit(0), "no valid data rows"}}) {
+                {good.limit(0), "no valid data rows"},
+                {TestFormatsFrames.binary(spark, TestCsv.rows(40, 82, true)).withColumn("pixels",
+                        functions.unhex(functions.lit("0102030405"))), "5 pixel bytes (784 expected) (the row: "}}) {
             InputException e = assertThrows(InputException.class, () -> trainer.fit((Dataset<Row>) c[0]));
             assertTrue(e.getMessage().contains((String) c[1]), e.getMessage());
+            assertFalse(e.getMessage().contains("[B@"), "a byte array's identity, not its bytes: " + e.getMessage());
+            if (e.getMessage().contains("pixel bytes")) {
+                assertTrue(e.getMessage().contains(",5 bytes 0x0102030405]"), e.getMessage());
+            }
             assertTrue(e.getMessage().startsWith("training data: DataFrame"), e.getMessage());
         }
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.sparkdigits.io.Echo;
+
 /**
  * One row of a run's history (history.csv). {@code loss} and {@code trainAccuracy} are over the rows of the steps
  * since the previous row (full batch: of the weights before that step's update); NaN where not measured.
@@ -33,6 +35,8 @@ public record HistoryRow(long step, double epoch, double loss, double trainAccur
         return out;
     }
 
+    private static final String[] COLUMNS = HEADER.split(",");
+
     /**
      * The rows of history.csv's lines (header first).
      *
@@ -54,10 +58,19 @@ public record HistoryRow(long step, double epoch, double loss, double trainAccur
                 if (f.length != 9) {
                     throw new NumberFormatException(f.length + " fields");
                 }
-                rows.add(new HistoryRow(Long.parseLong(f[0]), value(f[1]), value(f[2]), value(f[3]), value(f[4]),
-                        value(f[5]), value(f[6]), value(f[7]), Long.parseLong(f[8])));
+                double[] v = new double[7];
+                for (int c = 1; c <= 7; c++) {
+                    v[c - 1] = value(f[c]);
+                    if (Double.isInfinite(v[c - 1]) || (f[c].strip().equalsIgnoreCase("nan"))) {
+                        throw new IllegalArgumentException(file + ":" + (n + 1) + ": " + COLUMNS[c] + " is "
+                                + Echo.value(f[c]) + ", not a finite number (train writes finite values, or nothing where "
+                                + "a value was not measured)");
+                    }
+                }
+                rows.add(new HistoryRow(Long.parseLong(f[0]), v[0], v[1], v[2], v[3], v[4], v[5], v[6], Long.parseLong(f[8])));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(file + ":" + (n + 1) + ": not a history row (" + e.getMessage() + ")");
+                throw new IllegalArgumentException(file + ":" + (n + 1) + ": not a history row (" + Echo.value(String.valueOf(
+                        e.getMessage())) + ")");
             }
         }
         return rows;

@@ -68,6 +68,16 @@ final class FrameSource implements Serializable {
      */
     static FrameSource layout(StructType schema, String labelCol, String pixelsCol, boolean labelled, String what) {
         List<String> names = List.of(schema.fieldNames());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String n : names) {
+            boolean used = n.equals(labelled ? (labelCol == null ? LABEL : labelCol) : null)
+                    || n.equals(pixelsCol) || PIXEL_COLUMNS.contains(n) || n.matches("pixel\\d{1,3}");
+            if (used && !seen.add(n)) {
+                throw new IllegalArgumentException("the DataFrame has " + java.util.Collections.frequency(names, n)
+                        + " columns named '" + Echo.value(n) + "': which one to read is ambiguous; drop or rename all but "
+                        + "one (select(...) or withColumnRenamed(...)) before " + what);
+            }
+        }
         int label = -1;
         if (labelled) {
             String l = labelCol == null ? LABEL : labelCol;
@@ -165,9 +175,31 @@ final class FrameSource implements Serializable {
                 byte[] record = new byte[RowParser.PIXELS + (labelled() ? 1 : 0)];
                 String problem = fill(r, record);
                 return problem == null ? new ParsedRow(file, partition, at, record, null)
-                        : new ParsedRow(file, partition, at, null, problem + " (the row: " + Echo.value(r.toString()) + ")");
+                        : new ParsedRow(file, partition, at, null, problem + " (the row: " + shown(r) + ")");
             }
         };
+    }
+
+    /**
+     * {@code r} for a message, cut and escaped: a binary field as its length and first bytes in hex ({@code Row}'s own
+     * text shows an array's identity, {@code [B@26380caf}), an array field by its first elements.
+     */
+    static String shown(Row r) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < r.length() && s.length() < 300; i++) {
+            Object v = r.get(i);
+            s.append(i == 0 ? "" : ",");
+            if (v instanceof byte[] b) {
+                s.append(b.length).append(" bytes 0x");
+                for (int j = 0; j < Math.min(b.length, 8); j++) {
+                    s.append(String.format(java.util.Locale.ROOT, "%02x", b[j] & 0xff));
+                }
+                s.append(b.length > 8 ? "..." : "");
+            } else {
+                s.append(String.valueOf(v));
+            }
+        }
+        return Echo.value(s.append("]").toString());
     }
 
     /** Fills {@code record} from {@code r}: the label first if labelled, then the 784 pixels; returns what is wrong, or null. */

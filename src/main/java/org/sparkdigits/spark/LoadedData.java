@@ -79,6 +79,10 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
 
     /** {@link #holdout(int, long, StorageLevel)}, with the option that asked for it named in messages. */
     public Split holdout(int n, long seed, StorageLevel level, String option) {
+        if (rows < 2) {
+            throw new InputException(option + " " + n + " needs at least 2 rows of training data, to keep some to train on "
+                    + "(the training data has " + rows + (rows == 1 ? " row)" : " rows)"));
+        }
         if (n < 1 || n >= rows) {
             throw new InputException(option + " " + n + " must be between 1 and " + (rows - 1)
                     + " (the training data has " + rows + " rows)");

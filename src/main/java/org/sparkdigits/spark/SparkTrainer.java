@@ -101,6 +101,8 @@ public final class SparkTrainer {
     /** Steps (or rounds) of the run's first epoch, which the steady-state figures leave out. */
     private int firstEpochLaps;
     private final long start = System.nanoTime();
+    /** Whether this run has applied an update yet (a loss that is not finite before that is not the rate's doing). */
+    private boolean updated;
     /** Training time of the runs this one resumed. */
     private long elapsedBefore;
     private TrainingState state;
@@ -305,8 +307,7 @@ public final class SparkTrainer {
         stepLoss = m.loss / m.rows;
         stepAccuracy = (double) m.correct / m.rows;
         if (!Double.isFinite(m.loss)) {
-            throw new IllegalStateException("the loss became " + m.loss + " at step " + (t + steps) + ": the learning rate "
-                    + rate + " is too large");
+            throw new IllegalStateException(org.sparkdigits.train.Divergence.message(m.loss, t + steps, rate, false, spec));
         }
     }
 
@@ -314,12 +315,13 @@ public final class SparkTrainer {
     private void update(GradientSum sum, double rate, long stepNumber) {
         double[] g = sum.meanGradient(CoreRanges.cores());
         Regularization.addL2(p.values(), g, shape, spec.coupledL2());
-        state.optimizer().step(p.values(), g, rate);
-        average();
-        if (!Double.isFinite(sum.loss())) {
-            throw new IllegalStateException("the loss became " + sum.loss() + " at step " + stepNumber
-                    + ": the learning rate " + rate + " is too large");
+        if (!Double.isFinite(sum.loss())) {   // measured on the weights before this step's update
+            throw new IllegalStateException(org.sparkdigits.train.Divergence.message(sum.loss(), stepNumber, rate, !updated,
+                    spec));
         }
+        state.optimizer().step(p.values(), g, rate);
+        updated = true;
+        average();
         history.record(sum.loss(), sum.count(), sum.correct());
         stepLoss = sum.meanLoss();
         stepAccuracy = sum.accuracy();

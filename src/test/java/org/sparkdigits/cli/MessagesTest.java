@@ -103,9 +103,39 @@ class MessagesTest {
         Path data = TestCsv.labelled(dir.resolve("twenty.csv"), 20, 3, true);
         assertTrue(error(2, "train", "--data", data.toString(), "--validation", "20", "--out", dir.resolve("v").toString())
                 .contains("--validation 20 must be between 1 and 19 (the training data has 20 rows)"));
+        Path one = TestCsv.labelled(dir.resolve("one.csv"), 1, 3, true);
+        String v1 = error(2, "train", "--data", one.toString(), "--validation", "1", "--out", dir.resolve("v1").toString());
+        assertTrue(v1.contains("--validation 1 needs at least 2 rows of training data, to keep some to train on (the "
+                + "training data has 1 row)"), v1);
         Path blank = Files.writeString(dir.resolve("blank.csv"), "\n\n  \n\n");
         assertTrue(error(2, "train", "--data", blank.toString(), "--out", dir.resolve("b").toString())
                 .contains("blank.csv: no data rows (only blank lines)"));
+    }
+
+    @Test
+    void aHistoryWithANumberThatIsNotFiniteIsNamedByLine() throws IOException {
+        Path data = TestCsv.labelled(dir.resolve("h.csv"), 40, 5, true);
+        Path model = dir.resolve("inf-model");
+        assertEquals(0, CliRun.of("train", "--data", data.toString(), "--out", model.toString(), "--iterations", "3",
+                "--hidden", "4").code());
+        Path history = model.resolve("history.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(history));
+        String[] f = lines.get(2).split(",", -1);
+        f[2] = "Infinity";
+        lines.set(2, String.join(",", f));
+        Files.write(history, lines);
+        String e = error(2, "report", "--model", model.toString(), "--data", data.toString());
+        assertTrue(e.contains("history.csv:3: loss is Infinity, not a finite number"), e);
+    }
+
+    @Test
+    void aDivergenceNamesTheSettingsInPlay() throws IOException {
+        Path data = TestCsv.labelled(dir.resolve("div.csv"), 60, 6, true);
+        String e = error(1, "train", "--data", data.toString(), "--out", dir.resolve("div").toString(), "--iterations", "20",
+                "--hidden", "8", "--optimizer", "sgd", "--lr", "1e30", "--l2", "0.5", "--label-smoothing", "0.1");
+        assertTrue(e.contains("the loss became ") && e.contains("with --lr 1e+30 (this step's rate), --optimizer sgd, "
+                + "--l2 0.5, --label-smoothing 0.1: lower --lr first; if it still diverges, the other settings named here "
+                + "are the suspects"), e);
     }
 
     @Test
