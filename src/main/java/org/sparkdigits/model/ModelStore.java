@@ -79,8 +79,9 @@ public final class ModelStore {
 
     /**
      * Fails early, before any training, if {@code dir} could not receive a model: it is a file, it is a directory
-     * that is not empty and not one of ours (naming what is in it), or its nearest existing ancestor is not a
-     * writable directory.
+     * that is not empty and not one of ours (naming what is in it) or that holds a symbolic link, or its nearest
+     * existing ancestor is not a writable directory. A directory that looks foreign while another writer holds its
+     * lock is judged again once that writer is done.
      */
     public static void checkTarget(String dir, Configuration conf) {
         Path target = HadoopFs.path(dir, "--out");
@@ -93,6 +94,12 @@ public final class ModelStore {
                 }
                 refuseLinks(fs, target, "--out " + dir);
                 String foreign = foreignContent(fs, target);
+                if (foreign != null && Writers.holder(fs, fs.makeQualified(target), conf) != null) {
+                    // another writer is at work in it (the manifest mode writes in place): judge it once that is done
+                    try (Writers.Lease lock = Writers.lock(HadoopFs.forWriting(fs), fs.makeQualified(target), dir, conf)) {
+                        foreign = fs.exists(target) ? foreignContent(fs, target) : null;
+                    }
+                }
                 if (foreign != null) {
                     throw new ModelException("--out " + dir + " exists and is not a spark-digits model directory (" + foreign
                             + "): refusing to replace it; give a new or empty directory, or one that train wrote");
