@@ -46,10 +46,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Written atomically: everything goes to a temporary sibling directory {@code .NAME.tmp-*} that is then renamed into
  * place; an existing model is first renamed aside to {@code .NAME.old-*} and deleted only once the new one is in
  * place, so a model directory is complete or absent, and never half-overwritten. A write that was killed between
- * the renames is recovered by the next write ({@link #recover}): the previous model is put back. Only a directory
- * that is provably one of ours is ever replaced: empty, or holding a spark-digits model.json and nothing but the
- * files above. The reader checks every field strictly and reads no more than the header promises. No Java
- * serialization.
+ * the renames is recovered by the next write ({@link #recover}): the previous model is put back.
+ *
+ * <p>Several writers of one directory at once (two {@code train --out SAME}) lose nothing ({@link Writers}): each
+ * write's {@code .NAME.tmp-ID} has an owner record {@code .NAME.writer-ID} (host, pid, start times, a heartbeat
+ * lease), and recovery removes only leftovers whose owner is provably gone; the commit (the two renames, the in-place
+ * writes of the manifest mode, {@link #replaceFile}) holds the lock {@code .NAME.lock}, which another writer waits for
+ * (logging whom it waits for) and gives up on after a bound, naming the holder. The last writer to commit wins. A
+ * read that finds the directory missing while its lock is held tries again briefly, then says a write is in progress.
+ *
+ * <p>Only a directory that is provably one of ours is ever replaced: empty, or holding a spark-digits model.json and
+ * nothing but the files above, and no symbolic link (nothing is ever written through one). The reader checks every
+ * field strictly and reads no more than the header promises. No Java serialization.
  */
 public final class ModelStore {
 
@@ -93,8 +101,9 @@ public final class ModelStore {
                     throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
                 }
                 refuseLinks(fs, target, "--out " + dir);
+                String before = Writers.holder(fs, fs.makeQualified(target), conf);
                 String foreign = foreignContent(fs, target);
-                if (foreign != null && Writers.holder(fs, fs.makeQualified(target), conf) != null) {
+                if (foreign != null && (before != null || Writers.holder(fs, fs.makeQualified(target), conf) != null)) {
                     // another writer is at work in it (the manifest mode writes in place): judge it once that is done
                     try (Writers.Lease lock = Writers.lock(HadoopFs.forWriting(fs), fs.makeQualified(target), dir, conf)) {
                         foreign = fs.exists(target) ? foreignContent(fs, target) : null;
@@ -598,7 +607,8 @@ public final class ModelStore {
     /**
      * Reads and checks a model directory on any Hadoop file system. While another process holds the directory's lock
      * (a replace is in progress: the directory may be absent for a moment, or, in the manifest mode, incomplete), the
-     * read is tried again for up to {@value #READ_RETRY_MS} ms; if it still fails, a missing directory is reported as
+     * read is tried again for up to {@value #READ_RETRY_MS} ms (also when the lock was held as the attempt began); if
+     * it still fails, a missing directory is reported as
      * "a write of this model is in progress (by ...)".
      */
     public static Model read(String dir, Configuration conf) {
@@ -607,6 +617,8 @@ public final class ModelStore {
         long deadline = System.currentTimeMillis() + READ_RETRY_MS;
         while (true) {
             boolean missing = false;
+            // a write that holds the lock when the attempt starts may have released it by the time the attempt fails
+            String before = Writers.holder(fs, fs.makeQualified(path), conf);
             try {
                 try {
                     missing = !fs.exists(path) || !fs.getFileStatus(path).isDirectory();
@@ -619,6 +631,7 @@ public final class ModelStore {
                 return read(fs, path, dir, conf);
             } catch (org.sparkdigits.io.InputException e) {   // a ModelException too
                 String writer = Writers.holder(fs, fs.makeQualified(path), conf);
+                writer = writer != null ? writer : before;
                 if (writer == null) {
                     throw e;
                 }
