@@ -46,10 +46,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Written atomically: everything goes to a temporary sibling directory {@code .NAME.tmp-*} that is then renamed into
  * place; an existing model is first renamed aside to {@code .NAME.old-*} and deleted only once the new one is in
  * place, so a model directory is complete or absent, and never half-overwritten. A write that was killed between
- * the renames is recovered by the next write ({@link #recover}): the previous model is put back. Only a directory
- * that is provably one of ours is ever replaced: empty, or holding a spark-digits model.json and nothing but the
- * files above. The reader checks every field strictly and reads no more than the header promises. No Java
- * serialization.
+ * the renames is recovered by the next write ({@link #recover}): the previous model is put back.
+ *
+ * <p>Several writers of one directory at once (two {@code train --out SAME}) lose nothing ({@link Writers}): each
+ * write's {@code .NAME.tmp-ID} has an owner record {@code .NAME.writer-ID} (host, pid, start times, a heartbeat
+ * lease), and recovery removes only leftovers whose owner is provably gone; the commit (the two renames, the in-place
+ * writes of the manifest mode, {@link #replaceFile}) holds the lock {@code .NAME.lock}, which another writer waits for
+ * (logging whom it waits for) and gives up on after a bound, naming the holder. The last writer to commit wins. A
+ * read that finds the directory missing while its lock is held tries again briefly, then says a write is in progress.
+ *
+ * <p>Only a directory that is provably one of ours is ever replaced: empty, or holding a spark-digits model.json and
+ * nothing but the files above, and no symbolic link (nothing is ever written through one). The reader checks every
+ * field strictly and reads no more than the header promises. No Java serialization.
  */
 public final class ModelStore {
 
@@ -67,6 +75,8 @@ public final class ModelStore {
             Charts.ACCURACY, Charts.CONFUSION, Charts.SAMPLES, REPORT_HTML);
     /** The JSON and CSV files of a model directory are read only up to this size (a model.json is ~2 KB). */
     static final long MAX_TEXT = 64L << 20;
+    /** How long a read waits for a write of the same model that is in progress. */
+    static final long READ_RETRY_MS = 2000;
     private static final String TMP = ".tmp-";
     private static final String OLD = ".old-";
 
@@ -77,8 +87,9 @@ public final class ModelStore {
 
     /**
      * Fails early, before any training, if {@code dir} could not receive a model: it is a file, it is a directory
-     * that is not empty and not one of ours (naming what is in it), or its nearest existing ancestor is not a
-     * writable directory.
+     * that is not empty and not one of ours (naming what is in it) or that holds a symbolic link, or its nearest
+     * existing ancestor is not a writable directory. A directory that looks foreign while another writer holds its
+     * lock is judged again once that writer is done.
      */
     public static void checkTarget(String dir, Configuration conf) {
         Path target = HadoopFs.path(dir, "--out");
@@ -89,7 +100,15 @@ public final class ModelStore {
                 if (!st.isDirectory()) {
                     throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
                 }
+                refuseLinks(fs, target, "--out " + dir);
+                String before = Writers.holder(fs, fs.makeQualified(target), conf);
                 String foreign = foreignContent(fs, target);
+                if (foreign != null && (before != null || Writers.holder(fs, fs.makeQualified(target), conf) != null)) {
+                    // another writer is at work in it (the manifest mode writes in place): judge it once that is done
+                    try (Writers.Lease lock = Writers.lock(HadoopFs.forWriting(fs), fs.makeQualified(target), dir, conf)) {
+                        foreign = fs.exists(target) ? foreignContent(fs, target) : null;
+                    }
+                }
                 if (foreign != null) {
                     throw new ModelException("--out " + dir + " exists and is not a spark-digits model directory (" + foreign
                             + "): refusing to replace it; give a new or empty directory, or one that train wrote");
@@ -114,6 +133,10 @@ public final class ModelStore {
      * and nothing but {@link #FILES}, their {@code .crc} files and our atomic writes' temporary files).
      */
     static String foreignContent(FileSystem fs, Path dir) throws IOException {
+        String link = symbolicLink(fs, dir);
+        if (link != null) {
+            return "it holds " + Echo.value(link) + ", a symbolic link";
+        }
         FileStatus[] entries = fs.listStatus(dir);
         if (entries.length == 0) {
             return null;
@@ -145,6 +168,55 @@ public final class ModelStore {
             return "its " + MODEL_JSON + " is not a spark-digits model's";
         }
         return null;
+    }
+
+    /**
+     * Refuses a directory that holds a symbolic link: a write into it would go through the link and overwrite the file
+     * it points to (another model's model.json ...).
+     *
+     * @param what the directory as messages name it ("--out m", "model m")
+     */
+    static void refuseLinks(FileSystem fs, Path dir, String what) throws IOException {
+        String link = symbolicLink(fs, dir);
+        if (link != null) {
+            throw new ModelException(what + " holds " + Echo.value(link) + ", a symbolic link: refusing to write through "
+                    + "it; remove the link (or give another directory)");
+        }
+    }
+
+    /**
+     * The name of the first entry of {@code dir} that is a symbolic link, or {@code null}: on the local disk as
+     * {@code java.nio} sees it (Hadoop's listing follows links, and leaves dangling ones out), elsewhere as the file
+     * system reports it where it supports links.
+     */
+    static String symbolicLink(FileSystem fs, Path dir) throws IOException {
+        java.nio.file.Path local = HadoopFs.local(fs, dir);
+        if (local != null) {
+            if (!java.nio.file.Files.isDirectory(local)) {
+                return null;
+            }
+            try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(local)) {
+                return s.filter(java.nio.file.Files::isSymbolicLink).map(e -> e.getFileName().toString()).sorted()
+                        .findFirst().orElse(null);
+            }
+        }
+        if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
+            return null;
+        }
+        for (FileStatus e : fs.listStatus(dir)) {
+            if (e.isSymlink() || isLink(fs, e.getPath())) {
+                return e.getPath().getName();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isLink(FileSystem fs, Path p) {
+        try {
+            return fs.supportsSymlinks() && fs.getFileLinkStatus(p).isSymlink();
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** {@code .NAME.crc} (Hadoop's checksums) and {@code .NAME.tmp-*} (an interrupted atomic write) of our files. */
@@ -186,25 +258,40 @@ public final class ModelStore {
         FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(target, conf, "--out"));
         target = fs.makeQualified(target);
         if (ModelManifest.mode(fs, conf) == ModelManifest.Mode.MANIFEST) {
-            writeInPlace(fs, target, dir, files);
+            writeInPlace(fs, target, dir, files, conf);
             return;
         }
-        Path tmp = sibling(target, TMP);
+        String id = Writers.newId();
+        Path tmp = sibling(target, TMP, id);
         try {
             fs.mkdirs(target.getParent());
-            if (!fs.mkdirs(tmp)) {
-                throw new IOException("cannot create " + tmp);
-            }
-            try {
-                for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                    try (OutputStream out = fs.create(new Path(tmp, f.getKey()), false)) {
-                        out.write(f.getValue());
-                    }
+            // the record first, the temporary directory second: a directory without a record is provably no live
+            // writer's once it is older than the lease
+            try (Writers.Lease record = Writers.Lease.take(fs, Writers.record(target, id), Writers.leaseMillis(conf))) {
+                if (record == null) {
+                    throw new IOException("cannot create " + Writers.record(target, id) + ": it exists");
                 }
-                replace(fs, tmp, target);
-            } finally {
-                if (fs.exists(tmp)) {
-                    fs.delete(tmp, true);
+                Path old = null;
+                try {
+                    if (!fs.mkdirs(tmp)) {
+                        throw new IOException("cannot create " + tmp);
+                    }
+                    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                        try (OutputStream out = fs.create(new Path(tmp, f.getKey()), false)) {
+                            out.write(f.getValue());
+                        }
+                    }
+                    try (Writers.Lease lock = Writers.lock(fs, target, dir, conf)) {
+                        checkUnderLock(fs, target, dir);
+                        old = replace(fs, tmp, target, id);
+                    }
+                } finally {
+                    if (old != null) {
+                        fs.delete(old, true);
+                    }
+                    if (fs.exists(tmp)) {
+                        fs.delete(tmp, true);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -213,33 +300,61 @@ public final class ModelStore {
     }
 
     /**
+     * {@link #checkTarget}'s refusals again, holding the lock: another writer may have changed the directory since
+     * (a file of the user's or a symbolic link put there meanwhile is still never replaced or written through).
+     */
+    private static void checkUnderLock(FileSystem fs, Path target, String dir) throws IOException {
+        if (!fs.exists(target)) {
+            return;
+        }
+        if (!fs.getFileStatus(target).isDirectory()) {
+            throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
+        }
+        refuseLinks(fs, target, "--out " + dir);
+        String foreign = foreignContent(fs, target);
+        if (foreign != null) {
+            throw new ModelException("--out " + dir + " exists and is not a spark-digits model directory (" + foreign
+                    + "): refusing to replace it; give a new or empty directory, or one that train wrote");
+        }
+    }
+
+    /**
      * The write of an object store ({@link ModelManifest.Mode#MANIFEST}): a model already there loses its manifest
      * first (from then on readers refuse it as incomplete) and its files; the new files follow, model.json first (so
-     * that an interrupted write leaves a directory provably ours), and the manifest last.
+     * that an interrupted write leaves a directory provably ours), and the manifest last. All of it holding the lock
+     * of the directory, so that two writers' files never mix.
      */
-    private static void writeInPlace(FileSystem fs, Path target, String dir, Map<String, byte[]> files) {
+    private static void writeInPlace(FileSystem fs, Path target, String dir, Map<String, byte[]> files, Configuration conf) {
         try {
-            if (fs.exists(target)) {
-                fs.delete(new Path(target, ModelManifest.NAME), false);
-                for (FileStatus e : fs.listStatus(target)) {
-                    if (!e.getPath().getName().equals(MODEL_JSON)) {
-                        fs.delete(e.getPath(), false);   // ours only: checkTarget refused anything else
-                    }
-                }
+            fs.mkdirs(target.getParent());
+            try (Writers.Lease lock = Writers.lock(fs, target, dir, conf)) {
+                checkUnderLock(fs, target, dir);
+                writeInPlaceLocked(fs, target, files);
             }
-            fs.mkdirs(target);
-            Map<String, byte[]> ordered = new LinkedHashMap<>();
-            ordered.put(MODEL_JSON, files.get(MODEL_JSON));
-            ordered.putAll(files);
-            for (Map.Entry<String, byte[]> f : ordered.entrySet()) {
-                try (OutputStream out = fs.create(new Path(target, f.getKey()), true)) {
-                    out.write(f.getValue());
-                }
-            }
-            ModelManifest.write(fs, target, files);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model to " + dir + ": " + HadoopFs.describe(e, target), e);
         }
+    }
+
+    private static void writeInPlaceLocked(FileSystem fs, Path target, Map<String, byte[]> files) throws IOException {
+        if (fs.exists(target)) {
+            fs.delete(new Path(target, ModelManifest.NAME), false);
+            for (FileStatus e : fs.listStatus(target)) {
+                if (!e.getPath().getName().equals(MODEL_JSON)) {
+                    fs.delete(e.getPath(), false);   // ours only: checkTarget refused anything else
+                }
+            }
+        }
+        fs.mkdirs(target);
+        Map<String, byte[]> ordered = new LinkedHashMap<>();
+        ordered.put(MODEL_JSON, files.get(MODEL_JSON));
+        ordered.putAll(files);
+        for (Map.Entry<String, byte[]> f : ordered.entrySet()) {
+            try (OutputStream out = fs.create(new Path(target, f.getKey()), true)) {
+                out.write(f.getValue());
+            }
+        }
+        ModelManifest.write(fs, target, files);
     }
 
     /** Writes the model directory of {@code model} and its {@code report}, with the {@code charts}, atomically. */
@@ -289,19 +404,23 @@ public final class ModelStore {
         write(dir, model, metrics, historyCsv, Map.of());
     }
 
-    /** A fresh sibling of {@code target} named {@code .NAME<kind><nanos>}. */
-    private static Path sibling(Path target, String kind) {
-        return new Path(target.getParent(), "." + target.getName() + kind + System.nanoTime());
+    /** The sibling of {@code target} named {@code .NAME<kind><id>} (the write {@code id}'s). */
+    private static Path sibling(Path target, String kind, String id) {
+        return new Path(target.getParent(), "." + target.getName() + kind + id);
     }
 
     /**
      * Moves {@code tmp} to {@code target}. An existing target is renamed aside first and deleted only when the new one
-     * is in place: a kill between the two renames leaves it beside, where {@link #recover} finds it.
+     * is in place: a kill between the two renames leaves it beside, where {@link #recover} finds it. The caller holds
+     * the lock of {@code target}: no other writer renames anything onto it meanwhile (a rename onto an existing
+     * directory would move the source inside it).
+     *
+     * @return the previous model, renamed aside, for the caller to delete ({@code null} if there was none)
      */
-    private static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
+    private static Path replace(FileSystem fs, Path tmp, Path target, String id) throws IOException {
         Path old = null;
         if (fs.exists(target)) {
-            old = sibling(target, OLD);
+            old = sibling(target, OLD, id);
             if (!fs.rename(target, old)) {
                 throw new IOException("cannot rename " + target + " to " + old);
             }
@@ -312,16 +431,17 @@ public final class ModelStore {
             }
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
-        if (old != null) {
-            fs.delete(old, true);
-        }
+        return old;
     }
 
     /**
-     * Mends what an interrupted write left beside {@code dir}: when {@code dir} is missing but a previous model waits in
-     * {@code .NAME.old-*} (a kill between the two renames of a replace), that model is put back; the leftover
-     * temporary directories ({@code .NAME.tmp-*}, never complete) and previous models ({@code .NAME.old-*}) are removed.
-     * Leftovers that hold anything but a model's files are left alone.
+     * Mends what an interrupted write left beside {@code dir}, touching only leftovers that provably belong to no live
+     * writer ({@link Writers}: their owner record names a process of this host that is gone, or its lease ran out; a
+     * leftover without a record, from an older spark-digits, once it is older than the lease). When {@code dir} is
+     * missing but such a previous model waits in {@code .NAME.old-*} (a kill between the two renames of a replace),
+     * that model is put back; such temporary directories ({@code .NAME.tmp-*}, never complete), previous models
+     * ({@code .NAME.old-*}) and owner records are removed. Leftovers that hold anything but a model's files are left
+     * alone, and so is everything of a writer that is still at work. The repairs hold the lock of {@code dir}.
      *
      * @return what was done, one sentence each (for the log)
      */
@@ -331,31 +451,94 @@ public final class ModelStore {
         List<String> notes = new ArrayList<>();
         try {
             target = fs.makeQualified(target);
-            List<FileStatus> leftovers = leftovers(fs, target);
-            if (leftovers.isEmpty()) {
+            if (!anythingGone(fs, target, conf)) {
                 return notes;
             }
-            boolean present = fs.exists(target);
-            for (FileStatus l : leftovers) {
-                Path p = l.getPath();
-                if (foreignContent(fs, p) != null && !(p.getName().contains(TMP) && onlyOurFiles(fs, p))) {
-                    notes.add("left " + p + " alone: it holds files that are not a model's");
-                } else if (!present && p.getName().contains(OLD) && isComplete(fs, p)) {
-                    if (!fs.rename(p, target)) {
-                        throw new IOException("cannot rename " + p + " to " + target);
-                    }
-                    present = true;
-                    notes.add("put the previous model back into " + dir + " from " + p.getName()
-                            + " (a replace of it was interrupted)");
-                } else {
-                    fs.delete(p, true);
-                    notes.add("removed " + p.getName() + " beside " + dir + ", left by an interrupted model write");
-                }
+            try (Writers.Lease lock = Writers.lock(fs, target, dir, conf)) {
+                mend(fs, target, dir, conf, notes);
             }
         } catch (IOException e) {
             throw new ModelException("--out " + dir + ": " + HadoopFs.describe(e, target), e);
         }
         return notes;
+    }
+
+    /** Whether a leftover or an owner record beside {@code target} is a gone writer's (without taking the lock). */
+    private static boolean anythingGone(FileSystem fs, Path target, Configuration conf) throws IOException {
+        long lease = Writers.leaseMillis(conf);
+        for (FileStatus l : leftovers(fs, target)) {
+            if (Writers.judgeLeftover(fs, l, writeId(target, l.getPath()), target, lease).gone()) {
+                return true;
+            }
+        }
+        for (FileStatus r : records(fs, target)) {
+            Writers.Verdict v = Writers.judge(fs, r.getPath(), lease);
+            if (v != null && v.gone()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void mend(FileSystem fs, Path target, String dir, Configuration conf, List<String> notes) throws IOException {
+        long lease = Writers.leaseMillis(conf);
+        boolean present = fs.exists(target);
+        Set<String> kept = new java.util.HashSet<>();
+        for (FileStatus l : leftovers(fs, target)) {
+            Path p = l.getPath();
+            String id = writeId(target, p);
+            Writers.Verdict v = Writers.judgeLeftover(fs, l, id, target, lease);
+            if (!v.gone()) {
+                LOG.info("left {} alone: {} is still writing {}", p.getName(), v.who(), dir);
+                kept.add(id);
+            } else if (symbolicLink(fs, p) != null || (foreignContent(fs, p) != null
+                    && !(p.getName().contains(TMP) && onlyOurFiles(fs, p)))) {
+                notes.add("left " + p + " alone: it holds files that are not a model's");
+                kept.add(id);
+            } else if (!present && p.getName().contains(OLD) && isComplete(fs, p)) {
+                if (!fs.rename(p, target)) {
+                    throw new IOException("cannot rename " + p + " to " + target);
+                }
+                present = true;
+                notes.add("put the previous model back into " + dir + " from " + p.getName()
+                        + " (a replace of it by " + v.who() + " was interrupted)");
+            } else {
+                fs.delete(p, true);
+                notes.add("removed " + p.getName() + " beside " + dir + ", left by an interrupted model write ("
+                        + v.who() + ")");
+            }
+        }
+        for (FileStatus r : records(fs, target)) {
+            String id = r.getPath().getName().substring(("." + target.getName() + Writers.RECORD).length());
+            Writers.Verdict v = Writers.judge(fs, r.getPath(), lease);
+            if (v != null && v.gone() && !kept.contains(id)) {
+                fs.delete(r.getPath(), false);
+            }
+        }
+    }
+
+    /** The write id in a leftover's name {@code .NAME.tmp-ID} or {@code .NAME.old-ID}. */
+    private static String writeId(Path target, Path leftover) {
+        String n = leftover.getName();
+        String prefix = "." + target.getName();
+        return n.startsWith(prefix + TMP) ? n.substring((prefix + TMP).length())
+                : n.startsWith(prefix + OLD) ? n.substring((prefix + OLD).length()) : null;
+    }
+
+    /** The owner records {@code .NAME.writer-*} beside {@code target}. */
+    private static List<FileStatus> records(FileSystem fs, Path target) throws IOException {
+        Path parent = target.getParent();
+        if (parent == null || !fs.exists(parent)) {
+            return List.of();
+        }
+        String prefix = "." + target.getName() + Writers.RECORD;
+        List<FileStatus> out = new ArrayList<>();
+        for (FileStatus s : fs.listStatus(parent)) {
+            if (s.isFile() && s.getPath().getName().startsWith(prefix)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** The {@code .NAME.tmp-*} and {@code .NAME.old-*} directories beside {@code target}, newest first. */
@@ -379,6 +562,9 @@ public final class ModelStore {
 
     /** A temporary directory that holds some of our files and nothing else (model.json may not be written yet). */
     private static boolean onlyOurFiles(FileSystem fs, Path dir) throws IOException {
+        if (symbolicLink(fs, dir) != null) {
+            return false;
+        }
         for (FileStatus e : fs.listStatus(dir)) {
             if (!e.isFile() || !(FILES.contains(e.getPath().getName()) || isOurSideFile(e.getPath().getName()))) {
                 return false;
@@ -418,18 +604,52 @@ public final class ModelStore {
         return root;
     }
 
-    /** Reads and checks a model directory on any Hadoop file system. */
+    /**
+     * Reads and checks a model directory on any Hadoop file system. While another process holds the directory's lock
+     * (a replace is in progress: the directory may be absent for a moment, or, in the manifest mode, incomplete), the
+     * read is tried again for up to {@value #READ_RETRY_MS} ms (also when the lock was held as the attempt began); if
+     * it still fails, a missing directory is reported as
+     * "a write of this model is in progress (by ...)".
+     */
     public static Model read(String dir, Configuration conf) {
         Path path = HadoopFs.path(dir, "--model");
         FileSystem fs = HadoopFs.fileSystem(path, conf, "--model");
-        try {
-            if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
-                throw new ModelException("model " + dir + ": no such directory" + leftoverHint(fs, fs.makeQualified(path)));
+        long deadline = System.currentTimeMillis() + READ_RETRY_MS;
+        while (true) {
+            boolean missing = false;
+            // a write that holds the lock when the attempt starts may have released it by the time the attempt fails
+            String before = Writers.holder(fs, fs.makeQualified(path), conf);
+            try {
+                try {
+                    missing = !fs.exists(path) || !fs.getFileStatus(path).isDirectory();
+                    if (missing) {
+                        throw new ModelException("model " + dir + ": no such directory" + leftoverHint(fs, fs.makeQualified(path)));
+                    }
+                } catch (IOException e) {
+                    throw new ModelException("model " + dir + ": " + HadoopFs.describe(e, path), e);
+                }
+                return read(fs, path, dir, conf);
+            } catch (org.sparkdigits.io.InputException e) {   // a ModelException too
+                String writer = Writers.holder(fs, fs.makeQualified(path), conf);
+                writer = writer != null ? writer : before;
+                if (writer == null) {
+                    throw e;
+                }
+                if (System.currentTimeMillis() >= deadline) {
+                    if (missing) {
+                        throw new ModelException("model " + dir + ": no such directory: a write of this model is in progress "
+                                + "(by " + writer + "); read it when that has finished", e);
+                    }
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-        } catch (IOException e) {
-            throw new ModelException("model " + dir + ": " + HadoopFs.describe(e, path), e);
         }
-        return read(fs, path, dir, conf);
     }
 
     /** {@link #read(String, Configuration)} on the local file system. */
@@ -547,7 +767,9 @@ public final class ModelStore {
 
     /**
      * Replaces one file of the model directory {@code dir} atomically ({@link AtomicFiles#write}: a temporary sibling,
-     * then a rename; a new file gets the mode a plain write would give it, a replaced one keeps its mode).
+     * then a rename; a new file gets the mode a plain write would give it, a replaced one keeps its mode), holding the
+     * directory's lock (a replace of the whole directory by another writer waits, or is waited for). A directory that
+     * holds a symbolic link is refused: nothing is written through a link.
      */
     public static void replaceFile(String dir, String name, byte[] content, Configuration conf) {
         if (!FILES.contains(name)) {
@@ -555,6 +777,22 @@ public final class ModelStore {
         }
         Path d = HadoopFs.path(dir, "--model");
         FileSystem fs = HadoopFs.forWriting(HadoopFs.fileSystem(d, conf, "--model"));
+        if (d.getParent() != null) {
+            try {
+                fs.mkdirs(fs.makeQualified(d).getParent());
+            } catch (IOException e) {
+                throw new ModelException("model " + dir + ": cannot write " + name + " (" + HadoopFs.describe(e, d) + ")", e);
+            }
+        }
+        try (Writers.Lease lock = Writers.lock(fs, fs.makeQualified(d), dir, conf)) {
+            refuseLinks(fs, d, "model " + dir);
+            replaceFileLocked(fs, d, dir, name, content, conf);
+        } catch (IOException e) {
+            throw new ModelException("model " + dir + ": cannot write " + name + " (" + HadoopFs.describe(e, d) + ")", e);
+        }
+    }
+
+    private static void replaceFileLocked(FileSystem fs, Path d, String dir, String name, byte[] content, Configuration conf) {
         try {
             if (ModelManifest.mode(fs, conf) == ModelManifest.Mode.MANIFEST || fs.exists(new Path(d, ModelManifest.NAME))) {
                 // the manifest goes first and comes back last, listing the new file

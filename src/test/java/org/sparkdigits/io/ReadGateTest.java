@@ -101,8 +101,10 @@ class ReadGateTest {
                 String e = refusedQuickly(() -> ModelStore.read(m, conf));
                 assertTrue(e.contains(listed) && e.contains("not a regular file"), e);
                 // the report's rewrite of the manifest reads every listed file too
+                // (a link to /dev/zero is refused before that: nothing is written into a directory holding a link)
                 e = refusedQuickly(() -> ModelStore.replaceFile(m, ModelStore.REPORT_HTML, new byte[] {'x'}, conf));
-                assertTrue(e.contains(listed) && e.contains("not a regular file"), e);
+                assertTrue(e.contains(listed) && (e.contains("not a regular file")
+                        || e.contains(listed + ", a symbolic link: refusing to write through it")), e);
                 Files.delete(p);
                 Files.write(p, keep);
             }
