@@ -71,6 +71,7 @@ class CheckpointLeaseTest {
         try (CheckpointLease second = CheckpointLease.acquire(ck.toString(), Optional.empty(), conf)) {
             assertNotEquals(first.holder().token(), CheckpointLease.read(
                     org.apache.hadoop.fs.FileSystem.getLocal(conf), new org.apache.hadoop.fs.Path(lock(ck).toString())).token());
+            assertEquals(second.holder().token(), tokenIn(ck));
         }
         assertFalse(Files.exists(lock(ck)));
     }
@@ -89,7 +90,7 @@ class CheckpointLeaseTest {
         }
         // the same lease, its process gone: taken over at once (the lease itself is fresh)
         try (CheckpointLease l = CheckpointLease.acquire(ck.toString(), Optional.empty(), conf)) {
-            assertTrue(Files.readString(lock(ck)).contains("pid=" + ProcessHandle.current().pid()));
+            assertEquals(l.holder().token(), tokenIn(ck));
         }
         lease(ck, CheckpointLease.host(), ended(), Instant.now(), null, 0);
         try (CheckpointLease l = CheckpointLease.acquire(ck.toString(), Optional.empty(), conf)) {
@@ -125,6 +126,7 @@ class CheckpointLeaseTest {
         Optional<YarnAttempt> second = Optional.of(new YarnAttempt("application_1796_0003", 2));
         lease(ck, "nm-1.example", 77, Instant.now(), "application_1796_0003", 1);
         try (CheckpointLease l = CheckpointLease.acquire(ck.toString(), second, conf)) {
+            assertEquals(l.holder().token(), tokenIn(ck));
             String text = Files.readString(lock(ck));
             assertTrue(text.contains("application=application_1796_0003") && text.contains("attempt=2"), text);
         }
@@ -166,6 +168,7 @@ class CheckpointLeaseTest {
     void checkpointsIgnoreTheLease() throws Exception {
         Path ck = dir.resolve("ignored");
         try (CheckpointLease l = CheckpointLease.acquire(ck.toString(), Optional.empty(), conf)) {
+            assertEquals(l.holder().token(), tokenIn(ck));
             // a fresh run finds no checkpoints beside the lease, and resuming finds none to read
             assertFalse(CheckpointStore.checkTarget(ck.toString(), false, Optional.empty(), conf));
             assertEquals(Optional.empty(), new CheckpointStore(ck.toString(), conf).newest("{}", 1000, c -> null));
