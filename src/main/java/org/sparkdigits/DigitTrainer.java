@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -29,6 +30,7 @@ import org.sparkdigits.download.MnistDownloader;
 import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.io.Outputs;
 import org.sparkdigits.model.ModelStore;
+import org.sparkdigits.spark.CheckpointLease;
 import org.sparkdigits.spark.CheckpointStore;
 import org.sparkdigits.spark.TrainingRun;
 import org.sparkdigits.spark.YarnAttempt;
@@ -69,6 +71,8 @@ public final class DigitTrainer {
     private boolean prepared;
     /** What {@link #prepare(Configuration)} found: whether the next run continues checkpoints (a YARN re-attempt's). */
     private boolean resumes;
+    /** The checkpoint directory {@link #prepare(Configuration)} took, held until {@link #fit} ends. */
+    private CheckpointLease lease;
     private final boolean defaultData;
     private final boolean testGiven;
     private final Dataset<Row> validationFrame;
@@ -119,6 +123,14 @@ public final class DigitTrainer {
     }
 
     private DigitModel fit(SparkSession spark, Dataset<Row> train) {
+        try {
+            return fitHolding(spark, train);
+        } finally {   // success, failure or exception: the checkpoint directory is free again
+            release();
+        }
+    }
+
+    private DigitModel fitHolding(SparkSession spark, Dataset<Row> train) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         TrainingRun.Frames frames = new TrainingRun.Frames(train, validationFrame, testFrame, labelCol, pixelsCol);
         TrainingRun.checkColumns(frames);
@@ -147,12 +159,27 @@ public final class DigitTrainer {
     /**
      * What can be checked before Spark starts, so that nothing of the user's is replaced or deleted and no work is lost
      * at the end: the default data is downloaded if it is missing; leftovers of an interrupted model write are mended;
-     * the model directory ({@code out}), the checkpoint directory and the inputs are checked against each other.
-     * {@link #fit} does it too.
+     * the model directory ({@code out}), the checkpoint directory, the teachers and the inputs are checked against each
+     * other. With a checkpoint directory, this run takes it ({@link CheckpointLease}: a second run given the same one
+     * is refused, naming this one) and holds it until the next {@link #fit} ends, or {@link #release()}, or the JVM
+     * exits. {@link #fit} does it too.
      */
     public void prepare(Configuration conf) {
         resumes = prepare(conf, spec, true);
         prepared = true;
+    }
+
+    /**
+     * Lets go of the checkpoint directory that {@link #prepare} took, for a caller that will not {@link #fit} after all;
+     * {@link #fit} lets go of it itself when it ends. Nothing happens without one.
+     */
+    public void release() {
+        CheckpointLease l = lease;
+        lease = null;
+        prepared = false;
+        if (l != null) {
+            l.close();
+        }
     }
 
     /** @return whether the run is to continue checkpoints ({@code --resume}, or a YARN re-attempt's own) */
@@ -174,7 +201,10 @@ public final class DigitTrainer {
         if (d.test() != null) {
             inputs.addAll(InputFiles.allPaths(d.test(), conf, "test data"));
         }
+        List<String> teachers = s.regularization().distillation().teachers();
         if (d.out() != null) {
+            // before recovery, which may delete or rename files in --out: a teacher's are left alone
+            Outputs.apartFromTeachers("--out", d.out(), conf, teachers, true);
             for (String note : ModelStore.recover(d.out(), conf)) {
                 LOG.warn("{}", note);
             }
@@ -187,7 +217,18 @@ public final class DigitTrainer {
                 Outputs.apart("--out", d.out(), "--checkpoint-dir", ck.dir(), conf);
             }
             Outputs.directory("--checkpoint-dir", ck.dir(), conf, inputs);
-            return CheckpointStore.checkTarget(ck.dir(), ck.resume(), YarnAttempt.ofThisDriver(), conf);
+            Outputs.apartFromTeachers("--checkpoint-dir", ck.dir(), conf, teachers, true);
+            release();   // this trainer's own, from an earlier prepare
+            Optional<YarnAttempt> attempt = YarnAttempt.ofThisDriver();
+            CheckpointLease taken = CheckpointLease.acquire(ck.dir(), attempt, conf);
+            try {
+                boolean resume = CheckpointStore.checkTarget(ck.dir(), ck.resume(), attempt, conf);
+                lease = taken;
+                return resume;
+            } catch (RuntimeException e) {
+                taken.close();
+                throw e;
+            }
         }
         return false;
     }

@@ -7,6 +7,7 @@ import org.sparkdigits.io.AtomicFiles;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.Outputs;
 import org.sparkdigits.model.OnnxExport;
+import org.sparkdigits.spark.Teachers;
 
 import picocli.CommandLine;
 
@@ -38,6 +39,7 @@ final class ExportCommand extends ModelCommand {
         String dir = modelDir();
         DigitModel m = DigitModel.load(dir, conf);
         Outputs.file("--onnx", onnx, conf, java.util.List.of(), dir);
+        Outputs.apartFromTeachers("--onnx", onnx, conf, Teachers.recorded(m.model().training()), false);
         byte[] bytes = m.onnx(p.equals("double"));
         AtomicFiles.write(target, "--onnx", conf, bytes);
         out.printf("%s: ONNX opset %d, %s %s network, %d bytes; input '%s' [N x %d] pixel values 0-255, outputs '%s' "

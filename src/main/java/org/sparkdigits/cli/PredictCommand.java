@@ -54,6 +54,7 @@ final class PredictCommand extends ScoringCommand {
             throw new UsageException("predict needs --out FILE (the ImageId,Label CSV to write)");
         }
         Outputs.file("--out", need(target, "--out", "FILE"), conf, InputFiles.allPaths(path, conf, "data"), dir);
+        Outputs.apartFromTeachers("--out", target, conf, org.sparkdigits.spark.Teachers.recorded(m.model().training()), false);
         Main.spark();
         Predictions.Result r = m.predict(path, value(TrainOption.FORMAT), value(TrainOption.ON_BAD_ROW));
         byte[] p = r.predicted();

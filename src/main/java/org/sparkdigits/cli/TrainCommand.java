@@ -31,9 +31,14 @@ final class TrainCommand extends CliCommand {
             builder.out(spec.findOption("--out").getValue());
         }
         DigitTrainer trainer = Main.usage(builder::build);
-        trainer.prepare(Main.hadoopConf());
-        Main.spark();
-        DigitModel model = trainer.fit();
+        trainer.prepare(Main.hadoopConf());   // takes --checkpoint-dir, before Spark starts
+        DigitModel model;
+        try {
+            Main.spark();
+            model = trainer.fit();
+        } finally {   // fit lets go of it; this, if Spark did not start
+            trainer.release();
+        }
         print(model.report().metrics(), trainer.spec().loop(), trainer.spec().data().out());
         return Main.OK;
     }

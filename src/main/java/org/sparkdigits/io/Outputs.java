@@ -96,6 +96,31 @@ public final class Outputs {
         }
     }
 
+    /**
+     * An output kept apart from teachers' model directories ({@code --teacher} of train, or the teachers a model's
+     * model.json records for report and export): it is not a teacher's directory, nor inside one, and with
+     * {@code orAround} (a directory that is replaced or filled whole) does not contain one either.
+     *
+     * @param option   the output's option, for messages ("--out", "--checkpoint-dir", "--onnx", "--model")
+     * @param teachers the teachers' directories, as given or recorded
+     */
+    public static void apartFromTeachers(String option, String output, Configuration conf, List<String> teachers,
+                                         boolean orAround) {
+        if (teachers.isEmpty()) {
+            return;
+        }
+        String id = HadoopFs.identity(HadoopFs.path(output, option), conf);
+        for (String t : teachers) {
+            String tid = HadoopFs.identity(HadoopFs.path(t, "--teacher"), conf);
+            boolean inside = HadoopFs.sameOrInside(id, tid);
+            if (inside || (orAround && HadoopFs.sameOrInside(tid, id))) {
+                throw new InputException(option + " " + output + (tid.equals(id) ? " is" : inside ? " is inside"
+                        : " contains") + " the teacher's model directory " + t + " (--teacher, an input): refusing to "
+                        + "write there; give a path apart from the teachers");
+            }
+        }
+    }
+
     /** {@code dir} exists as a writable directory, or can be created under its nearest existing ancestor. */
     private static void requireCreatable(FileSystem fs, Path dir, String option, String output) throws IOException {
         Path existing = dir;

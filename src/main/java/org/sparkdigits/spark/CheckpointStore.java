@@ -29,7 +29,9 @@ import org.sparkdigits.model.Checkpoint;
  * each written under a temporary name and renamed into place, so a reader sees whole files only; the newest
  * {@value #KEEP} up to the current step are kept, and a file of a later step (another run's, or a forged one) or
  * one found damaged is never deleted by this run. {@link #newest} skips a damaged file (torn, truncated, bad checksum, too large for the
- * configuration, or with fields that do not fit it) with a warning and takes the one before it.
+ * configuration, or with fields that do not fit it) with a warning and takes the one before it. One run at a time
+ * writes a directory ({@link CheckpointLease}, whose {@code .lock} beside the checkpoints, like {@code .application-id},
+ * is never taken for one: only {@code ckpt-} names are).
  */
 public final class CheckpointStore {
 

@@ -21,7 +21,8 @@ import org.sparkdigits.report.ReportPage;
 
 /**
  * {@code report}: redraws a model directory's charts (loss and accuracy from its history; confusion and samples on
- * labelled data) and writes report.html beside them, each file replaced atomically.
+ * labelled data) and writes report.html beside them, each file replaced atomically; refused (before any of it) for a
+ * directory that is, or is inside, a teacher's directory that the model's model.json records.
  */
 public final class ModelReport {
 
@@ -37,6 +38,8 @@ public final class ModelReport {
     public static Written write(SparkSession spark, String dir, String data, InputFormat format, OnBadRow onBadRow) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Model model = ModelStore.read(dir, conf);
+        // the charts and report.html go into dir: never into a teacher's directory (a student written over its teacher)
+        org.sparkdigits.io.Outputs.apartFromTeachers("--model", dir, conf, Teachers.recorded(model.training()), false);
         List<HistoryRow> history;
         try {
             history = HistoryRow.parse(ModelStore.readText(dir, ModelStore.HISTORY_CSV, conf).lines().toList(),

@@ -26,7 +26,7 @@ import org.sparkdigits.train.TrainingSpec;
  * settings record of them (each teacher's directory and the SHA-256 of its weights, so a resume with other teachers
  * behind the same paths is refused).
  */
-final class Teachers {
+public final class Teachers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Teachers.class);
 
@@ -63,6 +63,22 @@ final class Teachers {
             LOG.warn("--distill-weight 0: the teachers are evaluated every step but do not change the training");
         }
         return new Distillation(teachers, d.temperature(), d.weight(), spec.network().kernel());
+    }
+
+    /**
+     * The teachers' directories that a model's {@code training} settings (model.json) record, as they were given to
+     * {@code train}; none for a model trained without {@code --teacher}.
+     */
+    public static List<String> recorded(Map<String, Object> training) {
+        List<String> dirs = new ArrayList<>();
+        if (training != null && training.get("distillation") instanceof Map<?, ?> d && d.get("teachers") instanceof List<?> list) {
+            for (Object t : list) {
+                if (t instanceof Map<?, ?> one && one.get("dir") instanceof String dir && !dir.isBlank()) {
+                    dirs.add(dir);
+                }
+            }
+        }
+        return dirs;
     }
 
     /** What the settings (metrics.json, the checkpoints' fingerprint) record of {@code distillation}. */
