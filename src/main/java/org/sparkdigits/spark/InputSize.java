@@ -9,6 +9,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.catalyst.plans.logical.Statistics;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
@@ -28,9 +30,15 @@ final class InputSize {
         String partitions = partitions(frame);
         String estimate;
         try {
-            Statistics stats = frame.queryExecution().optimizedPlan().stats();
+            LogicalPlan plan = frame.queryExecution().optimizedPlan();
+            Statistics stats = plan.stats();
             BigInteger bytes = stats.sizeInBytes().bigInteger();
-            String rows = stats.rowCount().isDefined() ? stats.rowCount().get().bigInteger() + " rows" : "rows unknown";
+            Statistics counted = stats;
+            while (counted.rowCount().isEmpty() && plan instanceof Project p) {   // a projection keeps the rows
+                plan = p.child();
+                counted = plan.stats();
+            }
+            String rows = counted.rowCount().isDefined() ? counted.rowCount().get().bigInteger() + " rows" : "rows unknown";
             // spark.sql.defaultSizeInBytes (Long.MAX_VALUE): what Spark says of a plan it cannot size
             estimate = bytes.compareTo(BigInteger.valueOf(Long.MAX_VALUE)) >= 0 ? rows + ", bytes unknown"
                     : rows + ", " + bytes(bytes.longValue());

@@ -132,6 +132,12 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
             }
         }
         DigitBlock b = p.block().select(hold, held);
-        return new LoadedPartition(b, null, p.fileIndex(), p.blockStart(), p.rejectedPerFile(), p.firstRejects());
+        long[] kept = new long[b.rows()];   // the part's keys, so that it can be split again (--holdout, then --validation)
+        for (int i = 0, o = 0; i < keys.length; i++) {
+            if (hold[i] == held) {
+                kept[o++] = keys[i];
+            }
+        }
+        return new LoadedPartition(b, kept, p.fileIndex(), p.blockStart(), p.rejectedPerFile(), p.firstRejects());
     }
 }
