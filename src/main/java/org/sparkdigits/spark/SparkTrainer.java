@@ -222,7 +222,7 @@ public final class SparkTrainer {
             Pass pass = new Pass(shape, spec.network().activation(), spec.network().kernel(), Dropout.NONE,
                     spec.regularization().smoothing(), spec.augment().fresh(loop.seed()), epoch, teachers);
             for (int i = resumed != null && epoch == resumed.epoch() ? resumed.position() : 0; i < perEpoch && !early.stopped(); ) {
-                Cancellation.check(jsc.sc(), "after step " + t + " of " + total);
+                Cancellation.check(jsc.sc(), "at step " + (t + 1) + " of " + total);
                 long t0 = System.nanoTime();
                 int steps = Math.min(k, perEpoch - i);
                 jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d step %d/%d", epoch + 1, loop.epochs(), i + 1, perEpoch));
