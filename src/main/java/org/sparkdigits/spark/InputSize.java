@@ -25,7 +25,7 @@ final class InputSize {
     private InputSize() {
     }
 
-    /** "a DataFrame of 8 partitions (Spark's estimate: 10000000000 rows, 7.9 TB)". */
+    /** "a DataFrame of 2 partitions (Spark's estimate: 10000000000 rows, 80.0 GB)". */
     static String of(Dataset<Row> frame) {
         String partitions = partitions(frame);
         String estimate;

@@ -131,6 +131,7 @@ public final class TrainingRun {
             interrupted |= flag || (c != null && c.interrupted());
             if (c != null) {
                 sc.cancelJobsWithTag(tag);   // an interrupt ends the wait for a job, not the job
+                LOG.warn("{}", c.getMessage());
             }
             return c;
         }

@@ -15,8 +15,8 @@ public interface TrainingListener {
      * interrupting the thread, stops the run before that load.
      *
      * @param what        "training data", "validation data" or "test data"
-     * @param description the log line, e.g. {@code loading the training data from a DataFrame of 8 partitions
-     *                    (Spark's estimate: 10000000000 rows, 7.9 TB)}
+     * @param description the log line, e.g. {@code loading the training data from a DataFrame of 2 partitions
+     *                    (Spark's estimate: 10000000000 rows, 80.0 GB)}
      */
     default void onLoad(String what, String description) {
     }
