@@ -201,6 +201,10 @@ class FitReleaseAndCancelTest {
                 TrainingCancelledException c = assertThrows(TrainingCancelledException.class,
                         () -> shortRun().listener(stop).build().fit(range(10_000_000_000L)));
                 assertTrue(Thread.interrupted(), "the thread's interrupt status is set again");
+                // a shuffle (an adaptive plan): its RDD would run the shuffle's stage, so only its plan is told
+                assertThrows(TrainingCancelledException.class,
+                        () -> shortRun().listener(stop).build().fit(range(10_000_000_000L).repartition(3)));
+                assertTrue(Thread.interrupted());
                 return c;
             });
             sc.listenerBus().waitUntilEmpty();
@@ -209,7 +213,9 @@ class FitReleaseAndCancelTest {
         } finally {
             sc.removeSparkListener(counter);
         }
-        assertEquals(1, lines.size(), lines.toString());
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(1).startsWith("training data: loading the training data from a DataFrame of 3 partitions or "
+                + "fewer (adaptive) (Spark's estimate: 10000000000 rows, "), lines.get(1));
         String line = lines.get(0);
         assertTrue(line.startsWith("training data: loading the training data from a DataFrame of 2 partitions (Spark's "
                 + "estimate: "), line);

@@ -11,9 +11,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.catalyst.plans.logical.RepartitionOperation;
+import org.apache.spark.sql.catalyst.plans.logical.Sort;
+import org.apache.spark.sql.catalyst.plans.logical.UnaryNode;
 import org.apache.spark.sql.catalyst.plans.logical.Statistics;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.exchange.Exchange;
 import org.sparkdigits.data.InputFile;
 
 /**
@@ -34,8 +38,10 @@ final class InputSize {
             Statistics stats = plan.stats();
             BigInteger bytes = stats.sizeInBytes().bigInteger();
             Statistics counted = stats;
-            while (counted.rowCount().isEmpty() && plan instanceof Project p) {   // a projection keeps the rows
-                plan = p.child();
+            // a projection, a repartition or a sort keeps the rows: the count below it holds
+            while (counted.rowCount().isEmpty() && (plan instanceof Project || plan instanceof RepartitionOperation
+                    || plan instanceof Sort)) {
+                plan = ((UnaryNode) plan).child();
                 counted = plan.stats();
             }
             String rows = counted.rowCount().isDefined() ? counted.rowCount().get().bigInteger() + " rows" : "rows unknown";
@@ -45,24 +51,29 @@ final class InputSize {
         } catch (RuntimeException e) {
             estimate = "unknown: " + e.getClass().getSimpleName();
         }
-        return "a DataFrame of " + partitions + " (Spark's estimate: " + estimate + ")";
+        return "a DataFrame " + partitions + " (Spark's estimate: " + estimate + ")";
     }
 
     /**
      * The DataFrame's partitions as far as its physical plan knows them without running anything: a plan with
-     * exchanges is adaptive and runs its stages to make its RDD, so only its planned partitioning is told.
+     * exchanges is adaptive and runs its stages to make its RDD (without adaptive execution, a sort samples its input
+     * to make it), so only its planned partitioning is told.
      */
     private static String partitions(Dataset<Row> frame) {
         try {
             SparkPlan plan = frame.queryExecution().executedPlan();
-            int planned = plan.outputPartitioning().numPartitions();
-            if (plan instanceof AdaptiveSparkPlanExec) {
-                return planned > 0 ? planned + " partitions or fewer (adaptive)" : "partitions unknown (adaptive)";
+            if (plan instanceof AdaptiveSparkPlanExec a) {
+                int planned = a.inputPlan().outputPartitioning().numPartitions();
+                return planned > 0 ? "of " + planned + " partitions or fewer (adaptive)" : "(partitions unknown: adaptive)";
+            }
+            if (plan.exists(p -> p instanceof Exchange)) {   // without adaptive execution: a range exchange samples
+                int planned = plan.outputPartitioning().numPartitions();
+                return planned > 0 ? "of " + planned + " partitions" : "(partitions unknown)";
             }
             int n = frame.rdd().getNumPartitions();   // no exchange: planning only
-            return n == 1 ? "1 partition" : n + " partitions";
+            return n == 1 ? "of 1 partition" : "of " + n + " partitions";
         } catch (RuntimeException e) {
-            return "partitions unknown";
+            return "(partitions unknown)";
         }
     }
 
