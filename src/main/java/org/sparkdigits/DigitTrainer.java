@@ -60,7 +60,9 @@ import org.sparkdigits.train.TrainingSpec;
  * Every option of {@code ./submit.sh train --foo-bar} is the builder method {@code fooBar(...)}, with the same meaning,
  * default ({@link TrainOption}) and validation: {@link Builder#build()} throws {@link IllegalArgumentException} with the
  * message the command line prints. A trainer is immutable; {@link #fit} blocks until trained (progress in the log and
- * through a {@link TrainingListener}) and returns the model, written to {@code out(...)} too when that was given.
+ * through a {@link TrainingListener}) and returns the model, written to {@code out(...)} too when that was given. An
+ * interrupt of its thread or a cancellation of its Spark job ends it with a
+ * {@link org.sparkdigits.train.TrainingCancelledException}; however it ends, it releases what it cached.
  */
 public final class DigitTrainer {
 

@@ -255,15 +255,30 @@ public final class DigitLoader {
         return out.iterator();
     }
 
-    /** Persists and counts the blocks, turning read failures and bad rows into clear errors. */
+    /**
+     * Persists and counts the blocks, turning read failures and bad rows into clear errors; the blocks stay persisted
+     * only when loading succeeds.
+     */
     private LoadedData materialize(JavaRDD<LoadedPartition> assembled, List<InputFile> files, String what, long t0) {
         JavaRDD<LoadedPartition> blocks = assembled.map(LoadedPartition::indexed);
         blocks.persist(storageLevel);
+        boolean loaded = false;
+        try {
+            LoadedData data = summarize(blocks, files, what, t0);
+            loaded = true;
+            return data;
+        } finally {
+            if (!loaded) {   // a bad row, no rows, a failed or cancelled job: nothing stays cached
+                blocks.unpersist(false);
+            }
+        }
+    }
+
+    private LoadedData summarize(JavaRDD<LoadedPartition> blocks, List<InputFile> files, String what, long t0) {
         List<LoadedPartition.Summary> summaries;
         try {
             summaries = blocks.map(LoadedPartition::summary).collect();
         } catch (Exception e) { // SparkException is checked but not declared by the Java API
-            blocks.unpersist(false);
             throw diagnose(e, files, what);
         }
         long rows = 0;
@@ -284,7 +299,6 @@ public final class DigitLoader {
             Reject r = first.get(0);
             String where = where(conf, files.get(r.fileIndex()), r);
             if (onBadRow == OnBadRow.FAIL) {
-                blocks.unpersist(false);
                 long total = rejected.values().stream().mapToLong(Long::longValue).sum();
                 throw new InputException(what + ": " + where + ": " + r.reason()
                         + (total > 1 ? " (" + total + " bad rows in all)" : "")
@@ -299,7 +313,6 @@ public final class DigitLoader {
             }
         }
         if (rows == 0) {
-            blocks.unpersist(false);
             throw new InputException(what + ": " + (files.size() == 1 ? files.get(0).path() : files.size() + " files")
                     + ": no valid data rows");
         }
@@ -318,6 +331,9 @@ public final class DigitLoader {
 
     /** Names the file behind a failed read (a truncated gzip, say), or returns the failure as it is. */
     private RuntimeException diagnose(Exception e, List<InputFile> files, String what) {
+        if (Cancellation.shows(e)) {   // not a read failure: the run is told it was cancelled
+            return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -71,7 +71,8 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
     /**
      * Holds {@code n} rows out, chosen with {@code seed}: the rows whose seeded mix of their content key
      * is among the {@code n} smallest. Exact, and independent of partitioning. This data is unpersisted
-     * once both parts are persisted.
+     * once both parts are persisted; when that fails, neither part stays persisted (this data is then the caller's to
+     * release).
      */
     public Split holdout(int n, long seed, StorageLevel level) {
         return holdout(n, seed, level, "--holdout");
@@ -105,8 +106,16 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
         JavaRDD<LoadedPartition> keepHold = partitions.map(p -> part(p, salt, threshold, atThreshold, true).indexed());
         keepTrain.persist(level);
         keepHold.persist(level);
-        long trainRows = keepTrain.map(LoadedPartition::rows).reduce(Integer::sum);
-        long holdRows = keepHold.map(LoadedPartition::rows).reduce(Integer::sum);
+        long trainRows;
+        long holdRows;
+        try {
+            trainRows = keepTrain.map(LoadedPartition::rows).reduce(Integer::sum);
+            holdRows = keepHold.map(LoadedPartition::rows).reduce(Integer::sum);
+        } catch (Throwable e) {   // a failed or cancelled job (an interrupt too): neither part is kept
+            keepTrain.unpersist(false);
+            keepHold.unpersist(false);
+            throw e;
+        }
         unpersist();
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Split(new LoadedData(keepTrain, trainRows, blockCount, skipped, this.seconds + seconds, files, content),
@@ -127,6 +136,12 @@ public record LoadedData(JavaRDD<LoadedPartition> partitions, long rows, int blo
             }
         }
         DigitBlock b = p.block().select(hold, held);
-        return new LoadedPartition(b, null, p.fileIndex(), p.blockStart(), p.rejectedPerFile(), p.firstRejects());
+        long[] kept = new long[b.rows()];   // the part's keys, so that it can be split again (--holdout, then --validation)
+        for (int i = 0, o = 0; i < keys.length; i++) {
+            if (hold[i] == held) {
+                kept[o++] = keys[i];
+            }
+        }
+        return new LoadedPartition(b, kept, p.fileIndex(), p.blockStart(), p.rejectedPerFile(), p.firstRejects());
     }
 }

@@ -109,6 +109,8 @@ public final class SparkTrainer {
     private CheckpointStore store;
     private double stepLoss = Double.NaN;
     private double stepAccuracy = Double.NaN;
+    /** The current epoch's cached permutations, unpersisted by {@link #train}'s finally when the epoch does not end. */
+    private JavaRDD<int[]> permutations;
 
     private SparkTrainer(JavaRDD<DigitBlock> blocks, long rows, Parameters initial, TrainingSpec spec, Monitors monitors,
                          Distillation distillation) {
@@ -165,8 +167,11 @@ public final class SparkTrainer {
             } else {
                 t.fullBatch();
             }
-        } finally {
+        } finally {   // a failed or cancelled run too: what it cached and broadcast goes
             t.jsc.setJobDescription(null);
+            if (t.permutations != null) {
+                t.permutations.unpersist(false);
+            }
             if (t.teachers != null) {
                 t.teachers.destroy();
             }
@@ -179,6 +184,7 @@ public final class SparkTrainer {
         LearningRateSchedule lr = spec.schedule().over(iterations);
         TrainingState.Position resumed = start(iterations, 0);
         for (int it = resumed == null ? 1 : (int) resumed.step() + 1; it <= iterations && !early.stopped(); it++) {
+            Cancellation.check(jsc.sc(), "before iteration " + it + " of " + iterations);
             long t0 = System.nanoTime();
             jsc.setJobDescription("iteration " + it + "/" + iterations);
             GradientSum sum = fullPass(p.values(), Dropout.forStep(spec.regularization().dropout(), loop.seed(), it - 1), it - 1);
@@ -212,10 +218,13 @@ public final class SparkTrainer {
         TrainingState.Position resumed = start(total, perEpoch);
         long t = resumed == null ? 0 : resumed.step();
         for (int epoch = resumed == null ? 0 : resumed.epoch(); epoch < loop.epochs() && !early.stopped(); epoch++) {
+            Cancellation.check(jsc.sc(), "before epoch " + (epoch + 1));
             JavaRDD<int[]> perms = permutations(epoch);
+            permutations = perms;
             Pass pass = new Pass(shape, spec.network().activation(), spec.network().kernel(), Dropout.NONE,
                     spec.regularization().smoothing(), spec.augment().fresh(loop.seed()), epoch, teachers);
             for (int i = resumed != null && epoch == resumed.epoch() ? resumed.position() : 0; i < perEpoch && !early.stopped(); ) {
+                Cancellation.check(jsc.sc(), "at step " + (t + 1) + " of " + total);
                 long t0 = System.nanoTime();
                 int steps = Math.min(k, perEpoch - i);
                 jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d step %d/%d", epoch + 1, loop.epochs(), i + 1, perEpoch));
@@ -263,6 +272,7 @@ public final class SparkTrainer {
                 }
             }
             perms.unpersist(false);
+            permutations = null;
             if (firstEpochLaps == 0) {
                 firstEpochLaps = timer.count();
             }
@@ -385,6 +395,7 @@ public final class SparkTrainer {
         int iterations = loop.iterations();
         long[] evaluations = {0};
         Lbfgs.Objective f = (x, gradient) -> {
+            Cancellation.check(jsc.sc(), "after " + evaluations[0] + " passes");
             evaluations[0]++;
             jsc.setJobDescription(spec.optimizer().kind().id() + " evaluation " + evaluations[0]);
             GradientSum sum = fullPass(x, Dropout.NONE, -1);

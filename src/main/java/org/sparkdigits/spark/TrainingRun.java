@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,7 @@ import org.sparkdigits.report.Charts;
 import org.sparkdigits.report.TrainingMetrics;
 import org.sparkdigits.report.TrainingReport;
 import org.sparkdigits.train.LoopSpec;
+import org.sparkdigits.train.TrainingCancelledException;
 import org.sparkdigits.train.TrainingListener;
 import org.sparkdigits.train.TrainingSpec;
 
@@ -36,6 +38,10 @@ import org.sparkdigits.train.TrainingSpec;
  * One training run, everything {@code train} does between its options and its model directory: load the training
  * rows (files or a DataFrame) into cached blocks, hold out the holdout and validation rows, load the test set, train
  * ({@link SparkTrainer}), evaluate the final weights on every set, and make the metrics, the history and the charts.
+ *
+ * <p>Each load is announced first (the log and {@link TrainingListener#onLoad}: what, from where, how big it looks),
+ * before its first Spark job. Whatever ends the run (success, a failure, a cancellation) it releases what it cached;
+ * an interrupt of its thread or a cancellation of its Spark job ends it with a {@link TrainingCancelledException}.
  */
 public final class TrainingRun {
 
@@ -76,14 +82,87 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * Trains and evaluates; what the run cached is released however it ends (the caller's DataFrames are left alone).
+     *
+     * @throws TrainingCancelledException when the thread is interrupted or the run's Spark job is cancelled
+     */
     public static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener) {
+        Fit fit = new Fit(spark.sparkContext());
         try (HeapWatch heap = new HeapWatch()) {
-            return run(spark, spec, frames, listener, heap);
+            return run(spark, spec, frames, listener, heap, fit);
+        } catch (Throwable t) {
+            TrainingCancelledException c = fit.cancellation(t);
+            if (c != null) {
+                throw c;
+            }
+            throw t;
+        } finally {
+            fit.release();
         }
     }
 
+    /**
+     * What one run owns in Spark: the data it loaded, and a job tag on its thread's jobs (the caller's job group is
+     * left as it is), with which an interrupt cancels the job the thread was waiting for.
+     */
+    private static final class Fit {
+        private final org.apache.spark.SparkContext sc;
+        private final String tag = "spark-digits-fit-" + java.util.UUID.randomUUID();
+        private final List<LoadedData> loaded = new ArrayList<>();
+        /** Where the run is, for a cancellation's message. */
+        private String phase = "before loading";
+        private boolean interrupted;
+
+        Fit(org.apache.spark.SparkContext sc) {
+            this.sc = sc;
+            sc.addJobTag(tag);
+        }
+
+        LoadedData track(LoadedData d) {
+            loaded.add(d);
+            return d;
+        }
+
+        /** The cancellation {@code t} shows, having cancelled the run's jobs still running; or {@code null}. */
+        TrainingCancelledException cancellation(Throwable t) {
+            boolean flag = Thread.interrupted();   // cleared while the data is released: set again by release()
+            TrainingCancelledException c = Cancellation.of(t, flag, phase);
+            interrupted |= flag || (c != null && c.interrupted());
+            if (c != null) {
+                sc.cancelJobsWithTag(tag);   // an interrupt ends the wait for a job, not the job
+                LOG.warn("{}", c.getMessage());
+            }
+            return c;
+        }
+
+        void release() {
+            interrupted |= Thread.interrupted();
+            for (LoadedData d : loaded) {
+                try {
+                    d.unpersist();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not unpersist the run's cached data (Spark drops it when it is collected): {}",
+                            e.toString());
+                }
+            }
+            sc.removeJobTag(tag);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Says what is about to be loaded and how big it looks, then lets a cancellation stop the run before the load. */
+    private static void announce(String what, String line, TrainingListener listener, Fit fit) {
+        LOG.info("{}", line);
+        listener.onLoad(what, line);
+        fit.phase = "while loading the " + what;
+        Cancellation.check(fit.sc, "before loading the " + what);
+    }
+
     private static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener,
-                               HeapWatch heap) {
+                               HeapWatch heap, Fit fit) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         checkColumns(frames);
         Distillation distillation = Teachers.load(spec, hadoop);   // before the data: a wrong teacher fails fast
@@ -96,20 +175,22 @@ public final class TrainingRun {
         int partitions;
         String source;
         if (frames.train() != null) {
+            announce("training data", "loading the training data from " + InputSize.of(frames.train()), listener, fit);
             // auto: one task per core (a frame's rows are unknown before it is read; give partitions(n) for millions)
             partitions = spec.data().partitions() > 0
                     ? DigitLoader.partitionsFor(frames.train(), spec.data().partitions(), parallelism) : parallelism;
             source = "DataFrame";
             LOG.info("loading the training DataFrame into {} partitions", partitions);
-            train = loader.loadShuffled(FrameSource.layout(frames.train().schema(), frames.labelCol(), frames.pixelsCol(), true, "fit"),
-                    frames.train(), partitions, "training data");
+            train = fit.track(loader.loadShuffled(FrameSource.layout(frames.train().schema(), frames.labelCol(),
+                    frames.pixelsCol(), true, "fit"), frames.train(), partitions, "training data"));
         } else {
             List<InputFile> files = InputFiles.resolve(spec.data().data(), hadoop, "training data", spec.data().format());
+            announce("training data", "loading the training data from " + InputSize.of(spec.data().data(), files, hadoop), listener, fit);
             partitions = spec.data().partitions() > 0 ? loader.partitionsFor(files, spec.data().partitions(), parallelism)
                     : InputFiles.autoPartitions(files, hadoop, parallelism);
             source = spec.data().data();
             LOG.info("loading training data {} into {} partitions", source, partitions);
-            train = loader.loadShuffled(files, partitions, "training data");
+            train = fit.track(loader.loadShuffled(files, partitions, "training data"));
         }
         LoadedData.Storage cached = train.storage();
         LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
@@ -138,19 +219,20 @@ public final class TrainingRun {
         LoadedData holdout = null;
         if (spec.evaluation().holdout() > 0) {
             LoadedData.Split split = train.holdout(spec.evaluation().holdout(), loop.seed(), level);
-            train = split.train();
-            holdout = split.holdout();
+            train = fit.track(split.train());
+            holdout = fit.track(split.holdout());
             LOG.info("held out {} rows (seed {}); {} rows left for training", holdout.rows(), loop.seed(), train.rows());
         }
         LoadedData validation = null;
         if (frames.validation() != null) {
-            validation = loader.loadInOrder(FrameSource.layout(frames.validation().schema(), frames.labelCol(),
-                    frames.pixelsCol(), true, "fit"), frames.validation(), "validation data");
+            announce("validation data", "loading the validation data from " + InputSize.of(frames.validation()), listener, fit);
+            validation = fit.track(loader.loadInOrder(FrameSource.layout(frames.validation().schema(), frames.labelCol(),
+                    frames.pixelsCol(), true, "fit"), frames.validation(), "validation data"));
             LOG.info("validation set: {} rows of a DataFrame", validation.rows());
         } else if (spec.evaluation().validation() > 0) {
             LoadedData.Split split = train.holdout(spec.evaluation().validation(), loop.seed() * 31 + 17, level, "--validation");
-            train = split.train();
-            validation = split.holdout();
+            train = fit.track(split.train());
+            validation = fit.track(split.holdout());
             LOG.info("validation set: {} rows (seed {}); {} rows left for training", validation.rows(), loop.seed(), train.rows());
         }
         if (loop.batchSize() > train.rows()) {
@@ -160,11 +242,14 @@ public final class TrainingRun {
         LoadedData test = null;
         String testSource = null;
         if (frames.test() != null) {
-            test = loader.loadInOrder(FrameSource.layout(frames.test().schema(), frames.labelCol(), frames.pixelsCol(), true, "fit"),
-                    frames.test(), "test data");
+            announce("test data", "loading the test data from " + InputSize.of(frames.test()), listener, fit);
+            test = fit.track(loader.loadInOrder(FrameSource.layout(frames.test().schema(), frames.labelCol(),
+                    frames.pixelsCol(), true, "fit"), frames.test(), "test data"));
             testSource = "DataFrame";
         } else if (spec.data().test() != null) {
-            test = loader.loadInOrder(InputFiles.resolve(spec.data().test(), hadoop, "test data"), "test data");
+            List<InputFile> files = InputFiles.resolve(spec.data().test(), hadoop, "test data");
+            announce("test data", "loading the test data from " + InputSize.of(spec.data().test(), files, hadoop), listener, fit);
+            test = fit.track(loader.loadInOrder(files, "test data"));
             testSource = spec.data().test();
         }
         if (test != null) {
@@ -189,6 +274,7 @@ public final class TrainingRun {
         fingerprint.put("hidden", spec.network().hidden());
         fingerprint.put("activation", activation.id());
         fingerprint.put("data_content", train.content());
+        fit.phase = "while training";
         JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
         JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
         SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, spec, new SparkTrainer.Monitors(
@@ -197,6 +283,8 @@ public final class TrainingRun {
                 Fingerprint.of(fingerprint), listener), distillation);
 
         Parameters trained = result.parameters();
+        Cancellation.check(fit.sc, "after training, before the final evaluations");
+        fit.phase = "while evaluating the trained model";
         Evaluation onTrain = SparkPasses.evaluate(train.blocks(), trained, activation);
         Evaluation onTest = test == null ? null : SparkPasses.evaluate(test.blocks(), trained, activation);
         Evaluation onHoldout = holdout == null ? null : SparkPasses.evaluate(holdout.blocks(), trained, activation);
@@ -219,12 +307,8 @@ public final class TrainingRun {
         LoadedData shown = test != null ? test : holdout != null ? holdout : train;
         Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;
         String which = test != null ? "test set" : holdout != null ? "holdout" : "training set";
+        fit.phase = "while drawing the charts";
         Map<String, byte[]> charts = draw(report, loop.miniBatch(), confusion, which, shown, trained, activation);
-        for (LoadedData d : new LoadedData[] {train, test, holdout, validation}) {
-            if (d != null) {
-                d.unpersist();
-            }
-        }
         return new Outcome(new Model(trained, activation, settings), report, charts);
     }
 
@@ -238,6 +322,9 @@ public final class TrainingRun {
             LOG.info(String.format(Locale.ROOT, "charts drawn in %.1f s", (System.nanoTime() - t0) / 1e9));
             return charts;
         } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            if (Cancellation.shows(e)) {
+                throw e;   // the run was cancelled: it ends here, without a model
+            }
             LOG.warn("the charts could not be drawn ({}): the model is written without them; "
                     + "./submit.sh report --model DIR --data ... draws them later", e.toString());
             return Map.of();

@@ -9,6 +9,19 @@ import org.sparkdigits.core.Evaluation;
 public interface TrainingListener {
 
     /**
+     * Before each load of the run starts its Spark jobs: the training data, then the validation and test sets given
+     * as DataFrames or files. The line is the log's: from where, and how big it looks before reading (a DataFrame's
+     * partitions and Spark's plan estimate of its bytes and rows; files' count and bytes). Throwing here, or
+     * interrupting the thread, stops the run before that load.
+     *
+     * @param what        "training data", "validation data" or "test data"
+     * @param description the log line, e.g. {@code loading the training data from a DataFrame of 2 partitions
+     *                    (Spark's estimate: 10000000000 rows, 80.0 GB)}
+     */
+    default void onLoad(String what, String description) {
+    }
+
+    /**
      * After every step (full batch: every iteration; with local steps: every round, {@code step} its last step).
      *
      * @param step         steps done, from 1
