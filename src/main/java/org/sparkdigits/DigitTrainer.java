@@ -39,6 +39,8 @@ import org.sparkdigits.train.Check;
 import org.sparkdigits.train.CheckpointSpec;
 import org.sparkdigits.train.DataSpec;
 import org.sparkdigits.train.DistillationSpec;
+import org.sparkdigits.train.Engine;
+import org.sparkdigits.train.EngineSpec;
 import org.sparkdigits.train.EvaluationSpec;
 import org.sparkdigits.train.LoopSpec;
 import org.sparkdigits.train.NetworkSpec;
@@ -273,6 +275,7 @@ public final class DigitTrainer {
         private int evalEvery;
         private int earlyStopping;
         private int localSteps;
+        private String engine;
         private String kernel;
         private String init;
         private long seed;
@@ -621,6 +624,17 @@ public final class DigitTrainer {
             return set("local-steps");
         }
 
+        /**
+         * {@code --engine collective|jobs|auto}: how the synchronous steps reach Spark: {@code jobs} (the default) a
+         * Spark job per step, {@code collective} a barrier stage per segment of steps whose tasks sum among themselves
+         * (mini-batch steps with {@code --local-steps 1}, on a cluster that runs all the partitions' tasks at once),
+         * {@code auto} collective where the run and the cluster allow it, else jobs.
+         */
+        public Builder engine(String name) {
+            this.engine = name;
+            return set("engine");
+        }
+
         /** {@code --kernel simd|float|sparse|ojalgo}. */
         public Builder kernel(String name) {
             this.kernel = name;
@@ -813,7 +827,9 @@ public final class DigitTrainer {
             AugmentSpec augment = new AugmentSpec(augmentOnTheFly, augmentOnTheFly
                     ? AugmentSpec.distortion(rotation, scale, shear, shift, alpha, sigma,
                     parse(() -> Distortion.ElasticScale.parse(elasticScale), "--elastic-scale: ")) : null);
-            return new DigitTrainer(this, new TrainingSpec(network, opt, sched, reg, loop, eval, dataSpec, ck, augment));
+            EngineSpec engineSpec = new EngineSpec(Engine.parse(engine));
+            return new DigitTrainer(this, new TrainingSpec(network, opt, sched, reg, loop, eval, dataSpec, ck, augment,
+                    engineSpec));
         }
 
         private static <T> T parse(Supplier<T> parser, String prefix) {

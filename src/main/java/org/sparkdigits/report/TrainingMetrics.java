@@ -12,8 +12,24 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param progress  how far training went
  * @param timings   how long it took
  * @param resources where it ran and what it held
+ * @param engine    which engine ran the steps ({@code --engine}), or {@code null} when unknown (an older metrics.json)
  */
-public record TrainingMetrics(Scores scores, Progress progress, Timings timings, Resources resources) {
+public record TrainingMetrics(Scores scores, Progress progress, Timings timings, Resources resources, EngineUse engine) {
+
+    /** Without the engine. */
+    public TrainingMetrics(Scores scores, Progress progress, Timings timings, Resources resources) {
+        this(scores, progress, timings, resources, null);
+    }
+
+    /**
+     * metrics.json's {@code engine}, {@code engine_requested} and {@code engine_reason}.
+     *
+     * @param used      the engine that ran the steps: {@code collective} or {@code jobs}
+     * @param requested what {@code --engine} asked for: {@code collective}, {@code jobs} or {@code auto}
+     * @param reason    why {@code used} ({@code asked for}, or {@code auto: ...})
+     */
+    public record EngineUse(String used, String requested, String reason) {
+    }
 
     /** Accuracy, mean loss and rows of one evaluation. */
     public record Score(double accuracy, double loss, long rows) {
@@ -99,6 +115,11 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
         m.put("heap_peak_mb", resources.heapPeakMb);
         m.put("heap_max_mb", resources.heapMaxMb);
         m.put("spark_master", resources.sparkMaster);
+        if (engine != null) {
+            m.put("engine", engine.used);
+            m.put("engine_requested", engine.requested);
+            m.put("engine_reason", engine.reason);
+        }
         return m;
     }
 
@@ -122,7 +143,9 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
                 number(m, "ms_per_iteration_min"), number(m, "ms_per_iteration_max"), phases(m.path("step_phases_ms")));
         Resources resources = new Resources(m.path("partitions").asInt(0), number(m, "cache_memory_mb"),
                 number(m, "cache_disk_mb"), number(m, "heap_peak_mb"), number(m, "heap_max_mb"), text(m, "spark_master"));
-        return new TrainingMetrics(scores, progress, timings, resources);
+        EngineUse engine = m.hasNonNull("engine") ? new EngineUse(m.get("engine").asText(), text(m, "engine_requested"),
+                text(m, "engine_reason")) : null;
+        return new TrainingMetrics(scores, progress, timings, resources, engine);
     }
 
     private static Map<String, Double> phases(JsonNode node) {

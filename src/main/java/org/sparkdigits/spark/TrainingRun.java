@@ -29,6 +29,8 @@ import org.sparkdigits.model.Model;
 import org.sparkdigits.report.Charts;
 import org.sparkdigits.report.TrainingMetrics;
 import org.sparkdigits.report.TrainingReport;
+import org.sparkdigits.train.Engine;
+import org.sparkdigits.train.EngineSpec;
 import org.sparkdigits.train.LoopSpec;
 import org.sparkdigits.train.TrainingCancelledException;
 import org.sparkdigits.train.TrainingListener;
@@ -181,6 +183,7 @@ public final class TrainingRun {
                     ? DigitLoader.partitionsFor(frames.train(), spec.data().partitions(), parallelism) : parallelism;
             source = "DataFrame";
             LOG.info("loading the training DataFrame into {} partitions", partitions);
+            precheck(spark.sparkContext(), partitions, spec);
             train = fit.track(loader.loadShuffled(FrameSource.layout(frames.train().schema(), frames.labelCol(),
                     frames.pixelsCol(), true, "fit"), frames.train(), partitions, "training data"));
         } else {
@@ -190,6 +193,7 @@ public final class TrainingRun {
                     : InputFiles.autoPartitions(files, hadoop, parallelism);
             source = spec.data().data();
             LOG.info("loading training data {} into {} partitions", source, partitions);
+            precheck(spark.sparkContext(), partitions, spec);
             train = fit.track(loader.loadShuffled(files, partitions, "training data"));
         }
         LoadedData.Storage cached = train.storage();
@@ -274,6 +278,12 @@ public final class TrainingRun {
         fingerprint.put("hidden", spec.network().hidden());
         fingerprint.put("activation", activation.id());
         fingerprint.put("data_content", train.content());
+        // the engine never enters the fingerprint or model.json: both engines take the same steps, bit for bit, so a
+        // run may resume on the other one
+        EngineChoice engine = EngineChoice.resolve(spark.sparkContext(), train.blocks().getNumPartitions(), spec);
+        LOG.info("engine: {} ({})", engine.engine().id(), engine.reason());
+        Engine requested = spec.engine().engine();
+        spec = spec.with(new EngineSpec(engine.engine()));
         fit.phase = "while training";
         JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
         JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
@@ -302,7 +312,8 @@ public final class TrainingRun {
                 new TrainingMetrics.Timings(result.trainSeconds(), train.seconds(), test == null ? null : test.seconds(),
                         result.medianMs(), result.msPerStep()[1], result.msPerStep()[2], result.stepPhasesMs()),
                 new TrainingMetrics.Resources(partitions, settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6,
-                        heap.peakMb(), HeapWatch.maxMb(), spark.sparkContext().master()));
+                        heap.peakMb(), HeapWatch.maxMb(), spark.sparkContext().master()),
+                new TrainingMetrics.EngineUse(engine.engine().id(), requested.id(), engine.reason()));
         TrainingReport report = new TrainingReport(result.history(), metrics);
         LoadedData shown = test != null ? test : holdout != null ? holdout : train;
         Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;
@@ -310,6 +321,16 @@ public final class TrainingRun {
         fit.phase = "while drawing the charts";
         Map<String, byte[]> charts = draw(report, loop.miniBatch(), confusion, which, shown, trained, activation);
         return new Outcome(new Model(trained, activation, settings), report, charts);
+    }
+
+    /**
+     * Refuses {@code --engine collective} before the training data is loaded when the cluster cannot run it for
+     * {@code partitions} (the choice itself is made once the blocks are cached, on their partitions).
+     */
+    private static void precheck(org.apache.spark.SparkContext sc, int partitions, TrainingSpec spec) {
+        if (spec.engine().collective()) {
+            EngineChoice.resolve(sc, partitions, spec);
+        }
     }
 
     /** The charts, or none when they cannot be drawn (a JVM without fonts, say): they must never cost the model. */

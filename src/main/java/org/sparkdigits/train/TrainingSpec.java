@@ -5,14 +5,17 @@ import org.sparkdigits.core.Optimizer;
 /**
  * Everything about how to train, immutable and validated: each group checks its own fields, and this record the
  * rules between groups (a line-search optimiser takes neither mini-batches, nor dropout, nor fresh distortions, nor
- * checkpoints).
+ * checkpoints; the collective engine runs synchronous mini-batch steps only).
  */
 public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, ScheduleSpec schedule,
                            RegularizationSpec regularization, LoopSpec loop, EvaluationSpec evaluation, DataSpec data,
-                           CheckpointSpec checkpoints, AugmentSpec augment) {
+                           CheckpointSpec checkpoints, AugmentSpec augment, EngineSpec engine) {
 
     public TrainingSpec {
         Optimizer.Kind kind = optimizer.kind();
+        if (engine == null) {
+            engine = EngineSpec.DEFAULT;
+        }
         if (kind.fullBatchOnly() && loop.miniBatch()) {
             throw new IllegalArgumentException("--optimizer " + kind.id() + " is a full-batch method: drop --batch-size (or "
                     + "use sgd, momentum, nesterov, adam or adamw)");
@@ -29,41 +32,59 @@ public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, Schedul
             throw new IllegalArgumentException("--augment-on-the-fly draws new distortions every epoch, which the line "
                     + "search of --optimizer " + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
         }
+        if (engine.collective()) {
+            String refusal = EngineSpec.refusal(loop, kind);
+            if (refusal != null) {
+                throw new IllegalArgumentException(refusal);
+            }
+        }
+    }
+
+    /** With the default engine ({@code --engine jobs}). */
+    public TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, ScheduleSpec schedule,
+                        RegularizationSpec regularization, LoopSpec loop, EvaluationSpec evaluation, DataSpec data,
+                        CheckpointSpec checkpoints, AugmentSpec augment) {
+        this(network, optimizer, schedule, regularization, loop, evaluation, data, checkpoints, augment, EngineSpec.DEFAULT);
     }
 
     /** This spec with another network. */
     public TrainingSpec with(NetworkSpec n) {
-        return new TrainingSpec(n, optimizer, schedule, regularization, loop, evaluation, data, checkpoints, augment);
+        return new TrainingSpec(n, optimizer, schedule, regularization, loop, evaluation, data, checkpoints, augment, engine);
     }
 
     /** This spec with another optimiser. */
     public TrainingSpec with(OptimizerSpec o) {
-        return new TrainingSpec(network, o, schedule, regularization, loop, evaluation, data, checkpoints, augment);
+        return new TrainingSpec(network, o, schedule, regularization, loop, evaluation, data, checkpoints, augment, engine);
     }
 
     /** This spec with another schedule. */
     public TrainingSpec with(ScheduleSpec s) {
-        return new TrainingSpec(network, optimizer, s, regularization, loop, evaluation, data, checkpoints, augment);
+        return new TrainingSpec(network, optimizer, s, regularization, loop, evaluation, data, checkpoints, augment, engine);
     }
 
     /** This spec with other steps. */
     public TrainingSpec with(LoopSpec l) {
-        return new TrainingSpec(network, optimizer, schedule, regularization, l, evaluation, data, checkpoints, augment);
+        return new TrainingSpec(network, optimizer, schedule, regularization, l, evaluation, data, checkpoints, augment, engine);
     }
 
     /** This spec with other regularisation. */
     public TrainingSpec with(RegularizationSpec r) {
-        return new TrainingSpec(network, optimizer, schedule, r, loop, evaluation, data, checkpoints, augment);
+        return new TrainingSpec(network, optimizer, schedule, r, loop, evaluation, data, checkpoints, augment, engine);
     }
 
     /** This spec with other data. */
     public TrainingSpec with(DataSpec d) {
-        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, d, checkpoints, augment);
+        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, d, checkpoints, augment, engine);
     }
 
     /** This spec with other checkpoints. */
     public TrainingSpec with(CheckpointSpec c) {
-        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, data, c, augment);
+        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, data, c, augment, engine);
+    }
+
+    /** This spec with another engine (a run hands {@code SparkTrainer} the one it resolved). */
+    public TrainingSpec with(EngineSpec e) {
+        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, data, checkpoints, augment, e);
     }
 
     /** The core optimiser's settings (adamw decays with the l2 value). */
