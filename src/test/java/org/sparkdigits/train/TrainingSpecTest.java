@@ -127,4 +127,32 @@ class TrainingSpecTest {
         assertEquals(0.0, adamw.coupledL2(), "adamw's decay is decoupled");
         assertEquals(0.1, adamw.optimizerSettings().weightDecay());
     }
+
+    @Test
+    void engine() {
+        assertEquals(Engine.AUTO, Engine.parse(" Auto "));
+        refused("--engine must be one of collective, jobs, auto, got 'bogus'", () -> Engine.parse("bogus"));
+        assertEquals(EngineSpec.DEFAULT, new TrainingSpec(NETWORK, SGD, SCHEDULE, NONE, FULL, EVAL, DATA, NO_CHECKPOINTS,
+                PLAIN).engine());
+        LoopSpec miniBatch = new LoopSpec(32, 1, 1, 1, 10, 1);
+        TrainingSpec collective = new TrainingSpec(NETWORK, SGD, SCHEDULE, NONE, miniBatch, EVAL, DATA, NO_CHECKPOINTS,
+                PLAIN, new EngineSpec(Engine.COLLECTIVE));
+        assertEquals(Engine.COLLECTIVE, collective.engine().engine());
+        assertEquals(Engine.COLLECTIVE, collective.with(DATA).engine().engine(), "with(...) keeps the engine");
+        assertEquals(Engine.JOBS, collective.with(EngineSpec.DEFAULT).engine().engine());
+        // the collective engine runs synchronous mini-batch steps: the others are refused before any work
+        refused("--engine collective runs mini-batch steps (--batch-size > 0): full-batch steps run on the jobs engine; "
+                + "use --engine jobs or auto", () -> collective.with(FULL));
+        refused("--engine collective runs one synchronous step at a time (--local-steps 1): --local-steps 4 averages its "
+                + "rounds on the jobs engine; use --engine jobs or auto", () -> collective.with(new LoopSpec(32, 1, 1, 4, 10, 1)));
+        OptimizerSpec lbfgs = new OptimizerSpec(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8);
+        refused("--engine collective runs mini-batch steps (--batch-size > 0): lbfgs keeps its line search on the jobs "
+                + "engine; use --engine jobs or auto", () -> new TrainingSpec(NETWORK, lbfgs, SCHEDULE, NONE, FULL, EVAL,
+                DATA, NO_CHECKPOINTS, PLAIN, new EngineSpec(Engine.COLLECTIVE)));
+        // auto decides later, on the cluster: any steps are allowed
+        assertEquals(Engine.AUTO, new TrainingSpec(NETWORK, lbfgs, SCHEDULE, NONE, FULL, EVAL, DATA, NO_CHECKPOINTS, PLAIN,
+                new EngineSpec(Engine.AUTO)).engine().engine());
+        assertEquals("full-batch steps run on the jobs engine", EngineSpec.jobsOnly(FULL, Optimizer.Kind.SGD));
+        assertEquals(null, EngineSpec.jobsOnly(miniBatch, Optimizer.Kind.ADAM));
+    }
 }
