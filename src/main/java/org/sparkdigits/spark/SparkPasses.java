@@ -59,32 +59,41 @@ public final class SparkPasses {
     static GradientSum sliceGradientSum(JavaRDD<DigitBlock> blocks, JavaRDD<int[]> permutations, BatchPlan plan, int step,
                                         Pass pass, Broadcast<KernelWeights> weights) {
         return combine(LeanJobs.zipPartitions(blocks, permutations, (bs, ps) -> {
-            KernelWeights w = weights.value();
-            Kernel net = w.kernel(pass.activation());
             List<DigitBlock> mine = new ArrayList<>();
             List<int[]> orders = new ArrayList<>();
-            long rows = 0;
-            long nnz = 0;
             while (bs.hasNext()) {
-                DigitBlock b = bs.next();
-                int[] order = ps.next();
-                mine.add(b);
-                orders.add(order);
-                int[] start = b.sparse().start();
-                for (int r = plan.sliceStart(b.rows(), step); r < plan.sliceStart(b.rows(), step + 1); r++) {
-                    nnz += start[order[r] + 1] - start[order[r]];
-                    rows++;
-                }
+                mine.add(bs.next());
+                orders.add(ps.next());
             }
-            // a small slice returns its rows and their deltas instead of the dense dW1 (exact: the driver replays them)
-            GradientSum sum = w.compactPays(rows, nnz) ? GradientSum.compact(pass.shape()) : new GradientSum(pass.shape());
-            for (int k = 0; k < mine.size(); k++) {
-                DigitBlock b = mine.get(k);
-                accumulateSlice(net, b, orders.get(k), plan.sliceStart(b.rows(), step), plan.sliceStart(b.rows(), step + 1),
-                        sum, pass);
-            }
-            return List.of(sum).iterator();
+            return List.of(slice(mine, orders, plan, step, weights.value(), pass)).iterator();
         }));
+    }
+
+    /**
+     * A partition's sum over slice {@code step} of its blocks (each in its permutation's order): what a task of either
+     * engine computes for a mini-batch step.
+     */
+    static GradientSum slice(List<DigitBlock> mine, List<int[]> orders, BatchPlan plan, int step, KernelWeights w, Pass pass) {
+        Kernel net = w.kernel(pass.activation());
+        long rows = 0;
+        long nnz = 0;
+        for (int k = 0; k < mine.size(); k++) {
+            DigitBlock b = mine.get(k);
+            int[] order = orders.get(k);
+            int[] start = b.sparse().start();
+            for (int r = plan.sliceStart(b.rows(), step); r < plan.sliceStart(b.rows(), step + 1); r++) {
+                nnz += start[order[r] + 1] - start[order[r]];
+                rows++;
+            }
+        }
+        // a small slice returns its rows and their deltas instead of the dense dW1 (exact: they are replayed in order)
+        GradientSum sum = w.compactPays(rows, nnz) ? GradientSum.compact(pass.shape()) : new GradientSum(pass.shape());
+        for (int k = 0; k < mine.size(); k++) {
+            DigitBlock b = mine.get(k);
+            accumulateSlice(net, b, orders.get(k), plan.sliceStart(b.rows(), step), plan.sliceStart(b.rows(), step + 1),
+                    sum, pass);
+        }
+        return sum;
     }
 
     /** {@link #sliceGradientSum(JavaRDD, JavaRDD, BatchPlan, int, Pass, Broadcast)} without dropout or distortions. */

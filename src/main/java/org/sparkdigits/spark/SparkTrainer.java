@@ -162,6 +162,8 @@ public final class SparkTrainer {
         try {
             if (spec.optimizer().kind().fullBatchOnly()) {
                 t.lineSearch();
+            } else if (spec.engine().collective()) {   // resolved: mini-batch steps without local steps
+                t.miniBatchCollective(new CollectiveSteps.BarrierExchanges());
             } else if (spec.loop().miniBatch()) {
                 t.miniBatch();
             } else {
@@ -278,6 +280,141 @@ public final class SparkTrainer {
             }
             monitors.listener().onEpoch(epoch + 1, t);
         }
+    }
+
+    /** Attempts of a collective segment before the run fails (a lost task or executor fails the barrier stage). */
+    static final int SEGMENT_ATTEMPTS = 3;
+
+    /**
+     * The mini-batch loop of the collective engine ({@link CollectiveSteps}): each segment of steps, up to the next
+     * evaluation, checkpoint or end of epoch, is one barrier stage in which the tasks add their sums among themselves
+     * and update the weights; the driver then takes the state, replays the steps' sums into the history, logs,
+     * evaluates and checkpoints as {@link #miniBatch} does after the same steps. The same bits as the jobs engine. A
+     * failed segment (a lost task or executor) runs again from its start, which the driver still holds.
+     */
+    private void miniBatchCollective(CollectiveSteps.Exchanges exchanges) {
+        BatchPlan plan = new BatchPlan(rows, loop.batchSize());
+        int perEpoch = plan.stepsPerEpoch();
+        long total = (long) perEpoch * loop.epochs();
+        LearningRateSchedule lr = spec.schedule().over(total);
+        LOG.info("mini-batch: {} steps per epoch of about {} rows, {} epochs, on the collective engine ({} tasks in one "
+                + "barrier stage per segment)", perEpoch, loop.batchSize(), loop.epochs(), blocks.getNumPartitions());
+        TrainingState.Position resumed = start(total, perEpoch);
+        long t = resumed == null ? 0 : resumed.step();
+        Optimizer.Settings os = spec.optimizerSettings();
+        for (int epoch = resumed == null ? 0 : resumed.epoch(); epoch < loop.epochs() && !early.stopped(); epoch++) {
+            Cancellation.check(jsc.sc(), "before epoch " + (epoch + 1));
+            Pass pass = new Pass(shape, spec.network().activation(), spec.network().kernel(), Dropout.NONE,
+                    spec.regularization().smoothing(), spec.augment().fresh(loop.seed()), epoch, teachers);
+            for (int i = resumed != null && epoch == resumed.epoch() ? resumed.position() : 0; i < perEpoch && !early.stopped(); ) {
+                Cancellation.check(jsc.sc(), "at step " + (t + 1) + " of " + total);
+                int end = segmentEnd(i, t, perEpoch);
+                double[] rates = new double[end - i];
+                for (int j = 0; j < rates.length; j++) {
+                    rates[j] = lr.at(t + j);
+                }
+                CollectiveSteps.Segment segment = new CollectiveSteps.Segment(epoch, i, end, t, rates, plan, loop.seed(),
+                        spec.regularization().dropout(), os.kind(), os.momentum(), os.beta1(), os.beta2(), os.eps(),
+                        os.weightDecay(), spec.coupledL2(), spec.optimizer().ema());
+                long t0 = System.nanoTime();
+                CollectiveSteps.Outcome o = segment(segment, pass, exchanges, perEpoch);
+                double msPerStep = (System.nanoTime() - t0) / 1e6 / rates.length;
+                System.arraycopy(o.theta(), 0, p.values(), 0, p.values().length);
+                state.optimizer().restore(o.optimizer());
+                if (state.average() != null) {
+                    state.average().restore(o.ema(), o.emaUpdates());
+                }
+                for (int j = 0; j < rates.length; j++) {
+                    if (j == o.diverged()) {
+                        throw new IllegalStateException(org.sparkdigits.train.Divergence.message(o.loss()[j], t + 1,
+                                rates[j], !updated, spec));
+                    }
+                    if (o.count()[j] > 0) {
+                        history.record(o.loss()[j], o.count()[j], o.correct()[j]);
+                        stepLoss = o.loss()[j] / o.count()[j];
+                        stepAccuracy = (double) o.correct()[j] / o.count()[j];
+                        updated = true;
+                    } else {
+                        stepLoss = Double.NaN;
+                        stepAccuracy = Double.NaN;
+                    }
+                    times.add(msPerStep);
+                    long before = t;
+                    t++;
+                    i++;
+                    monitors.listener().onStep(t, epoch + (double) i / perEpoch, stepLoss, stepAccuracy, rates[j]);
+                    boolean evalNow = i == perEpoch || (spec.evaluation().evalEvery() > 0
+                            && t / spec.evaluation().evalEvery() != before / spec.evaluation().evalEvery());
+                    if (t / loop.logEvery() != before / loop.logEvery() || i == perEpoch) {
+                        LOG.info(String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  train acc %.4f  lr %.3g  %.1f ms/step  ETA %s",
+                                epoch + 1, loop.epochs(), i, perEpoch, history.pendingLoss(), history.pendingAccuracy(),
+                                rates[j], median(), eta(total - t)));
+                        row(t, epoch + (double) i / perEpoch, evalNow);
+                    } else if (evalNow && hasMonitors()) {
+                        row(t, epoch + (double) i / perEpoch, true);
+                    }
+                    if (spec.checkpoints().enabled() && t / spec.checkpoints().every() != before / spec.checkpoints().every()) {
+                        store.write(t, state.checkpoint(monitors.fingerprint(), new TrainingState.Position(t, epoch, i, elapsedMs())));
+                    }
+                }
+            }
+            monitors.listener().onEpoch(epoch + 1, t);
+        }
+    }
+
+    /**
+     * The position in the epoch after the last step of the segment that starts at position {@code i} (step {@code t}
+     * done): the first step after which the driver evaluates or checkpoints, or the epoch's end.
+     */
+    private int segmentEnd(int i, long t, int perEpoch) {
+        int evalEvery = spec.evaluation().evalEvery();
+        int every = spec.checkpoints().enabled() ? spec.checkpoints().every() : 0;
+        while (true) {
+            long before = t++;
+            i++;
+            if (i >= perEpoch || (evalEvery > 0 && t / evalEvery != before / evalEvery)
+                    || (every > 0 && t / every != before / every)) {
+                return i;
+            }
+        }
+    }
+
+    /** Runs {@code segment} as a barrier stage from the driver's state, again from that state when it fails. */
+    private CollectiveSteps.Outcome segment(CollectiveSteps.Segment segment, Pass pass, CollectiveSteps.Exchanges exchanges,
+                                            int perEpoch) {
+        Broadcast<CollectiveSteps.Start> start = jsc.broadcast(new CollectiveSteps.Start(p.values().clone(),
+                copyState(state.optimizer().state()), state.average() == null ? null : state.average().values().clone(),
+                state.average() == null ? 0 : state.average().updates()));
+        String what = String.format(Locale.ROOT, "epoch %d/%d steps %d-%d/%d", segment.epoch() + 1, loop.epochs(),
+                segment.first() + 1, segment.last(), perEpoch);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                jsc.setJobDescription(what + " (collective" + (attempt > 1 ? ", attempt " + attempt : "") + ")");
+                try {
+                    return CollectiveSteps.run(blocks, segment, start, pass, exchanges);
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted() || Cancellation.shows(e) || attempt >= SEGMENT_ATTEMPTS) {
+                        throw e;
+                    }
+                    LOG.warn("the barrier stage of {} failed (attempt {} of {}): {}: running it again from its start", what,
+                            attempt, SEGMENT_ATTEMPTS, firstLine(e));
+                }
+            }
+        } finally {
+            start.destroy();
+        }
+    }
+
+    private static java.util.Map<String, double[]> copyState(java.util.Map<String, double[]> s) {
+        java.util.Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        s.forEach((k, v) -> out.put(k, v.clone()));
+        return out;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** One synchronous mini-batch step from its gradient sum (skipped when every slice was empty: tiny partitions). */

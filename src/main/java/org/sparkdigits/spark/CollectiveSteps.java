@@ -1,0 +1,273 @@
+package org.sparkdigits.spark;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkdigits.core.BatchPlan;
+import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.Dropout;
+import org.sparkdigits.core.GradientSum;
+import org.sparkdigits.core.KernelWeights;
+import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.Regularization;
+import org.sparkdigits.core.WeightAverage;
+
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
+/**
+ * The collective engine's synchronous mini-batch steps: one barrier stage runs a segment of steps (up to the next
+ * evaluation, checkpoint or end of epoch), its P tasks (one per partition, all running at once) exchanging their
+ * gradient sums among themselves for every step instead of sending them to the driver.
+ *
+ * <p>Each task, for every step of the segment: computes its partition's sum over its slice of the step (the same
+ * kernel call on the same rows as the jobs engine's task: the permutation, the slice, the dropout masks, the targets,
+ * dense or compact by the same rule); sends it to every peer and receives theirs ({@link Exchange#allGather}); adds
+ * the P sums in partition order, exactly as {@link OrderedAggregation} does (one fold of consecutive partitions, or
+ * groups of {@value OrderedAggregation#FAN_IN} folded and the groups folded); divides once; and applies the same
+ * update as the driver would (L2, the optimiser, the average of the weights). Every task so holds the same weights
+ * after every step, the same bits as the jobs engine's driver; rank 0 returns them with the optimiser's state and the
+ * steps' sums at the end of the segment. The driver then evaluates, checkpoints and logs as for the jobs engine.
+ */
+final class CollectiveSteps {
+
+    private CollectiveSteps() {
+    }
+
+    /**
+     * Where a segment starts: the weights, the optimiser's state and the weights' average, as the driver holds them.
+     * Broadcast once per segment.
+     */
+    @DefaultSerializer(JavaSerializer.class)
+    record Start(double[] theta, Map<String, double[]> optimizer, double[] ema, long emaUpdates) implements Serializable {
+    }
+
+    /**
+     * What a segment runs: steps {@code first..last-1} of epoch {@code epoch} (global step numbers from
+     * {@code firstStep + 1}), each with its learning rate.
+     */
+    @DefaultSerializer(JavaSerializer.class)
+    record Segment(int epoch, int first, int last, long firstStep, double[] rates, BatchPlan plan, long seed,
+                   double dropout, Optimizer.Kind optimizer, double momentum, double beta1, double beta2, double eps,
+                   double weightDecay, double coupledL2, double emaDecay) implements Serializable {
+
+        int steps() {
+            return last - first;
+        }
+
+        Optimizer.Settings settings() {
+            return new Optimizer.Settings(optimizer, momentum, beta1, beta2, eps, weightDecay);
+        }
+    }
+
+    /**
+     * What rank 0 returns: the state after the segment's last step (or before the step whose loss was not finite), and
+     * each step's sums (loss, rows, correct) in step order.
+     *
+     * @param diverged the index (in the segment) of the step whose summed loss was not finite, or -1
+     */
+    @DefaultSerializer(JavaSerializer.class)
+    record Outcome(double[] theta, Map<String, double[]> optimizer, double[] ema, long emaUpdates, double[] loss,
+                   long[] count, long[] correct, int diverged) implements Serializable {
+    }
+
+    /** One exchange of every task's bytes with every other's, once per step. */
+    interface Exchange extends AutoCloseable {
+        /** Every rank's bytes, by rank. */
+        byte[][] allGather(byte[] mine) throws IOException;
+
+        @Override
+        default void close() {
+        }
+    }
+
+    /** Opens a task's exchange with its peers (after the one rendezvous of the barrier stage). */
+    interface Exchanges extends Serializable {
+        Exchange open(BarrierTaskContext context) throws IOException;
+    }
+
+    /**
+     * Spark's own {@link BarrierTaskContext#allGather}: no port of ours, but it polls in one-second loops (about a second
+     * an exchange), so it serves for tests of the arithmetic only, and as the rendezvous of a mesh.
+     */
+    static final class BarrierExchanges implements Exchanges {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Exchange open(BarrierTaskContext context) {
+            return mine -> {
+                String[] all = context.allGather(java.util.Base64.getEncoder().encodeToString(mine));
+                byte[][] out = new byte[all.length][];
+                for (int r = 0; r < all.length; r++) {
+                    out[r] = java.util.Base64.getDecoder().decode(all[r]);
+                }
+                return out;
+            };
+        }
+    }
+
+    /**
+     * Runs one segment as a barrier stage over {@code blocks} and returns rank 0's outcome.
+     *
+     * @param pass the pass of the epoch (dropout is set per step here)
+     */
+    static Outcome run(JavaRDD<DigitBlock> blocks, Segment segment, Broadcast<Start> start, Pass pass, Exchanges exchanges) {
+        NetworkShape shape = pass.shape();
+        List<Outcome> outcomes = blocks.rdd().barrier().mapPartitions(
+                (scala.Function1<scala.collection.Iterator<DigitBlock>, scala.collection.Iterator<Outcome>>)
+                        new TaskBody(segment, start, pass, exchanges, shape),
+                false, scala.reflect.ClassTag$.MODULE$.apply(Outcome.class)).toJavaRDD().collect();
+        for (Outcome o : outcomes) {
+            if (o != null && o.theta() != null) {
+                return o;
+            }
+        }
+        throw new IllegalStateException("the barrier stage of epoch " + (segment.epoch() + 1) + " steps "
+                + (segment.first() + 1) + "-" + segment.last() + " returned no state");
+    }
+
+    /** A task of the barrier stage: its blocks, its peers, the segment's steps. */
+    private static final class TaskBody extends scala.runtime.AbstractFunction1<scala.collection.Iterator<DigitBlock>,
+            scala.collection.Iterator<Outcome>> implements Serializable {
+
+        private final Segment segment;
+        private final Broadcast<Start> start;
+        private final Pass pass;
+        private final Exchanges exchanges;
+        private final NetworkShape shape;
+
+        TaskBody(Segment segment, Broadcast<Start> start, Pass pass, Exchanges exchanges, NetworkShape shape) {
+            this.segment = segment;
+            this.start = start;
+            this.pass = pass;
+            this.exchanges = exchanges;
+            this.shape = shape;
+        }
+
+        @Override
+        public scala.collection.Iterator<Outcome> apply(scala.collection.Iterator<DigitBlock> it) {
+            BarrierTaskContext context = BarrierTaskContext.get();
+            int rank = context.partitionId();
+            List<DigitBlock> mine = new ArrayList<>();
+            while (it.hasNext()) {
+                mine.add(it.next());
+            }
+            List<int[]> orders = new ArrayList<>(mine.size());
+            for (int k = 0; k < mine.size(); k++) {   // as SparkTrainer.permutations: a pure function of the position
+                orders.add(BatchPlan.permutation(mine.get(k).rows(), segment.seed(), segment.epoch(), rank * 1024 + k));
+            }
+            Start s = start.value();
+            Parameters p = new Parameters(shape, s.theta().clone());
+            Optimizer optimizer = Optimizer.create(segment.settings(), shape);
+            optimizer.restore(s.optimizer());
+            WeightAverage average = null;
+            if (s.ema() != null) {
+                average = new WeightAverage(segment.emaDecay(), s.ema());
+                average.restore(s.ema().clone(), s.emaUpdates());
+            }
+            int n = segment.steps();
+            double[] loss = new double[n];
+            long[] count = new long[n];
+            long[] correct = new long[n];
+            int diverged = -1;
+            try (Exchange exchange = exchanges.open(context)) {
+                for (int j = 0; j < n; j++) {
+                    int step = segment.first() + j;
+                    long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
+                    KernelWeights w = KernelWeights.of(p, pass.kernel(), 1);
+                    GradientSum mineSum = SparkPasses.slice(mine, orders, segment.plan(), step, w, pass.withDropout(
+                            Dropout.forStep(segment.dropout(), segment.seed(), t)));
+                    GradientSum sum = fold(exchange.allGather(bytes(mineSum)));
+                    loss[j] = sum.loss();
+                    count[j] = sum.count();
+                    correct[j] = sum.correct();
+                    if (sum.count() == 0) {
+                        continue;   // every slice empty (tiny partitions): no update, as the jobs engine's step
+                    }
+                    double[] g = sum.meanGradient(1);
+                    Regularization.addL2(p.values(), g, shape, segment.coupledL2());
+                    if (!Double.isFinite(sum.loss())) {
+                        diverged = j;
+                        break;
+                    }
+                    optimizer.step(p.values(), g, segment.rates()[j]);
+                    if (average != null) {
+                        average.update(p.values());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("rank " + rank + " of epoch " + (segment.epoch() + 1) + " steps "
+                        + (segment.first() + 1) + "-" + segment.last() + ": " + e.getMessage(), e);
+            }
+            if (rank != 0) {
+                return scala.collection.Iterator$.MODULE$.empty();
+            }
+            Outcome o = new Outcome(p.values(), copy(optimizer.state()), average == null ? null : average.values(),
+                    average == null ? 0 : average.updates(), loss, count, correct, diverged);
+            return scala.collection.Iterator$.MODULE$.single(o);
+        }
+    }
+
+    private static Map<String, double[]> copy(Map<String, double[]> state) {
+        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        state.forEach((k, v) -> out.put(k, v.clone()));
+        return out;
+    }
+
+    /** The Java-serialized form of {@code sum}: the bytes a task result of the jobs engine carries. */
+    static byte[] bytes(GradientSum sum) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(1 << 16);
+        try (ObjectOutputStream out = new ObjectOutputStream(b)) {
+            out.writeObject(sum);
+        }
+        return b.toByteArray();
+    }
+
+    static GradientSum sum(byte[] bytes) throws IOException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            return (GradientSum) in.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /**
+     * The partitions' sums (by partition index) added as {@link OrderedAggregation#combineInOrder} adds them: in one
+     * fold when there are at most {@value OrderedAggregation#FAN_IN}, else in groups of consecutive partitions, the
+     * groups' sums folded in group order.
+     */
+    static GradientSum fold(byte[][] partials) throws IOException {
+        int n = partials.length;
+        if (n <= OrderedAggregation.FAN_IN) {
+            GradientSum acc = sum(partials[0]);
+            for (int i = 1; i < n; i++) {
+                acc.add(sum(partials[i]));
+            }
+            return acc;
+        }
+        GradientSum total = null;
+        for (int g = 0; g * OrderedAggregation.FAN_IN < n; g++) {
+            GradientSum acc = null;
+            for (int i = g * OrderedAggregation.FAN_IN; i < Math.min(n, (g + 1) * OrderedAggregation.FAN_IN); i++) {
+                acc = acc == null ? sum(partials[i]) : acc.add(sum(partials[i]));
+            }
+            // a group's sum travels to the driver serialized, as here
+            GradientSum travelled = sum(bytes(acc));
+            total = total == null ? travelled : total.add(travelled);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,72 @@
+package org.sparkdigits.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.DigitTrainer;
+import org.sparkdigits.testing.SparkTestSession;
+import org.sparkdigits.testing.TestCsv;
+
+/** The collective engine trains the same model.safetensors as the jobs engine, bit for bit. */
+class CollectiveEngineTest {
+
+    @TempDir
+    static Path dir;
+    static Path data;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        SparkTestSession.get();
+        data = TestCsv.labelled(dir.resolve("train.csv"), 300, 51, true);
+    }
+
+    private static byte[] train(String engine, String name, int partitions) throws IOException {
+        Path out = dir.resolve(name);
+        DigitTrainer.builder().data(data.toString()).hidden(12).batchSize(64).epochs(1).optimizer("adamw").lr(0.01)
+                .l2(0.01).dropout(0.2).ema(0.9).partitions(partitions).seed(7).logEvery(2).engine(engine)
+                .out(out.toString()).build().fit();
+        return Files.readAllBytes(out.resolve("model.safetensors"));
+    }
+
+    @Test
+    void sameBitsAsTheJobsEngine() throws IOException {
+        for (int p : new int[] {1, 2}) {
+            assertArrayEquals(train("jobs", "jobs-" + p, p), train("collective", "coll-" + p, p), "partitions " + p);
+        }
+    }
+
+    /**
+     * The tasks' fold of the partitions' sums is {@link OrderedAggregation}'s, bit for bit, also past its fan-in (groups
+     * of 32 partitions, then the groups): sums of very different magnitudes make any other order show.
+     */
+    @Test
+    void theTasksFoldIsTheOrderedAggregationsAlsoInGroups() throws Exception {
+        org.sparkdigits.core.NetworkShape shape = org.sparkdigits.core.NetworkShape.mnist(2);
+        for (int n : new int[] {1, 3, 32, 33, 70}) {
+            java.util.List<org.sparkdigits.core.GradientSum> partials = new java.util.ArrayList<>();
+            java.util.Random r = new java.util.Random(n);
+            byte[][] bytes = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                org.sparkdigits.core.GradientSum g = new org.sparkdigits.core.GradientSum(shape);
+                double[] a = g.gradient();
+                for (int j = 0; j < a.length; j++) {
+                    a[j] = r.nextGaussian() * Math.pow(10, r.nextInt(30) - 15);
+                }
+                partials.add(g);
+                bytes[i] = CollectiveSteps.bytes(g);
+            }
+            org.apache.spark.api.java.JavaRDD<org.sparkdigits.core.GradientSum> rdd =
+                    org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext())
+                            .parallelize(partials, n);
+            double[] jobs = OrderedAggregation.combineInOrder(rdd, org.sparkdigits.core.GradientSum::add).gradient();
+            double[] tasks = CollectiveSteps.fold(bytes).gradient();
+            assertArrayEquals(jobs, tasks, 0.0, n + " partitions");
+        }
+    }
+}
