@@ -41,6 +41,58 @@ class CollectiveEngineTest {
         }
     }
 
+    private static DigitTrainer.Builder small() {
+        return DigitTrainer.builder().data(data.toString()).hidden(10).batchSize(60).epochs(2).lr(0.05).partitions(2)
+                .seed(9).logEvery(3);
+    }
+
+    private static byte[] fit(DigitTrainer.Builder b, String engine, String name) throws IOException {
+        Path out = dir.resolve(name + "-" + engine);
+        b.engine(engine).out(out.toString()).build().fit();
+        return Files.readAllBytes(out.resolve("model.safetensors"));
+    }
+
+    /** Every feature of a mini-batch step, each on both engines: the same model.safetensors. */
+    @Test
+    void everyFeatureGivesTheSameBitsOnBothEngines() throws IOException {
+        Path teacher = dir.resolve("teacher");
+        small().optimizer("adam").lr(0.01).out(teacher.toString()).build().fit();
+        java.util.Map<String, java.util.function.Supplier<DigitTrainer.Builder>> cases = new java.util.LinkedHashMap<>();
+        cases.put("sgd", () -> small().optimizer("sgd"));
+        cases.put("momentum-smoothing", () -> small().optimizer("momentum").labelSmoothing(0.1));
+        cases.put("nesterov-validation-evaluations", () -> small().optimizer("nesterov").validationRows(40).evalEvery(2)
+                .activation("sigmoid"));
+        cases.put("adam-on-the-fly", () -> small().optimizer("adam").lr(0.01).augmentOnTheFly(true).rotation(10));
+        cases.put("adamw-teacher", () -> small().optimizer("adamw").lr(0.01).l2(0.05).teacher(teacher.toString())
+                .distillTemperature(3).distillWeight(0.6));
+        cases.put("float-kernel-ema-schedule", () -> small().optimizer("adam").lr(0.01).kernel("float").ema(0.95)
+                .schedule("cosine").warmup(2));
+        for (var c : cases.entrySet()) {
+            assertArrayEquals(fit(c.getValue().get(), "jobs", c.getKey()), fit(c.getValue().get(), "collective", c.getKey()),
+                    c.getKey());
+        }
+    }
+
+    /**
+     * Checkpoints end segments; a run checkpointed on one engine resumes on the other to the bits of an uninterrupted
+     * run.
+     */
+    @Test
+    void checkpointsOfOneEngineResumeOnTheOther() throws IOException {
+        byte[] whole = fit(small().optimizer("adam").lr(0.01), "jobs", "whole");
+        Path ck = dir.resolve("ck");
+        byte[] checkpointed = fit(small().optimizer("adam").lr(0.01).checkpointDir(ck.toString()).checkpointEvery(3),
+                "collective", "checkpointed");
+        assertArrayEquals(whole, checkpointed, "segments cut at checkpoints");
+        // as if stopped after the step before the newest checkpoint: resume on the jobs engine
+        try (java.util.stream.Stream<Path> files = Files.list(ck)) {
+            Path newest = files.filter(f -> f.getFileName().toString().startsWith("ckpt-")).max(Path::compareTo).orElseThrow();
+            Files.delete(newest);
+        }
+        assertArrayEquals(whole, fit(small().optimizer("adam").lr(0.01).checkpointDir(ck.toString()).checkpointEvery(3)
+                .resume(true), "jobs", "resumed"));
+    }
+
     /**
      * The tasks' fold of the partitions' sums is {@link OrderedAggregation}'s, bit for bit, also past its fan-in (groups
      * of 32 partitions, then the groups): sums of very different magnitudes make any other order show.
