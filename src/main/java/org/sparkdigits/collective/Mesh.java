@@ -144,6 +144,11 @@ public final class Mesh implements AutoCloseable {
         return refused.get();
     }
 
+    /** Whether the connection with {@code peer} is up (authenticated), for tests and diagnostics. */
+    synchronized boolean hasPeer(int peer) {
+        return peers[peer] != null;
+    }
+
     /**
      * Connects to every peer and authenticates each connection both ways; returns when all {@code size - 1}
      * connections are up. The deadline is {@link MeshConfig#timeout()} for the whole of it.
