@@ -378,8 +378,7 @@ public final class Mesh implements AutoCloseable {
     /**
      * Every rank's bytes, indexed by rank; this rank's own array in its slot, not copied. Sends {@code mine} to
      * every peer and receives one message from each, concurrently; returns when all are in and all of ours are
-     * written. {@code mine} must not change until then. Any length, 0 included, up to 2^31 - 9 bytes (less 16
-     * encrypted).
+     * written. {@code mine} must not change until then. Any length, 0 included, up to 2^31 - 9 bytes.
      *
      * @throws PeerTimeoutException a peer's message did not arrive (or ours was not taken) within the timeout
      */
@@ -447,7 +446,7 @@ public final class Mesh implements AutoCloseable {
     }
 
     private void checkLength(byte[] message) {
-        int max = config.encrypt() ? Link.MAX_FRAME - Link.TAG : Link.MAX_FRAME;
+        int max = Link.MAX_FRAME;
         if (message == null || message.length > max) {
             throw new IllegalArgumentException("a message of " + (message == null ? null : message.length)
                     + " bytes: at most " + max);
