@@ -140,7 +140,7 @@ final class Handshake {
         out.write(ByteBuffer.allocate(MAGIC.length + NONCE + MAC).put(MAGIC).put(nonceS)
                 .put(hmac(key, label("server"), transcript)).array());
         out.flush();
-        byte[] macC = readExactly(in, MAC, "its proof");
+        byte[] macC = readExactly(in, MAC, "its proof (its secret or stage differs?)");
         if (!MessageDigest.isEqual(macC, hmac(key, label("client"), transcript))) {
             throw new HandshakeException("rank " + from + " did not prove it holds the secret of " + config.stage()
                     + " (wrong secret or stage)");

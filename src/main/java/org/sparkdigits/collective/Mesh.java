@@ -19,12 +19,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Messages: per peer, a reader thread takes each message off the socket as soon as it arrives into that peer's
  * inbox (so no rank's sends can block on a peer that is itself sending: TCP buffers never stay full), and a sender
  * thread writes; both live as long as the mesh. {@link #allGather} hands its array to every sender at once, then
- * takes one message from each inbox. Messages between a pair are FIFO.
+ * takes one message from each inbox in the order they arrive (so a peer that failed fails the call at once,
+ * whatever its rank), then waits for its sends to be written. Messages between a pair are FIFO.
  *
  * <p>Deadlines: {@link MeshConfig#timeout()} bounds the whole {@code connect}, and every {@code allGather},
  * {@code send} and {@code receive} (counted from the call); past it a {@link PeerTimeoutException} names the rank
@@ -80,6 +82,9 @@ public final class Mesh implements AutoCloseable {
     private final Peer[] peers;
     private final boolean[] claimed;
     private final AtomicLong refused = new AtomicLong();
+    private final ReentrantLock arrivalLock = new ReentrantLock();
+    private final Condition arrived = arrivalLock.newCondition();
+    private long arrivals;
     private volatile boolean closed;
     private volatile List<String> addresses;
     private boolean connected;
@@ -228,21 +233,21 @@ public final class Mesh implements AutoCloseable {
                 throw new IOException("rank " + rank + " cannot connect to rank " + peer + " (" + peerAddress
                         + ") in " + stage() + ": " + e.getMessage(), e);
             }
-            ScheduledFuture<?> watchdog = Net.closeAt(socket, deadline);
+            Net.Watchdog watchdog = Net.closeAt(socket, deadline);
             try {
                 Link.tune(socket);
                 BufferedInputStream in = Link.input(socket);
                 BufferedOutputStream out = Link.output(socket);
                 Handshake.Session session = Handshake.connect(in, out, Handshake.KIND_MESH, rank, peer, config,
                         key);
-                if (!watchdog.cancel(false)) {
+                if (!watchdog.disarm()) {
                     throw new IOException("socket closed");
                 }
                 install(peer, new Link(socket, in, out, session));
                 return;
             } catch (IOException e) {
                 Net.closeQuietly(socket);
-                if (watchdog.isDone() && !watchdog.isCancelled()) {
+                if (watchdog.fired()) {
                     throw new PeerTimeoutException(rank, peer, peerAddress, Net.since(start), stage(),
                             "it did not finish the handshake");
                 }
@@ -283,7 +288,7 @@ public final class Mesh implements AutoCloseable {
 
     private void handshake(Socket socket) {
         String remote = String.valueOf(socket.getRemoteSocketAddress());
-        ScheduledFuture<?> watchdog = Net.closeAt(socket, Net.handshakeDeadline(config.timeout()));
+        Net.Watchdog watchdog = Net.closeAt(socket, Net.handshakeDeadline(config.timeout()));
         int claim = -1;
         try {
             Link.tune(socket);
@@ -296,7 +301,7 @@ public final class Mesh implements AutoCloseable {
             }
             claim = session.peerRank();
             Handshake.accept(out);
-            if (!watchdog.cancel(false)) {
+            if (!watchdog.disarm()) {
                 throw new IOException("socket closed");
             }
             install(claim, new Link(socket, in, out, session));
@@ -304,7 +309,7 @@ public final class Mesh implements AutoCloseable {
             if (claim >= 0) {
                 release(claim);
             }
-            String why = watchdog.isDone() && !watchdog.isCancelled()
+            String why = watchdog.fired()
                     ? "no handshake within " + Net.describe(Net.HANDSHAKE.compareTo(config.timeout()) < 0
                             ? Net.HANDSHAKE : config.timeout())
                     : e.getMessage();
@@ -396,9 +401,24 @@ public final class Mesh implements AutoCloseable {
                     sends[p] = peers[p].send(mine);
                 }
             }
-            for (int p = 0; p < size; p++) {
-                if (p != rank) {
-                    all[p] = peers[p].take(deadline, start);
+            // take each peer's message as it arrives: a peer that failed fails the call at once, whatever its rank
+            boolean[] received = new boolean[size];
+            received[rank] = true;
+            int pending = size - 1;
+            while (pending > 0) {
+                long seen = arrivals();
+                for (int p = 0; p < size; p++) {
+                    if (!received[p]) {
+                        Object m = peers[p].inbox.poll();
+                        if (m != null) {
+                            all[p] = peers[p].unwrap(m);
+                            received[p] = true;
+                            pending--;
+                        }
+                    }
+                }
+                if (pending > 0) {
+                    awaitArrival(seen, deadline, start, received);
                 }
             }
             for (int p = 0; p < size; p++) {
@@ -409,6 +429,52 @@ public final class Mesh implements AutoCloseable {
             return all;
         } catch (IOException e) {
             throw fail(e);
+        }
+    }
+
+    private long arrivals() {
+        arrivalLock.lock();
+        try {
+            return arrivals;
+        } finally {
+            arrivalLock.unlock();
+        }
+    }
+
+    private void signalArrival() {
+        arrivalLock.lock();
+        try {
+            arrivals++;
+            arrived.signalAll();
+        } finally {
+            arrivalLock.unlock();
+        }
+    }
+
+    /** Waits until a message (or failure) arrived from any peer since {@code seen}; past the deadline, throws. */
+    private void awaitArrival(long seen, long deadline, long start, boolean[] received) throws IOException {
+        arrivalLock.lock();
+        try {
+            while (arrivals == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    List<Integer> waiting = new ArrayList<>();
+                    for (int p = 0; p < size; p++) {
+                        if (!received[p]) {
+                            waiting.add(p);
+                        }
+                    }
+                    int first = waiting.get(0);
+                    throw new PeerTimeoutException(rank, first, addressOf(first), Net.since(start), stage(),
+                            "no message arrived" + (waiting.size() > 1 ? " (waiting for ranks " + waiting + ")" : ""));
+                }
+                arrived.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("rank " + rank + " was interrupted in an allGather in " + stage());
+        } finally {
+            arrivalLock.unlock();
         }
     }
 
@@ -520,10 +586,12 @@ public final class Mesh implements AutoCloseable {
             try {
                 while (true) {
                     inbox.add(link.read());
+                    signalArrival();
                 }
             } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 failure = e;
                 inbox.add(FAILED);
+                signalArrival();
                 if (!closed) {
                     LOG.debug("rank {} in {}: rank {} ended: {}", rank, stage(), peer, e.toString());
                 }
@@ -554,6 +622,11 @@ public final class Mesh implements AutoCloseable {
                 throw new PeerTimeoutException(rank, peer, addressOf(peer), Net.since(start), stage(),
                         "no message arrived");
             }
+            return unwrap(m);
+        }
+
+        /** A message taken from the inbox, or the failure it stands for (left in place for later calls). */
+        byte[] unwrap(Object m) throws IOException {
             if (m == FAILED) {
                 inbox.add(FAILED);
                 throw lost(failure);

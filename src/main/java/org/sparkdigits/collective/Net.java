@@ -121,10 +121,35 @@ final class Net {
         return resolved;
     }
 
-    /** Closes {@code c} at {@code deadlineNanos} (System.nanoTime) unless the returned future is cancelled first. */
-    static ScheduledFuture<?> closeAt(Closeable c, long deadlineNanos) {
-        return WATCHDOG.schedule(() -> closeQuietly(c), Math.max(0, deadlineNanos - System.nanoTime()),
-                TimeUnit.NANOSECONDS);
+    /** Closes {@code c} at {@code deadlineNanos} (System.nanoTime) unless disarmed first. */
+    static Watchdog closeAt(Closeable c, long deadlineNanos) {
+        Watchdog w = new Watchdog();
+        w.future = WATCHDOG.schedule(() -> {
+            if (w.state.compareAndSet(0, 1)) {
+                closeQuietly(c);
+            }
+        }, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return w;
+    }
+
+    /** A pending close: disarm it, or learn that it fired (decided atomically, before the close happens). */
+    static final class Watchdog {
+        private final AtomicInteger state = new AtomicInteger(); // 0 armed, 1 fired, 2 disarmed
+        private volatile ScheduledFuture<?> future;
+
+        /** True if it will never fire; false if it fired (the closeable is closed or being closed). */
+        boolean disarm() {
+            boolean disarmed = state.compareAndSet(0, 2) || state.get() == 2;
+            ScheduledFuture<?> f = future;
+            if (f != null) {
+                f.cancel(false);
+            }
+            return disarmed;
+        }
+
+        boolean fired() {
+            return state.get() == 1;
+        }
     }
 
     static void closeQuietly(Closeable c) {

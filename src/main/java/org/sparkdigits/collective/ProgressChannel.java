@@ -11,7 +11,6 @@ import java.net.SocketTimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,7 @@ public final class ProgressChannel {
         long deadline = start + config.timeout().toNanos();
         InetSocketAddress target = Net.parse(address);
         Socket socket = new Socket();
-        ScheduledFuture<?> watchdog = null;
+        Net.Watchdog watchdog = null;
         try {
             socket.connect(target, (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.timeout().toMillis())));
             watchdog = Net.closeAt(socket, deadline);
@@ -65,7 +64,7 @@ public final class ProgressChannel {
             BufferedOutputStream out = Link.output(socket);
             Handshake.Session session = Handshake.connect(in, out, Handshake.KIND_PROGRESS, 0, Handshake.DRIVER,
                     config, Handshake.key(config));
-            if (!watchdog.cancel(false)) {
+            if (!watchdog.disarm()) {
                 throw new IOException("socket closed");
             }
             return new Client(address, config, new Link(socket, in, out, session));
@@ -75,7 +74,7 @@ public final class ProgressChannel {
                     + Net.describe(config.timeout()) + " in " + config.stage(), e);
         } catch (IOException e) {
             Net.closeQuietly(socket);
-            if (watchdog != null && watchdog.isDone() && !watchdog.isCancelled()) {
+            if (watchdog != null && watchdog.fired()) {
                 throw new IOException("the progress channel at " + address + " did not finish the handshake within "
                         + Net.describe(config.timeout()) + " in " + config.stage(), e);
             }
@@ -150,7 +149,7 @@ public final class ProgressChannel {
 
         private void handshake(Socket socket) {
             String remote = String.valueOf(socket.getRemoteSocketAddress());
-            ScheduledFuture<?> watchdog = Net.closeAt(socket, Net.handshakeDeadline(config.timeout()));
+            Net.Watchdog watchdog = Net.closeAt(socket, Net.handshakeDeadline(config.timeout()));
             Link link;
             try {
                 Link.tune(socket);
@@ -159,12 +158,12 @@ public final class ProgressChannel {
                 Handshake.Session session = Handshake.verify(in, out, Handshake.KIND_PROGRESS, Handshake.DRIVER,
                         from -> from == 0, config, key);
                 Handshake.accept(out);
-                if (!watchdog.cancel(false)) {
+                if (!watchdog.disarm()) {
                     throw new IOException("socket closed");
                 }
                 link = new Link(socket, in, out, session);
             } catch (IOException | RuntimeException e) {
-                refuse(socket, remote, watchdog.isDone() && !watchdog.isCancelled() ? "no handshake in time"
+                refuse(socket, remote, watchdog.fired() ? "no handshake in time"
                         : e.getMessage());
                 return;
             }
@@ -241,19 +240,19 @@ public final class ProgressChannel {
             if (link.isClosed()) {
                 throw new IOException("the progress channel to " + address + " in " + config.stage() + " is closed");
             }
-            ScheduledFuture<?> watchdog = Net.closeAt(link, System.nanoTime() + config.timeout().toNanos());
+            Net.Watchdog watchdog = Net.closeAt(link, System.nanoTime() + config.timeout().toNanos());
             try {
                 link.write(message);
             } catch (IOException e) {
                 link.close();
-                if (watchdog.isDone() && !watchdog.isCancelled()) {
+                if (watchdog.fired()) {
                     throw new IOException("the progress channel at " + address + " did not take a message within "
                             + Net.describe(config.timeout()) + " in " + config.stage(), e);
                 }
                 throw new IOException("the progress channel at " + address + " in " + config.stage() + " failed: "
                         + e.getMessage(), e);
             } finally {
-                watchdog.cancel(false);
+                watchdog.disarm();
             }
         }
 
