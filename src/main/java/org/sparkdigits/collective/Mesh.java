@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  * thread writes; both live as long as the mesh. {@link #allGather} hands its array to every sender at once, then
  * takes one message from each inbox in the order they arrive (so a peer that failed fails the call at once,
  * whatever its rank), then waits for its sends to be written. Messages between a pair are FIFO.
+ * Inboxes are unbounded: what a peer sends ahead of this rank's receives waits in this JVM's heap (one step's
+ * messages in a lock-step algorithm).
  *
  * <p>Deadlines: {@link MeshConfig#timeout()} bounds the whole {@code connect}, and every {@code allGather},
  * {@code send} and {@code receive} (counted from the call); past it a {@link PeerTimeoutException} names the rank
@@ -185,7 +187,7 @@ public final class Mesh implements AutoCloseable {
                 while ((missing = firstMissing()) >= 0 && !closed) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        throw new PeerTimeoutException(rank, missing, addressOf(missing), Net.since(start), stage(),
+                        throw new PeerTimeoutException(rank, missing, addressOf(missing), config.timeout(), stage(),
                                 "it did not connect (missing ranks " + missingRanks() + ")");
                     }
                     TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -213,7 +215,7 @@ public final class Mesh implements AutoCloseable {
             usable();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new PeerTimeoutException(rank, peer, peerAddress, Net.since(start), stage(),
+                throw new PeerTimeoutException(rank, peer, peerAddress, config.timeout(), stage(),
                         "could not reach it");
             }
             Socket socket = new Socket();
@@ -226,7 +228,7 @@ public final class Mesh implements AutoCloseable {
                 continue;
             } catch (SocketTimeoutException e) {
                 Net.closeQuietly(socket);
-                throw new PeerTimeoutException(rank, peer, peerAddress, Net.since(start), stage(),
+                throw new PeerTimeoutException(rank, peer, peerAddress, config.timeout(), stage(),
                         "could not reach it");
             } catch (IOException e) {
                 Net.closeQuietly(socket);
@@ -248,7 +250,7 @@ public final class Mesh implements AutoCloseable {
             } catch (IOException e) {
                 Net.closeQuietly(socket);
                 if (watchdog.fired()) {
-                    throw new PeerTimeoutException(rank, peer, peerAddress, Net.since(start), stage(),
+                    throw new PeerTimeoutException(rank, peer, peerAddress, config.timeout(), stage(),
                             "it did not finish the handshake");
                 }
                 throw new HandshakeException("rank " + rank + " could not authenticate with rank " + peer + " ("
@@ -465,7 +467,7 @@ public final class Mesh implements AutoCloseable {
                         }
                     }
                     int first = waiting.get(0);
-                    throw new PeerTimeoutException(rank, first, addressOf(first), Net.since(start), stage(),
+                    throw new PeerTimeoutException(rank, first, addressOf(first), config.timeout(), stage(),
                             "no message arrived" + (waiting.size() > 1 ? " (waiting for ranks " + waiting + ")" : ""));
                 }
                 arrived.awaitNanos(left);
@@ -619,7 +621,7 @@ public final class Mesh implements AutoCloseable {
                         + " (" + addressOf(peer) + ") in " + stage());
             }
             if (m == null) {
-                throw new PeerTimeoutException(rank, peer, addressOf(peer), Net.since(start), stage(),
+                throw new PeerTimeoutException(rank, peer, addressOf(peer), config.timeout(), stage(),
                         "no message arrived");
             }
             return unwrap(m);
@@ -638,7 +640,7 @@ public final class Mesh implements AutoCloseable {
             try {
                 sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                throw new PeerTimeoutException(rank, peer, addressOf(peer), Net.since(start), stage(),
+                throw new PeerTimeoutException(rank, peer, addressOf(peer), config.timeout(), stage(),
                         "it did not take our message");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
