@@ -114,7 +114,9 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * Binds {@code rank}'s listening socket on {@code host} (the address peers reach it at), before the rendezvous:
-     * on an ephemeral port, or the first free one in {@code [portFrom, portTo]}; starts accepting peers.
+     * on an ephemeral port, or the first free one in {@code [portFrom, portTo]}; starts accepting peers. The socket
+     * is bound to {@code host}'s address if it is this machine's (or loopback), else to every interface (an
+     * advertised or NAT'd name).
      *
      * @throws java.net.BindException no free port in the range
      */
