@@ -100,26 +100,6 @@ final class CollectiveSteps {
     }
 
     /**
-     * Spark's own {@link BarrierTaskContext#allGather}: no port of ours, but it polls in one-second loops (about a second
-     * an exchange), so it serves for tests of the arithmetic only, and as the rendezvous of a mesh.
-     */
-    static final class BarrierExchanges implements Exchanges {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Exchange open(BarrierTaskContext context) {
-            return mine -> {
-                String[] all = context.allGather(java.util.Base64.getEncoder().encodeToString(mine));
-                byte[][] out = new byte[all.length][];
-                for (int r = 0; r < all.length; r++) {
-                    out[r] = java.util.Base64.getDecoder().decode(all[r]);
-                }
-                return out;
-            };
-        }
-    }
-
-    /**
      * Runs one segment as a barrier stage over {@code blocks} and returns rank 0's outcome.
      *
      * @param pass the pass of the epoch (dropout is set per step here)

@@ -163,7 +163,7 @@ public final class SparkTrainer {
             if (spec.optimizer().kind().fullBatchOnly()) {
                 t.lineSearch();
             } else if (spec.engine().collective()) {   // resolved: mini-batch steps without local steps
-                t.miniBatchCollective(new CollectiveSteps.BarrierExchanges());
+                t.miniBatchCollective();
             } else if (spec.loop().miniBatch()) {
                 t.miniBatch();
             } else {
@@ -292,7 +292,7 @@ public final class SparkTrainer {
      * evaluates and checkpoints as {@link #miniBatch} does after the same steps. The same bits as the jobs engine. A
      * failed segment (a lost task or executor) runs again from its start, which the driver still holds.
      */
-    private void miniBatchCollective(CollectiveSteps.Exchanges exchanges) {
+    private void miniBatchCollective() {
         BatchPlan plan = new BatchPlan(rows, loop.batchSize());
         int perEpoch = plan.stepsPerEpoch();
         long total = (long) perEpoch * loop.epochs();
@@ -317,7 +317,7 @@ public final class SparkTrainer {
                         spec.regularization().dropout(), os.kind(), os.momentum(), os.beta1(), os.beta2(), os.eps(),
                         os.weightDecay(), spec.coupledL2(), spec.optimizer().ema());
                 long t0 = System.nanoTime();
-                CollectiveSteps.Outcome o = segment(segment, pass, exchanges, perEpoch);
+                CollectiveSteps.Outcome o = segment(segment, pass, perEpoch);
                 double msPerStep = (System.nanoTime() - t0) / 1e6 / rates.length;
                 System.arraycopy(o.theta(), 0, p.values(), 0, p.values().length);
                 state.optimizer().restore(o.optimizer());
@@ -380,8 +380,7 @@ public final class SparkTrainer {
     }
 
     /** Runs {@code segment} as a barrier stage from the driver's state, again from that state when it fails. */
-    private CollectiveSteps.Outcome segment(CollectiveSteps.Segment segment, Pass pass, CollectiveSteps.Exchanges exchanges,
-                                            int perEpoch) {
+    private CollectiveSteps.Outcome segment(CollectiveSteps.Segment segment, Pass pass, int perEpoch) {
         Broadcast<CollectiveSteps.Start> start = jsc.broadcast(new CollectiveSteps.Start(p.values().clone(),
                 copyState(state.optimizer().state()), state.average() == null ? null : state.average().values().clone(),
                 state.average() == null ? 0 : state.average().updates()));
@@ -391,7 +390,8 @@ public final class SparkTrainer {
             for (int attempt = 1; ; attempt++) {
                 jsc.setJobDescription(what + " (collective" + (attempt > 1 ? ", attempt " + attempt : "") + ")");
                 try {
-                    return CollectiveSteps.run(blocks, segment, start, pass, exchanges);
+                    return CollectiveSteps.run(blocks, segment, start, pass, MeshExchanges.of(jsc.getConf(),
+                            what + " attempt " + attempt));
                 } catch (RuntimeException e) {
                     if (Thread.currentThread().isInterrupted() || Cancellation.shows(e) || attempt >= SEGMENT_ATTEMPTS) {
                         throw e;

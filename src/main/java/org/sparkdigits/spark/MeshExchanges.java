@@ -1,0 +1,138 @@
+package org.sparkdigits.spark;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
+import org.sparkdigits.collective.Mesh;
+import org.sparkdigits.collective.MeshConfig;
+import org.sparkdigits.io.InputException;
+
+/**
+ * The collective engine's exchange among a barrier stage's tasks: a {@link Mesh} of authenticated TCP connections,
+ * their addresses exchanged once through Spark's {@link BarrierTaskContext#allGather} (the rendezvous), then every
+ * step's sums over the mesh.
+ *
+ * <p>Security as the Spark it runs in: with {@code spark.authenticate=true} every connection proves knowledge of the
+ * application's secret (a challenge-response; the secret is read on the executor, never shipped or sent), and is
+ * encrypted with {@code spark.network.crypto.enabled=true}; without it, a random token made by the driver for the
+ * segment's attempt keeps strangers out (it travels in the task, as everything does in such an application). Settings:
+ * {@value #PORTS} (a range {@code FROM-TO} for firewalled clusters; ephemeral ports by default) and {@value #TIMEOUT}
+ * (how long a task waits for a peer before the stage fails naming it; default {@value #DEFAULT_TIMEOUT_S} s).
+ */
+final class MeshExchanges implements CollectiveSteps.Exchanges {
+
+    private static final long serialVersionUID = 1L;
+    static final String PORTS = "spark.digits.collective.ports";
+    static final String TIMEOUT = "spark.digits.collective.timeout";
+    static final long DEFAULT_TIMEOUT_S = 120;
+
+    private final boolean sparkSecret;
+    private final boolean encrypt;
+    private final MeshConfig token;   // without spark.authenticate
+    private final long timeoutMs;
+    private final int portFrom;
+    private final int portTo;
+    private final String stage;
+
+    private MeshExchanges(boolean sparkSecret, boolean encrypt, MeshConfig token, long timeoutMs, int portFrom, int portTo,
+                          String stage) {
+        this.sparkSecret = sparkSecret;
+        this.encrypt = encrypt;
+        this.token = token;
+        this.timeoutMs = timeoutMs;
+        this.portFrom = portFrom;
+        this.portTo = portTo;
+        this.stage = stage;
+    }
+
+    /** The exchanges of one attempt of a segment ({@code stage} names it, in messages and in the key derivation). */
+    static MeshExchanges of(SparkConf conf, String stage) {
+        boolean auth = conf.getBoolean("spark.authenticate", false);
+        boolean crypto = auth && conf.getBoolean("spark.network.crypto.enabled", false);
+        long timeoutMs = timeoutMs(conf);
+        int[] ports = ports(conf);
+        MeshConfig token = auth ? null : MeshConfig.token(Duration.ofMillis(timeoutMs), stage);
+        if (token != null && ports[0] != 0) {
+            token = new MeshConfig(token.secret(), false, token.timeout(), ports[0], ports[1], stage);
+        }
+        return new MeshExchanges(auth, crypto, token, timeoutMs, ports[0], ports[1], stage);
+    }
+
+    static long timeoutMs(SparkConf conf) {
+        String v = conf.get(TIMEOUT, DEFAULT_TIMEOUT_S + "s");
+        try {
+            long ms = org.apache.spark.network.util.JavaUtils.timeStringAsMs(v);
+            if (ms <= 0) {
+                throw new NumberFormatException();
+            }
+            return ms;
+        } catch (RuntimeException e) {
+            throw new InputException(TIMEOUT + " is '" + org.sparkdigits.io.Echo.value(v) + "': give a duration such as 120s or 5min");
+        }
+    }
+
+    static int[] ports(SparkConf conf) {
+        String v = conf.get(PORTS, "").trim();
+        if (v.isEmpty()) {
+            return new int[] {0, 0};
+        }
+        try {
+            String[] parts = v.split("-", -1);
+            int from = Integer.parseInt(parts[0].trim());
+            int to = parts.length == 1 ? from : Integer.parseInt(parts[1].trim());
+            if (parts.length > 2 || from < 1024 || to > 65535 || from > to) {
+                throw new NumberFormatException();
+            }
+            return new int[] {from, to};
+        } catch (RuntimeException e) {
+            throw new InputException(PORTS + " is '" + org.sparkdigits.io.Echo.value(v) + "': give a port range FROM-TO "
+                    + "within 1024-65535, e.g. 40000-40100");
+        }
+    }
+
+    @Override
+    public CollectiveSteps.Exchange open(BarrierTaskContext context) throws IOException {
+        MeshConfig config = sparkSecret ? new MeshConfig(secret(), encrypt, Duration.ofMillis(timeoutMs), portFrom, portTo,
+                stage) : token;
+        int rank = context.partitionId();
+        int size = context.getTaskInfos().length;
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        Mesh mesh = Mesh.bind(rank, size, host, config);
+        try {
+            String[] addresses = context.allGather(mesh.address());
+            mesh.connect(List.of(addresses));
+        } catch (IOException | RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        return new CollectiveSteps.Exchange() {
+            @Override
+            public byte[][] allGather(byte[] mine) throws IOException {
+                return mesh.allGather(mine);
+            }
+
+            @Override
+            public void close() {
+                mesh.close();
+            }
+        };
+    }
+
+    /** The application's secret, as this executor's Spark holds it. */
+    private static byte[] secret() {
+        String s = SparkEnv.get().securityManager().getSecretKey();
+        if (s == null || s.isEmpty()) {
+            throw new IllegalStateException("spark.authenticate is on but this executor has no secret");
+        }
+        try {   // any length of secret (spark.authenticate.secret is the user's): its SHA-256 as the mesh's key material
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
