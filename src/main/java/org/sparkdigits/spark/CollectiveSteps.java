@@ -97,6 +97,32 @@ final class CollectiveSteps {
     /** Opens a task's exchange with its peers (after the one rendezvous of the barrier stage). */
     interface Exchanges extends Serializable {
         Exchange open(BarrierTaskContext context) throws IOException;
+
+        /** Rank 0's channel to the driver for live progress, or {@code null} for none. */
+        default Reporter reporter() throws IOException {
+            return null;
+        }
+    }
+
+    /** Where rank 0 sends each step's sums as it goes: the driver logs them and tells its listener, live. */
+    interface Reporter extends AutoCloseable {
+        void send(byte[] message) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** A step's sums as rank 0 reports them: its index in the segment, the summed loss, the rows, the correct ones. */
+    record Step(int index, double loss, long count, long correct) {
+
+        byte[] bytes() {
+            return java.nio.ByteBuffer.allocate(28).putInt(index).putDouble(loss).putLong(count).putLong(correct).array();
+        }
+
+        static Step of(byte[] b) {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+            return new Step(in.getInt(), in.getDouble(), in.getLong(), in.getLong());
+        }
     }
 
     /**
@@ -163,7 +189,16 @@ final class CollectiveSteps {
             long[] count = new long[n];
             long[] correct = new long[n];
             int diverged = -1;
+            Reporter reporter = null;
             try (Exchange exchange = exchanges.open(context)) {
+                if (rank == 0) {
+                    try {
+                        reporter = exchanges.reporter();
+                    } catch (IOException e) {   // progress is a courtesy: the driver has the sums at the end anyway
+                        org.slf4j.LoggerFactory.getLogger(CollectiveSteps.class).warn("no live progress to the driver: {}",
+                                e.getMessage());
+                    }
+                }
                 for (int j = 0; j < n; j++) {
                     int step = segment.first() + j;
                     long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
@@ -174,6 +209,16 @@ final class CollectiveSteps {
                     loss[j] = sum.loss();
                     count[j] = sum.count();
                     correct[j] = sum.correct();
+                    if (reporter != null) {
+                        try {
+                            reporter.send(new Step(j, loss[j], count[j], correct[j]).bytes());
+                        } catch (IOException e) {
+                            org.slf4j.LoggerFactory.getLogger(CollectiveSteps.class).warn("live progress to the driver "
+                                    + "stopped: {}", e.getMessage());
+                            reporter.close();
+                            reporter = null;
+                        }
+                    }
                     if (sum.count() == 0) {
                         continue;   // every slice empty (tiny partitions): no update, as the jobs engine's step
                     }
@@ -191,6 +236,10 @@ final class CollectiveSteps {
             } catch (IOException e) {
                 throw new UncheckedIOException("rank " + rank + " of epoch " + (segment.epoch() + 1) + " steps "
                         + (segment.first() + 1) + "-" + segment.last() + ": " + e.getMessage(), e);
+            } finally {
+                if (reporter != null) {
+                    reporter.close();
+                }
             }
             if (rank != 0) {
                 return scala.collection.Iterator$.MODULE$.empty();

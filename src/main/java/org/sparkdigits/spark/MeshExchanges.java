@@ -38,9 +38,11 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
     private final int portFrom;
     private final int portTo;
     private final String stage;
+    /** The driver's progress channel ({@link org.sparkdigits.collective.ProgressChannel}), or {@code null}. */
+    private final String progress;
 
     private MeshExchanges(boolean sparkSecret, boolean encrypt, MeshConfig token, long timeoutMs, int portFrom, int portTo,
-                          String stage) {
+                          String stage, String progress) {
         this.sparkSecret = sparkSecret;
         this.encrypt = encrypt;
         this.token = token;
@@ -48,6 +50,41 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
         this.portFrom = portFrom;
         this.portTo = portTo;
         this.stage = stage;
+        this.progress = progress;
+    }
+
+    /** These exchanges with rank 0 reporting its steps to the driver's channel at {@code address}. */
+    MeshExchanges reportingTo(String address) {
+        return new MeshExchanges(sparkSecret, encrypt, token, timeoutMs, portFrom, portTo, stage, address);
+    }
+
+    /**
+     * The settings of the driver's end of the progress channel: the same secret (the driver's own copy of Spark's, or
+     * the token) and stage as the tasks'.
+     */
+    MeshConfig driverConfig() {
+        return sparkSecret ? new MeshConfig(secret(), encrypt, Duration.ofMillis(timeoutMs), 0, 0, stage) : new MeshConfig(token.secret(), false,
+                Duration.ofMillis(timeoutMs), 0, 0, stage);
+    }
+
+    @Override
+    public CollectiveSteps.Reporter reporter() throws IOException {
+        if (progress == null) {
+            return null;
+        }
+        org.sparkdigits.collective.ProgressChannel.Client c = org.sparkdigits.collective.ProgressChannel.connect(progress,
+                driverConfig());
+        return new CollectiveSteps.Reporter() {
+            @Override
+            public void send(byte[] message) throws IOException {
+                c.send(message);
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
     }
 
     /** The exchanges of one attempt of a segment ({@code stage} names it, in messages and in the key derivation). */
@@ -60,7 +97,8 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
         if (token != null && ports[0] != 0) {
             token = new MeshConfig(token.secret(), false, token.timeout(), ports[0], ports[1], stage);
         }
-        return new MeshExchanges(auth, crypto, token, timeoutMs, ports[0], ports[1], stage);
+        // the progress channel listens on the driver's ephemeral port: the driver's own Spark ports are as open
+        return new MeshExchanges(auth, crypto, token, timeoutMs, ports[0], ports[1], stage, null);
     }
 
     static long timeoutMs(SparkConf conf) {

@@ -316,9 +316,8 @@ public final class SparkTrainer {
                 CollectiveSteps.Segment segment = new CollectiveSteps.Segment(epoch, i, end, t, rates, plan, loop.seed(),
                         spec.regularization().dropout(), os.kind(), os.momentum(), os.beta1(), os.beta2(), os.eps(),
                         os.weightDecay(), spec.coupledL2(), spec.optimizer().ema());
-                long t0 = System.nanoTime();
-                CollectiveSteps.Outcome o = segment(segment, pass, perEpoch);
-                double msPerStep = (System.nanoTime() - t0) / 1e6 / rates.length;
+                Live live = new Live(epoch, i, t, perEpoch, total, rates);
+                CollectiveSteps.Outcome o = segment(segment, pass, perEpoch, live);
                 System.arraycopy(o.theta(), 0, p.values(), 0, p.values().length);
                 state.optimizer().restore(o.optimizer());
                 if (state.average() != null) {
@@ -338,17 +337,15 @@ public final class SparkTrainer {
                         stepLoss = Double.NaN;
                         stepAccuracy = Double.NaN;
                     }
-                    times.add(msPerStep);
                     long before = t;
                     t++;
                     i++;
-                    monitors.listener().onStep(t, epoch + (double) i / perEpoch, stepLoss, stepAccuracy, rates[j]);
+                    if (j >= live.reported) {   // not reported live (the channel failed): told now
+                        live.told(j, o.loss()[j], o.count()[j], o.correct()[j]);
+                    }
                     boolean evalNow = i == perEpoch || (spec.evaluation().evalEvery() > 0
                             && t / spec.evaluation().evalEvery() != before / spec.evaluation().evalEvery());
                     if (t / loop.logEvery() != before / loop.logEvery() || i == perEpoch) {
-                        LOG.info(String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  train acc %.4f  lr %.3g  %.1f ms/step  ETA %s",
-                                epoch + 1, loop.epochs(), i, perEpoch, history.pendingLoss(), history.pendingAccuracy(),
-                                rates[j], median(), eta(total - t)));
                         row(t, epoch + (double) i / perEpoch, evalNow);
                     } else if (evalNow && hasMonitors()) {
                         row(t, epoch + (double) i / perEpoch, true);
@@ -379,8 +376,74 @@ public final class SparkTrainer {
         }
     }
 
-    /** Runs {@code segment} as a barrier stage from the driver's state, again from that state when it fails. */
-    private CollectiveSteps.Outcome segment(CollectiveSteps.Segment segment, Pass pass, int perEpoch) {
+    /**
+     * A segment's steps as rank 0 reports them while the stage runs: each is timed, told to the listener and, at the
+     * log interval, logged with its loss and accuracy since the last line and the ETA; the history takes them when the
+     * segment's state arrives.
+     */
+    private final class Live {
+        private final int epoch;
+        private final int first;
+        private final long firstStep;
+        private final int perEpoch;
+        private final long total;
+        private final double[] rates;
+        /** Steps told so far (a retried segment tells its steps again). */
+        int reported;
+        private long last = System.nanoTime();
+        private double windowLoss;
+        private long windowRows;
+        private long windowCorrect;
+
+        Live(int epoch, int first, long firstStep, int perEpoch, long total, double[] rates) {
+            this.epoch = epoch;
+            this.first = first;
+            this.firstStep = firstStep;
+            this.perEpoch = perEpoch;
+            this.total = total;
+            this.rates = rates;
+        }
+
+        /** Step {@code j} of the segment, with its sums. */
+        void told(int j, double loss, long count, long correct) {
+            long now = System.nanoTime();
+            times.add((now - last) / 1e6);
+            last = now;
+            reported = j + 1;
+            long t = firstStep + j + 1;
+            int i = first + j + 1;
+            windowLoss += loss;
+            windowRows += count;
+            windowCorrect += correct;
+            monitors.listener().onStep(t, epoch + (double) i / perEpoch, count > 0 ? loss / count : Double.NaN,
+                    count > 0 ? (double) correct / count : Double.NaN, rates[j]);
+            if (t / loop.logEvery() != (t - 1) / loop.logEvery() || i == perEpoch) {
+                LOG.info(String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  train acc %.4f  lr %.3g  %.1f ms/step  ETA %s",
+                        epoch + 1, loop.epochs(), i, perEpoch, windowRows == 0 ? Double.NaN : windowLoss / windowRows,
+                        windowRows == 0 ? Double.NaN : (double) windowCorrect / windowRows, rates[j], median(),
+                        eta(total - t)));
+                windowLoss = 0;
+                windowRows = 0;
+                windowCorrect = 0;
+            }
+        }
+
+        /** A retried segment starts its steps again. */
+        void restart() {
+            reported = 0;
+            windowLoss = 0;
+            windowRows = 0;
+            windowCorrect = 0;
+            last = System.nanoTime();
+        }
+    }
+
+    /**
+     * Runs {@code segment} as a barrier stage from the driver's state, again from that state when it fails. The stage
+     * runs on a thread of its own (which inherits this one's job tag and description), while this thread tells
+     * {@code live} the steps rank 0 reports over an authenticated channel.
+     */
+    private CollectiveSteps.Outcome segment(CollectiveSteps.Segment segment, Pass pass, int perEpoch, Live live) {
         Broadcast<CollectiveSteps.Start> start = jsc.broadcast(new CollectiveSteps.Start(p.values().clone(),
                 copyState(state.optimizer().state()), state.average() == null ? null : state.average().values().clone(),
                 state.average() == null ? 0 : state.average().updates()));
@@ -390,18 +453,82 @@ public final class SparkTrainer {
             for (int attempt = 1; ; attempt++) {
                 jsc.setJobDescription(what + " (collective" + (attempt > 1 ? ", attempt " + attempt : "") + ")");
                 try {
-                    return CollectiveSteps.run(blocks, segment, start, pass, MeshExchanges.of(jsc.getConf(),
-                            what + " attempt " + attempt));
+                    return runLive(segment, start, pass, MeshExchanges.of(jsc.getConf(), what + " attempt " + attempt), live);
                 } catch (RuntimeException e) {
                     if (Thread.currentThread().isInterrupted() || Cancellation.shows(e) || attempt >= SEGMENT_ATTEMPTS) {
                         throw e;
                     }
                     LOG.warn("the barrier stage of {} failed (attempt {} of {}): {}: running it again from its start", what,
                             attempt, SEGMENT_ATTEMPTS, firstLine(e));
+                    live.restart();
                 }
             }
         } finally {
             start.destroy();
+        }
+    }
+
+    /** One attempt: the stage on its own thread, rank 0's steps told to {@code live} here as they arrive. */
+    private CollectiveSteps.Outcome runLive(CollectiveSteps.Segment segment, Broadcast<CollectiveSteps.Start> start, Pass pass,
+                                            MeshExchanges exchanges, Live live) {
+        java.util.concurrent.BlockingQueue<byte[]> steps = new java.util.concurrent.LinkedBlockingQueue<>();
+        org.sparkdigits.collective.ProgressChannel.Server server = null;
+        MeshExchanges reporting = exchanges;
+        try {
+            server = org.sparkdigits.collective.ProgressChannel.serve(jsc.getConf().get("spark.driver.host", "localhost"),
+                    exchanges.driverConfig(), steps::add);
+            reporting = exchanges.reportingTo(server.address());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("no live progress for this segment (its steps are logged when it ends): {}", e.getMessage());
+        }
+        java.util.concurrent.CompletableFuture<CollectiveSteps.Outcome> done = new java.util.concurrent.CompletableFuture<>();
+        MeshExchanges chosen = reporting;
+        Thread stage = new Thread(() -> {   // a child thread: Spark's local properties (job tag, description) are inherited
+            try {
+                done.complete(CollectiveSteps.run(blocks, segment, start, pass, chosen));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "spark-digits-segment");
+        stage.setDaemon(true);
+        stage.start();
+        try {
+            while (true) {
+                byte[] m = steps.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (m != null) {
+                    CollectiveSteps.Step s = CollectiveSteps.Step.of(m);
+                    if (s.index() == live.reported) {
+                        live.told(s.index(), s.loss(), s.count(), s.correct());
+                    }
+                } else if (done.isDone()) {
+                    for (byte[] rest; (rest = steps.poll()) != null; ) {
+                        CollectiveSteps.Step s = CollectiveSteps.Step.of(rest);
+                        if (s.index() == live.reported) {
+                            live.told(s.index(), s.loss(), s.count(), s.correct());
+                        }
+                    }
+                    try {
+                        return done.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        Throwable c = e.getCause();
+                        if (c instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        if (c instanceof Error err) {
+                            throw err;
+                        }
+                        throw new IllegalStateException(c.getMessage(), c);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // TrainingRun cancels the run's jobs, this stage's among them
+            throw new org.sparkdigits.train.TrainingCancelledException("training cancelled at step " + (live.firstStep
+                    + live.reported + 1) + " (the thread was interrupted)", true, e);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
         }
     }
 
