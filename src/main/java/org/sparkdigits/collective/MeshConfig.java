@@ -23,6 +23,7 @@ import java.util.Objects;
  * 1"}), so a connection from another stage or attempt fails the handshake.</li>
  * </ul>
  */
+@com.esotericsoftware.kryo.DefaultSerializer(com.esotericsoftware.kryo.serializers.JavaSerializer.class)
 public record MeshConfig(byte[] secret, boolean encrypt, Duration timeout, int portFrom, int portTo, String stage)
         implements Serializable {
 

@@ -24,6 +24,7 @@ import org.sparkdigits.io.InputException;
  * {@value #PORTS} (a range {@code FROM-TO} for firewalled clusters; ephemeral ports by default) and {@value #TIMEOUT}
  * (how long a task waits for a peer before the stage fails naming it; default {@value #DEFAULT_TIMEOUT_S} s).
  */
+@com.esotericsoftware.kryo.DefaultSerializer(com.esotericsoftware.kryo.serializers.JavaSerializer.class)
 final class MeshExchanges implements CollectiveSteps.Exchanges {
 
     private static final long serialVersionUID = 1L;
