@@ -46,9 +46,9 @@ import org.sparkdigits.testing.TestCsv;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CollectiveFaultsTest {
 
-    /** 3 segments (epochs) of 500 steps of 8 rows on 2 partitions: long enough to land in the middle of one. */
-    private static final List<String> TRAIN = List.of("--engine", "collective", "--partitions", "2", "--batch-size", "8",
-            "--epochs", "3", "--hidden", "12", "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--log-every", "100");
+    /** 2 segments (epochs) of 1000 steps of 6 rows on 2 partitions: long enough to land in the middle of one. */
+    private static final List<String> TRAIN = List.of("--engine", "collective", "--partitions", "2", "--batch-size", "6",
+            "--epochs", "2", "--hidden", "12", "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--log-every", "250");
     private static final String RETRY = "(attempt 1 of 3)";
 
     @TempDir
@@ -59,7 +59,7 @@ class CollectiveFaultsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        data = TestCsv.labelled(dir.resolve("digits.csv"), 4000, 29, true);
+        data = TestCsv.labelled(dir.resolve("digits.csv"), 6000, 29, true);
         SparkTestSession.get();
         // the undisturbed run: the collective engine on the test session's local[2] (the jobs engine's bits:
         // CollectiveEngineTest, CollectiveProcessTest)
@@ -93,7 +93,7 @@ class CollectiveFaultsTest {
     void anExecutorKilledMidSegmentFailsTheStageWhichRunsAgainFromItsStart() throws Exception {
         Driver d = Driver.start("executor-kill", List.of());
         try {
-            d.awaitSegmentRunning("epoch 2/3");
+            d.awaitSegmentRunning("epoch 2/2");
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "two executor JVMs under the Workers");
             ProcessHandle victim = executors.get(1);
@@ -104,7 +104,7 @@ class CollectiveFaultsTest {
             d.process().destroyForcibly();
         }
         String text = d.text();
-        assertTrue(text.contains("the barrier stage of epoch 2/3 steps 1-500/500 failed " + RETRY)
+        assertTrue(text.contains("the barrier stage of epoch 2/2 steps 1-1000/1000 failed " + RETRY)
                 && text.contains("running it again from its start"), d.tail());
         assertFalse(text.contains("(attempt 2 of 3)"), "one retry was enough:\n" + d.tail());
         assertArrayEquals(reference, d.weights(), "the model after a killed executor differs");
@@ -116,7 +116,7 @@ class CollectiveFaultsTest {
         Driver d = Driver.start("executor-stop", List.of("-Dspark.digits.collective.timeout=5s"));
         ProcessHandle victim = null;
         try {
-            d.awaitSegmentRunning("epoch 2/3");
+            d.awaitSegmentRunning("epoch 2/2");
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "two executor JVMs under the Workers (the killed one was replaced)");
             victim = executors.get(0);
@@ -134,10 +134,10 @@ class CollectiveFaultsTest {
         }
         String text = d.text();
         String warn = text.lines().filter(l -> l.contains(RETRY)).findFirst().orElseThrow();
-        assertTrue(warn.contains("the barrier stage of epoch 2/3 steps 1-500/500 failed " + RETRY)
+        assertTrue(warn.contains("the barrier stage of epoch 2/2 steps 1-1000/1000 failed " + RETRY)
                 && warn.contains("running it again from its start"), warn);
-        assertTrue(warn.matches(".*rank [01] waited 5 s for rank [01] \\(127\\.0\\.0\\.1:\\d+\\) in epoch 2/3 steps "
-                + "1-500/500 attempt 1.*"), "the failure names the rank waited for and its address:\n" + warn);
+        assertTrue(warn.matches(".*rank [01] waited 5 s for rank [01] \\(127\\.0\\.0\\.1:\\d+\\) in epoch 2/2 steps "
+                + "1-1000/1000 attempt 1.*"), "the failure names the rank waited for and its address:\n" + warn);
         assertFalse(text.contains("(attempt 2 of 3)"), "one retry was enough:\n" + d.tail());
         assertArrayEquals(reference, d.weights(), "the model after a stopped executor differs");
     }
@@ -173,7 +173,7 @@ class CollectiveFaultsTest {
             return new Driver(Jvm.start(jvm, Main.class.getName(), args, log, cluster.environment()), work.resolve("model"), log, ui);
         }
 
-        /** Waits until the barrier stage of the segment {@code epoch} (e.g. "epoch 2/3") runs both its tasks. */
+        /** Waits until the barrier stage of the segment {@code epoch} (e.g. "epoch 2/2") runs both its tasks. */
         void awaitSegmentRunning(String epoch) throws Exception {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             ObjectMapper json = new ObjectMapper();
