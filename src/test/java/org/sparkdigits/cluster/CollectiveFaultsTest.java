@@ -46,9 +46,9 @@ import org.sparkdigits.testing.TestCsv;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CollectiveFaultsTest {
 
-    /** 2 segments (epochs) of 1000 steps of 6 rows on 2 partitions: long enough to land in the middle of one. */
-    private static final List<String> TRAIN = List.of("--engine", "collective", "--partitions", "2", "--batch-size", "6",
-            "--epochs", "2", "--hidden", "12", "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--log-every", "250");
+    /** 2 segments (epochs) of 1500 steps of 4 rows on 2 partitions: long enough to land in the middle of one. */
+    private static final List<String> TRAIN = List.of("--engine", "collective", "--partitions", "2", "--batch-size", "4",
+            "--epochs", "2", "--hidden", "12", "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--log-every", "500");
     private static final String RETRY = "(attempt 1 of 3)";
 
     @TempDir
@@ -104,7 +104,7 @@ class CollectiveFaultsTest {
             d.process().destroyForcibly();
         }
         String text = d.text();
-        assertTrue(text.contains("the barrier stage of epoch 2/2 steps 1-1000/1000 failed " + RETRY)
+        assertTrue(text.contains("the barrier stage of epoch 2/2 steps 1-1500/1500 failed " + RETRY)
                 && text.contains("running it again from its start"), d.tail());
         assertFalse(text.contains("(attempt 2 of 3)"), "one retry was enough:\n" + d.tail());
         assertArrayEquals(reference, d.weights(), "the model after a killed executor differs");
@@ -134,10 +134,10 @@ class CollectiveFaultsTest {
         }
         String text = d.text();
         String warn = text.lines().filter(l -> l.contains(RETRY)).findFirst().orElseThrow();
-        assertTrue(warn.contains("the barrier stage of epoch 2/2 steps 1-1000/1000 failed " + RETRY)
+        assertTrue(warn.contains("the barrier stage of epoch 2/2 steps 1-1500/1500 failed " + RETRY)
                 && warn.contains("running it again from its start"), warn);
         assertTrue(warn.matches(".*rank [01] waited 5 s for rank [01] \\(127\\.0\\.0\\.1:\\d+\\) in epoch 2/2 steps "
-                + "1-1000/1000 attempt 1.*"), "the failure names the rank waited for and its address:\n" + warn);
+                + "1-1500/1500 attempt 1.*"), "the failure names the rank waited for and its address:\n" + warn);
         assertFalse(text.contains("(attempt 2 of 3)"), "one retry was enough:\n" + d.tail());
         assertArrayEquals(reference, d.weights(), "the model after a stopped executor differs");
     }
@@ -179,14 +179,18 @@ class CollectiveFaultsTest {
             ObjectMapper json = new ObjectMapper();
             long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             String last = "";
+            String app = null;
             while (System.nanoTime() < end) {
                 assertTrue(process.isAlive(), "the driver ended before " + epoch + "'s stage ran:\n" + tail());
                 assertFalse(text().contains(epoch + "  step "), epoch + " ended before it was seen running:\n" + tail());
                 try {
                     String base = "http://127.0.0.1:" + ui + "/api/v1/applications";
-                    JsonNode apps = json.readTree(get(http, base));
-                    if (apps.size() > 0) {
-                        last = get(http, base + "/" + apps.get(0).get("id").asText() + "/jobs?status=running");
+                    if (app == null) {
+                        JsonNode apps = json.readTree(get(http, base));
+                        app = apps.size() > 0 ? apps.get(0).get("id").asText() : null;
+                    }
+                    if (app != null) {
+                        last = get(http, base + "/" + app + "/jobs?status=running");
                         for (JsonNode job : json.readTree(last)) {
                             if (job.path("description").asText().startsWith(epoch + " steps 1-")
                                     && job.path("numActiveTasks").asInt() == 2) {
@@ -197,7 +201,7 @@ class CollectiveFaultsTest {
                 } catch (IOException e) {
                     last = e.toString();   // the UI is not up yet
                 }
-                Thread.sleep(50);
+                Thread.sleep(10);
             }
             process.destroyForcibly();
             throw new AssertionError("the barrier stage of " + epoch + " was not seen running within 3 minutes; last: "
