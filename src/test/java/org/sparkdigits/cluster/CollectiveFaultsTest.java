@@ -104,6 +104,7 @@ class CollectiveFaultsTest {
             d.process().destroyForcibly();
         }
         String text = d.text();
+        text.lines().filter(l -> l.contains(RETRY)).forEach(l -> System.out.println("executor-kill: " + l));
         assertTrue(text.contains("the barrier stage of epoch 2/2 steps 1-1500/1500 failed " + RETRY)
                 && text.contains("running it again from its start"), d.tail());
         assertFalse(text.contains("(attempt 2 of 3)"), "one retry was enough:\n" + d.tail());
@@ -134,6 +135,7 @@ class CollectiveFaultsTest {
         }
         String text = d.text();
         String warn = text.lines().filter(l -> l.contains(RETRY)).findFirst().orElseThrow();
+        System.out.println("executor-stop: " + warn);
         assertTrue(warn.contains("the barrier stage of epoch 2/2 steps 1-1500/1500 failed " + RETRY)
                 && warn.contains("running it again from its start"), warn);
         assertTrue(warn.matches(".*rank [01] waited 5 s for rank [01] \\(127\\.0\\.0\\.1:\\d+\\) in epoch 2/2 steps "
