@@ -23,8 +23,20 @@ import org.sparkdigits.train.TrainingSpec;
  */
 public record EngineChoice(Engine engine, String reason) {
 
-    /** How long a cluster whose executors are still registering is given before its task slots are judged. */
-    static final long REGISTRATION_WAIT_MS = 5_000;
+    /**
+     * How long a cluster whose executors are still registering is given before its task slots are judged: Spark's own
+     * {@value #REGISTRATION_WAIT} (how long its scheduler waits for executors to register), 30 s by default. Executors
+     * of a fresh standalone application register some 10 s after the driver starts, later on a busy machine.
+     */
+    static final String REGISTRATION_WAIT = "spark.scheduler.maxRegisteredResourcesWaitingTime";
+
+    static long registrationWaitMs(SparkConf conf) {
+        try {
+            return Math.max(0, org.apache.spark.network.util.JavaUtils.timeStringAsMs(conf.get(REGISTRATION_WAIT, "30s")));
+        } catch (RuntimeException e) {
+            return 30_000;   // Spark itself refuses such a value when it starts
+        }
+    }
 
     public EngineChoice {
         if (engine == Engine.AUTO) {
@@ -39,7 +51,7 @@ public record EngineChoice(Engine engine, String reason) {
      *   <li>{@code collective} or {@code auto}: collective when the steps are synchronous mini-batch steps
      *       ({@link EngineSpec#jobsOnly}) and the cluster can gang-schedule a barrier stage of {@code partitions} tasks:
      *       dynamic allocation off, and at least {@code partitions} concurrent task slots (a cluster whose executors
-     *       are still registering is waited for, a few seconds at most);</li>
+     *       are still registering is waited for, {@value #REGISTRATION_WAIT} at most);</li>
      *   <li>{@code auto} otherwise: jobs, the reason saying why;</li>
      *   <li>{@code collective} otherwise: an {@link InputException} naming the reason.</li>
      * </ul>
@@ -47,7 +59,7 @@ public record EngineChoice(Engine engine, String reason) {
      * @throws InputException for {@code --engine collective} where it cannot run
      */
     public static EngineChoice resolve(SparkContext sc, int partitions, TrainingSpec spec) {
-        return resolve(sc, partitions, spec, REGISTRATION_WAIT_MS);
+        return resolve(sc, partitions, spec, registrationWaitMs(sc.getConf()));
     }
 
     static EngineChoice resolve(SparkContext sc, int partitions, TrainingSpec spec, long waitMs) {
@@ -61,14 +73,14 @@ public record EngineChoice(Engine engine, String reason) {
         }
         String steps = EngineSpec.jobsOnly(spec.loop(), spec.optimizer().kind());
         if (steps != null) {   // the cluster does not matter
-            return decide(requested, steps, false, partitions, partitions, false);
+            return decide(requested, steps, false, partitions, partitions, 0);
         }
         SparkConf conf = sc.getConf();
         if (dynamicAllocation(conf)) {
-            return decide(requested, null, true, 0, partitions, false);
+            return decide(requested, null, true, 0, partitions, 0);
         }
         int slots = slots(sc);
-        boolean waited = false;
+        long waited = 0;
         if (slots < partitions && !local(conf)) {
             // executors may still be registering (a fresh cluster, or ones lost and replaced): give them a moment
             long deadline = System.nanoTime() + waitMs * 1_000_000;
@@ -81,7 +93,7 @@ public record EngineChoice(Engine engine, String reason) {
                 }
                 slots = slots(sc);
             }
-            waited = slots < partitions;
+            waited = slots < partitions ? waitMs : 0;
         }
         return decide(requested, null, false, slots, partitions, waited);
     }
@@ -92,11 +104,11 @@ public record EngineChoice(Engine engine, String reason) {
      * @param steps             why the steps stay on the jobs engine ({@link EngineSpec#jobsOnly}), or {@code null}
      * @param dynamicAllocation whether Spark's dynamic allocation is on (it refuses barrier stages)
      * @param slots             the tasks the cluster runs at once
-     * @param waited            whether the slots were counted after waiting for executors to register
+     * @param waitedMs          how long executors were waited for before the slots were counted (0: not waited)
      * @throws InputException for {@code collective} where it cannot run
      */
     static EngineChoice decide(Engine requested, String steps, boolean dynamicAllocation, int slots, int partitions,
-                               boolean waited) {
+                               long waitedMs) {
         if (requested == Engine.JOBS) {
             return new EngineChoice(Engine.JOBS, "asked for");
         }
@@ -112,7 +124,8 @@ public record EngineChoice(Engine engine, String reason) {
         } else if (slots < partitions) {
             against = String.format(Locale.ROOT, "the cluster has %d task slot%s for %d partitions%s: a barrier stage "
                     + "needs all at once (lower --partitions to %d, or add executors/cores)", slots, slots == 1 ? "" : "s",
-                    partitions, waited ? " (after waiting " + REGISTRATION_WAIT_MS / 1000 + " s for executors to register)"
+                    partitions, waitedMs > 0 ? " (after waiting " + (waitedMs % 1000 == 0 ? waitedMs / 1000 + " s" : waitedMs + " ms")
+                            + " for executors to register)"
                             : "", Math.max(1, slots));
         } else {
             String fits = String.format(Locale.ROOT, "a barrier stage of %d task%s fits in the cluster's %d task slot%s",

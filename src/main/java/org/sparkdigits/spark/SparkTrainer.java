@@ -454,12 +454,14 @@ public final class SparkTrainer {
                 jsc.setJobDescription(what + " (collective" + (attempt > 1 ? ", attempt " + attempt : "") + ")");
                 try {
                     return runLive(segment, start, pass, MeshExchanges.of(jsc.getConf(), what + " attempt " + attempt), live);
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
+                    // Exception, not RuntimeException: a failed Spark job throws SparkException, a checked exception
+                    // that Scala's collect() does not declare (precise rethrow: this method still throws none)
                     if (Thread.currentThread().isInterrupted() || Cancellation.shows(e) || attempt >= SEGMENT_ATTEMPTS) {
                         throw e;
                     }
                     LOG.warn("the barrier stage of {} failed (attempt {} of {}): {}: running it again from its start", what,
-                            attempt, SEGMENT_ATTEMPTS, firstLine(e));
+                            attempt, SEGMENT_ATTEMPTS, stageFailure(e));
                     live.restart();
                 }
             }
@@ -538,10 +540,21 @@ public final class SparkTrainer {
         return out;
     }
 
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+    /**
+     * A failed barrier stage's message in one line: Spark's first line ("Job aborted due to stage failure: ... barrier
+     * task ResultTask(5, 0) finished unsuccessfully.") and the task's own failure on the next (which names, e.g., the
+     * rank a task waited for), without the stack trace.
+     */
+    static String stageFailure(Throwable e) {
+        String[] lines = String.valueOf(e.getMessage()).split("\n");
+        String out = lines[0].strip();
+        for (int i = 1; i < lines.length; i++) {
+            String l = lines[i].strip();
+            if (!l.isEmpty() && !l.startsWith("at ")) {
+                return out + " " + l;
+            }
+        }
+        return out;
     }
 
     /** One synchronous mini-batch step from its gradient sum (skipped when every slice was empty: tiny partitions). */

@@ -92,21 +92,21 @@ class EngineChoiceTest {
         String reason = "dynamic allocation is on (spark.dynamicAllocation.enabled=true): barrier stages need a fixed "
                 + "set of executors";
         assertEquals(new EngineChoice(Engine.JOBS, "auto: " + reason),
-                EngineChoice.decide(Engine.AUTO, null, true, 100, 2, false));
+                EngineChoice.decide(Engine.AUTO, null, true, 100, 2, 0));
         InputException e = assertThrows(InputException.class,
-                () -> EngineChoice.decide(Engine.COLLECTIVE, null, true, 100, 2, false));
+                () -> EngineChoice.decide(Engine.COLLECTIVE, null, true, 100, 2, 0));
         assertEquals("--engine collective: " + reason + "; use --engine jobs or auto", e.getMessage());
     }
 
     @Test
     void theDecisionOfEveryCase() {
-        assertEquals(Engine.COLLECTIVE, EngineChoice.decide(Engine.AUTO, null, false, 8, 8, false).engine());
-        assertEquals(Engine.JOBS, EngineChoice.decide(Engine.JOBS, null, false, 8, 8, false).engine());
+        assertEquals(Engine.COLLECTIVE, EngineChoice.decide(Engine.AUTO, null, false, 8, 8, 0).engine());
+        assertEquals(Engine.JOBS, EngineChoice.decide(Engine.JOBS, null, false, 8, 8, 0).engine());
         assertEquals("auto: the cluster has 0 task slots for 4 partitions (after waiting 5 s for executors to register): "
                 + "a barrier stage needs all at once (lower --partitions to 1, or add executors/cores)",
-                EngineChoice.decide(Engine.AUTO, null, false, 0, 4, true).reason());
+                EngineChoice.decide(Engine.AUTO, null, false, 0, 4, 5_000).reason());
         assertEquals("auto: the cluster has 1 task slot for 3 partitions: a barrier stage needs all at once (lower "
-                + "--partitions to 1, or add executors/cores)", EngineChoice.decide(Engine.AUTO, null, false, 1, 3, false)
+                + "--partitions to 1, or add executors/cores)", EngineChoice.decide(Engine.AUTO, null, false, 1, 3, 0)
                 .reason());
         assertThrows(IllegalArgumentException.class, () -> new EngineChoice(Engine.AUTO, "never"));
     }
