@@ -60,8 +60,8 @@ public enum TrainOption {
     ENGINE("engine", "collective|jobs|auto", "jobs", Kind.CHOICE, "how the steps reach Spark: jobs (a Spark job per "
             + "step), collective (one barrier stage per segment of steps, whose tasks sum among themselves over TCP; "
             + "mini-batch steps with --local-steps 1 only) or auto (picks collective when the cluster can run a barrier "
-            + "stage of all the partitions and the steps allow it, else jobs, saying why); jobs is the default while "
-            + "the collective engine is new"),
+            + "stage of all the partitions and the steps allow it, else jobs, saying why); the same bits on both; jobs "
+            + "is the default until collective is the faster at every width (today: at H=10 and 128, not at 800)"),
     KERNEL("kernel", "simd|float|sparse|ojalgo", "simd", Kind.CHOICE, "gradient kernel: simd (zero pixels skipped, Vector "
             + "API), float (the same with the first layer in single precision: faster at large H), sparse (simd in plain "
             + "loops, bit-identical) or ojalgo (dense ojAlgo products, the reference)"),
