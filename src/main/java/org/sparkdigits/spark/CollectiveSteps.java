@@ -250,7 +250,8 @@ final class CollectiveSteps {
         }
     }
 
-    private static Map<String, double[]> copy(Map<String, double[]> state) {
+    /** A deep copy of an optimiser's state (its arrays are live). */
+    static Map<String, double[]> copy(Map<String, double[]> state) {
         Map<String, double[]> out = new java.util.LinkedHashMap<>();
         state.forEach((k, v) -> out.put(k, v.clone()));
         return out;

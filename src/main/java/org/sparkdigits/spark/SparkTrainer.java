@@ -445,7 +445,7 @@ public final class SparkTrainer {
      */
     private CollectiveSteps.Outcome segment(CollectiveSteps.Segment segment, Pass pass, int perEpoch, Live live) {
         Broadcast<CollectiveSteps.Start> start = jsc.broadcast(new CollectiveSteps.Start(p.values().clone(),
-                copyState(state.optimizer().state()), state.average() == null ? null : state.average().values().clone(),
+                CollectiveSteps.copy(state.optimizer().state()), state.average() == null ? null : state.average().values().clone(),
                 state.average() == null ? 0 : state.average().updates()));
         String what = String.format(Locale.ROOT, "epoch %d/%d steps %d-%d/%d", segment.epoch() + 1, loop.epochs(),
                 segment.first() + 1, segment.last(), perEpoch);
@@ -532,12 +532,6 @@ public final class SparkTrainer {
                 server.close();
             }
         }
-    }
-
-    private static java.util.Map<String, double[]> copyState(java.util.Map<String, double[]> s) {
-        java.util.Map<String, double[]> out = new java.util.LinkedHashMap<>();
-        s.forEach((k, v) -> out.put(k, v.clone()));
-        return out;
     }
 
     /**
