@@ -242,11 +242,11 @@ final class CollectiveSteps {
                 }
             }
             if (rank != 0) {
-                return scala.collection.Iterator$.MODULE$.empty();
+                return ScalaCollections.asScala(java.util.Collections.<Outcome>emptyIterator());
             }
             Outcome o = new Outcome(p.values(), copy(optimizer.state()), average == null ? null : average.values(),
                     average == null ? 0 : average.updates(), loss, count, correct, diverged);
-            return scala.collection.Iterator$.MODULE$.single(o);
+            return ScalaCollections.asScala(List.of(o).iterator());
         }
     }
 
