@@ -392,17 +392,38 @@ public final class Mesh implements AutoCloseable {
      * @throws PeerTimeoutException a peer's message did not arrive (or ours was not taken) within the timeout
      */
     public byte[][] allGather(byte[] mine) throws IOException {
+        checkLength(mine);
+        byte[][] outgoing = new byte[size][];
+        java.util.Arrays.fill(outgoing, mine);
+        return allToAll(outgoing);
+    }
+
+    /**
+     * Sends {@code outgoing[p]} to every peer {@code p} and receives one message from each, concurrently (a
+     * reduce-scatter's exchange: each rank's share of its data to the rank that owns it); returns every peer's
+     * message to this rank by rank, {@code outgoing[rank]} (not sent, not copied) in this rank's slot. The arrays must
+     * not change until the call returns. Deadlines and failures as {@link #allGather}.
+     */
+    public byte[][] allToAll(byte[][] outgoing) throws IOException {
         long start = System.nanoTime();
         long deadline = start + config.timeout().toNanos();
         ready();
-        checkLength(mine);
+        if (outgoing == null || outgoing.length != size) {
+            throw new IllegalArgumentException("rank " + rank + " of " + size + " was given "
+                    + (outgoing == null ? null : outgoing.length) + " messages to send");
+        }
+        for (int p = 0; p < size; p++) {
+            if (p != rank) {
+                checkLength(outgoing[p]);
+            }
+        }
         byte[][] all = new byte[size][];
-        all[rank] = mine;
+        all[rank] = outgoing[rank];
         try {
             Future<?>[] sends = new Future<?>[size];
             for (int p = 0; p < size; p++) {
                 if (p != rank) {
-                    sends[p] = peers[p].send(mine);
+                    sends[p] = peers[p].send(outgoing[p]);
                 }
             }
             // take each peer's message as it arrives: a peer that failed fails the call at once, whatever its rank
@@ -476,7 +497,7 @@ public final class Mesh implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("rank " + rank + " was interrupted in an allGather in " + stage());
+            throw new InterruptedIOException("rank " + rank + " was interrupted in an exchange in " + stage());
         } finally {
             arrivalLock.unlock();
         }

@@ -167,9 +167,8 @@ public final class DeltaRows {
     /** The replay of hidden units {@code [u0, u1)}: their deltas in a layout of their own, their rows of {@code W1}. */
     private void addTo(double[] g, int w1o, SparseKernel.Loops replay, int u0, int u1) {
         int units = u1 - u0;
-        boolean whole = units == hidden;
-        int partStride = whole ? stride : replay == SparseKernel.Loops.SCALAR ? units : VectorLoops.stride(units);
-        int partFloatStride = whole ? floatStride : replay == SparseKernel.Loops.FLOAT ? FloatLoops.stride(units) : 0;
+        int partStride = partStride(replay, units);
+        int partFloatStride = partFloatStride(replay, units);
         FirstLayerGradient acc = new FirstLayerGradient(replay, inputs, units, partStride, partFloatStride);
         int width = deltaFloat != null ? partFloatStride : partStride;
         int chunkMax = 0;
@@ -203,6 +202,53 @@ public final class DeltaRows {
             }
         }
         acc.end(g, w1o + u0 * inputs);
+    }
+
+    /** The delta stride of a replay of {@code units} of the hidden units with {@code replay}'s loops. */
+    private int partStride(SparseKernel.Loops replay, int units) {
+        return units == hidden ? stride : replay == SparseKernel.Loops.SCALAR ? units : VectorLoops.stride(units);
+    }
+
+    private int partFloatStride(SparseKernel.Loops replay, int units) {
+        return units == hidden ? floatStride : replay == SparseKernel.Loops.FLOAT ? FloatLoops.stride(units) : 0;
+    }
+
+    /**
+     * The same rows with the deltas of hidden units {@code [u0, u1)} only ({@code u0} a multiple of 64, as
+     * {@link #ranges}' bounds), in the layout {@link #addTo(double[], int, int)} gives that range: replayed whole into
+     * {@code W1}'s rows {@code u0..u1-1}, it adds bit for bit what this record's replay adds there. The collective
+     * engine's reduce-scatter sends each owner of a range of units its slice. Shares the pixel arrays (read only).
+     */
+    DeltaRows slice(int u0, int u1) {
+        if (u0 < 0 || u1 > hidden || u0 >= u1 || (u0 % 64 != 0 && u1 - u0 != hidden)) {
+            throw new IllegalArgumentException("units [" + u0 + ", " + u1 + ") of " + hidden + ": not a range to slice");
+        }
+        int units = u1 - u0;
+        if (units == hidden) {
+            return this;
+        }
+        DeltaRows d = new DeltaRows(loops, inputs, units, partStride(loops, units), partFloatStride(loops, units));
+        d.rows = rows;
+        d.pixelStart = pixelStart;
+        d.cols = cols;
+        d.vals = vals;
+        d.nnz = nnz;
+        d.chunks = chunks;
+        d.chunkRows = chunkRows;
+        d.segments = segments;
+        d.segmentStart = segmentStart;
+        if (deltaFloat != null) {
+            d.deltaFloat = new float[rows * units];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(deltaFloat, r * hidden + u0, d.deltaFloat, r * units, units);
+            }
+        } else {
+            d.delta = new double[rows * units];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(delta, r * hidden + u0, d.delta, r * units, units);
+            }
+        }
+        return d;
     }
 
     /** Whether {@link #append} can take {@code other}: rows recorded with the same loops and layout. */

@@ -141,6 +141,35 @@ public final class GradientSum implements Serializable {
         return this;
     }
 
+    /**
+     * The part of this sum that {@code rank} owns in {@code shards}: {@code W1}'s rows of its hidden units then its
+     * elements of the rest ({@link Shards#size}), as a sum of its own (the same counts; a compact sum's recorded rows
+     * sliced to those units, see {@link DeltaRows#slice}). The owner adds the P partitions' parts exactly as the whole
+     * sums are added ({@link #add}, in partition order) and its {@link #meanGradient} has, element for element, the
+     * bits of the whole sum's. This sum is left as it is (the part may share its arrays: serialize it, do not add
+     * into it).
+     */
+    public GradientSum part(Shards shards, int rank) {
+        NetworkShape shape = shards.shape();
+        int u0 = shards.unitFrom(rank);
+        int u1 = shards.unitTo(rank);
+        int r0 = shards.restFrom(rank);
+        int r1 = shards.restTo(rank);
+        int w1 = (u1 - u0) * shape.inputs();
+        double[] g = new double[w1 + r1 - r0];
+        boolean recorded = deltas != null;
+        if (!recorded) {   // dense (or compact with no rows yet: W1's part zero either way)
+            System.arraycopy(gradient, shape.w1Offset() + u0 * shape.inputs(), g, 0, w1);
+        }
+        System.arraycopy(gradient, r0, g, w1, r1 - r0);
+        GradientSum out = new GradientSum(g, loss, count, correct);
+        if (recorded && u1 > u0) {
+            out.compact = true;
+            out.deltas = deltas.slice(u0, u1);
+        }
+        return out;
+    }
+
     /** Mean loss over the rows summed; NaN when empty. */
     public double meanLoss() {
         return count == 0 ? Double.NaN : loss / count;

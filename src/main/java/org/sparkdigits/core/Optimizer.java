@@ -10,6 +10,14 @@ public interface Optimizer {
     /** Updates {@code theta} in place. */
     void step(double[] theta, double[] gradient, double learningRate);
 
+    /**
+     * One step for the elements in {@code ranges} only ({@code [from, to)} pairs, flat: {@code {from0, to0, from1,
+     * to1, ...}}; the rest of {@code theta}, {@code gradient} and the state untouched): one step count, each element's
+     * operations exactly those of {@link #step(double[], double[], double)}. For the collective engine's owners, each
+     * updating its shard of the parameter vector with its shard of the state.
+     */
+    void step(double[] theta, double[] gradient, double learningRate, int[] ranges);
+
     /** The optimiser's state (for checkpoints): named arrays, counters as one-element arrays. Live, not copies. */
     default java.util.Map<String, double[]> state() {
         return java.util.Map.of();
@@ -69,8 +77,15 @@ public interface Optimizer {
     final class Sgd implements Optimizer {
         @Override
         public void step(double[] theta, double[] gradient, double learningRate) {
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] -= learningRate * gradient[i];
+            step(theta, gradient, learningRate, new int[] {0, theta.length});
+        }
+
+        @Override
+        public void step(double[] theta, double[] gradient, double learningRate, int[] ranges) {
+            for (int r = 0; r < ranges.length; r += 2) {
+                for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                    theta[i] -= learningRate * gradient[i];
+                }
             }
         }
     }
@@ -92,9 +107,16 @@ public interface Optimizer {
 
         @Override
         public void step(double[] theta, double[] gradient, double learningRate) {
-            for (int i = 0; i < theta.length; i++) {
-                velocity[i] = mu * velocity[i] + gradient[i];
-                theta[i] -= learningRate * (nesterov ? gradient[i] + mu * velocity[i] : velocity[i]);
+            step(theta, gradient, learningRate, new int[] {0, theta.length});
+        }
+
+        @Override
+        public void step(double[] theta, double[] gradient, double learningRate, int[] ranges) {
+            for (int r = 0; r < ranges.length; r += 2) {
+                for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                    velocity[i] = mu * velocity[i] + gradient[i];
+                    theta[i] -= learningRate * (nesterov ? gradient[i] + mu * velocity[i] : velocity[i]);
+                }
             }
         }
 
@@ -156,17 +178,32 @@ public interface Optimizer {
             double c1 = 1.0 - Math.pow(beta1, t);
             double c2 = 1.0 - Math.pow(beta2, t);
             // elementwise, so in ranges on the driver's cores: each element's operations are those of one loop
-            CoreRanges.forEach(theta.length, CoreRanges.ELEMENTS, 8, (from, to) -> {
-                if (decay > 0) {
-                    Regularization.scaleWeights(theta, shape, shrink, from, to);
-                }
-                for (int i = from; i < to; i++) {
-                    double g = gradient[i];
-                    m[i] = beta1 * m[i] + (1.0 - beta1) * g;
-                    v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
-                    theta[i] -= learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
-                }
-            });
+            CoreRanges.forEach(theta.length, CoreRanges.ELEMENTS, 8,
+                    (from, to) -> update(theta, gradient, learningRate, shrink, c1, c2, from, to));
+        }
+
+        @Override
+        public void step(double[] theta, double[] gradient, double learningRate, int[] ranges) {
+            t++;
+            double shrink = 1.0 - learningRate * decay;
+            double c1 = 1.0 - Math.pow(beta1, t);
+            double c2 = 1.0 - Math.pow(beta2, t);
+            for (int r = 0; r < ranges.length; r += 2) {
+                update(theta, gradient, learningRate, shrink, c1, c2, ranges[r], ranges[r + 1]);
+            }
+        }
+
+        private void update(double[] theta, double[] gradient, double learningRate, double shrink, double c1, double c2,
+                            int from, int to) {
+            if (decay > 0) {
+                Regularization.scaleWeights(theta, shape, shrink, from, to);
+            }
+            for (int i = from; i < to; i++) {
+                double g = gradient[i];
+                m[i] = beta1 * m[i] + (1.0 - beta1) * g;
+                v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
+                theta[i] -= learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
+            }
         }
     }
 }

@@ -24,6 +24,23 @@ public final class Regularization {
         return 0.5 * lambda * squares;
     }
 
+    /**
+     * {@link #addL2} for the elements in {@code ranges} only ({@code {from0, to0, ...}}): {@code gradient[i] += λ θ[i]}
+     * for the weights among them, the same operation per element. For the collective engine's owners.
+     */
+    public static void addL2(double[] theta, double[] gradient, NetworkShape shape, double lambda, int[] ranges) {
+        if (lambda == 0) {
+            return;
+        }
+        for (int[] w : weightRanges(shape)) {
+            for (int r = 0; r < ranges.length; r += 2) {
+                for (int i = Math.max(w[0], ranges[r]); i < Math.min(w[1], ranges[r + 1]); i++) {
+                    gradient[i] += lambda * theta[i];
+                }
+            }
+        }
+    }
+
     /** Multiplies the weights (not the biases) by {@code factor}. */
     static void scaleWeights(double[] theta, NetworkShape shape, double factor) {
         scaleWeights(theta, shape, factor, 0, theta.length);

@@ -38,14 +38,25 @@ public final class WeightAverage {
 
     /** Folds the weights after the next step into the average. */
     public void update(double[] theta) {
+        update(theta, new int[] {0, average.length});
+    }
+
+    /**
+     * {@link #update(double[])} for the elements in {@code ranges} only ({@code {from0, to0, from1, to1, ...}}; the
+     * rest of the average untouched): one update counted, each element's operations those of the whole update. For
+     * the collective engine's owners, each averaging its shard.
+     */
+    public void update(double[] theta, int[] ranges) {
         if (theta.length != average.length) {
             throw new IllegalArgumentException("weights of " + theta.length + " values for an average of " + average.length);
         }
         updates++;
         double d = decayAt(updates);
         double keep = 1 - d;
-        for (int i = 0; i < average.length; i++) {
-            average[i] = d * average[i] + keep * theta[i];
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                average[i] = d * average[i] + keep * theta[i];
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import org.sparkdigits.core.NetworkShape;
 import org.sparkdigits.core.Optimizer;
 import org.sparkdigits.core.Parameters;
 import org.sparkdigits.core.Regularization;
+import org.sparkdigits.core.Shards;
 import org.sparkdigits.core.WeightAverage;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
@@ -74,20 +75,41 @@ final class CollectiveSteps {
     }
 
     /**
-     * What rank 0 returns: the state after the segment's last step (or before the step whose loss was not finite), and
+     * What the segment ends with: the state after its last step (or before the step whose loss was not finite), and
      * each step's sums (loss, rows, correct) in step order.
      *
      * @param diverged the index (in the segment) of the step whose summed loss was not finite, or -1
+     * @param phaseMs  rank 0's wall time in each of {@link #PHASES} over the segment's steps (ms)
      */
     @DefaultSerializer(JavaSerializer.class)
     record Outcome(double[] theta, Map<String, double[]> optimizer, double[] ema, long emaUpdates, double[] loss,
-                   long[] count, long[] correct, int diverged) implements Serializable {
+                   long[] count, long[] correct, int diverged, double[] phaseMs) implements Serializable {
+    }
+
+    /**
+     * The phases of a task's step: laying out the weights for the kernel, the gradient of its slice, the exchange of the
+     * sums (serialized, sent, received), adding them up and dividing, the update (L2, optimiser, average), and the
+     * exchange of the owners' new weights (0 without shards).
+     */
+    static final List<String> PHASES = List.of("weights", "gradient", "exchange", "sum", "update", "gather");
+
+    /**
+     * What a task returns: rank 0 the whole {@link Outcome}; with {@link Shards} every rank also (rank 0 included) its
+     * shard of the optimiser's state and of the weights' average ({@link Shards#gather} order; the optimiser's
+     * counters, arrays not of the parameters' length, whole).
+     */
+    @DefaultSerializer(JavaSerializer.class)
+    record TaskResult(int rank, Outcome outcome, Map<String, double[]> optimizerPart, double[] emaPart)
+            implements Serializable {
     }
 
     /** One exchange of every task's bytes with every other's, once per step. */
     interface Exchange extends AutoCloseable {
         /** Every rank's bytes, by rank. */
         byte[][] allGather(byte[] mine) throws IOException;
+
+        /** {@code outgoing[q]} to each rank {@code q}; every rank's bytes for this one, by rank. */
+        byte[][] allToAll(byte[][] outgoing) throws IOException;
 
         @Override
         default void close() {
@@ -132,39 +154,80 @@ final class CollectiveSteps {
      */
     static Outcome run(JavaRDD<DigitBlock> blocks, Segment segment, Broadcast<Start> start, Pass pass, Exchanges exchanges) {
         NetworkShape shape = pass.shape();
-        List<Outcome> outcomes = blocks.rdd().barrier().mapPartitions(
-                (scala.Function1<scala.collection.Iterator<DigitBlock>, scala.collection.Iterator<Outcome>>)
-                        new TaskBody(segment, start, pass, exchanges, shape),
-                false, scala.reflect.ClassTag$.MODULE$.apply(Outcome.class)).toJavaRDD().collect();
-        for (Outcome o : outcomes) {
-            if (o != null && o.theta() != null) {
-                return o;
+        int ranks = blocks.getNumPartitions();
+        Shards shards = sharded(shape, ranks) ? Shards.of(shape, ranks) : null;
+        List<TaskResult> results = blocks.rdd().barrier().mapPartitions(
+                (scala.Function1<scala.collection.Iterator<DigitBlock>, scala.collection.Iterator<TaskResult>>)
+                        new TaskBody(segment, start, pass, exchanges, shape, shards),
+                false, scala.reflect.ClassTag$.MODULE$.apply(TaskResult.class)).toJavaRDD().collect();
+        Outcome whole = null;
+        for (TaskResult r : results) {
+            if (r.rank() == 0) {
+                whole = r.outcome();
             }
         }
-        throw new IllegalStateException("the barrier stage of epoch " + (segment.epoch() + 1) + " steps "
-                + (segment.first() + 1) + "-" + segment.last() + " returned no state");
+        if (whole == null) {
+            throw new IllegalStateException("the barrier stage of epoch " + (segment.epoch() + 1) + " steps "
+                    + (segment.first() + 1) + "-" + segment.last() + " returned no state");
+        }
+        if (shards == null) {
+            return whole;
+        }
+        // the owners' shards of the state, put together
+        int n = shape.parameterCount();
+        Map<String, double[]> optimizer = new java.util.LinkedHashMap<>();
+        Start s = start.value();
+        s.optimizer().forEach((k, v) -> optimizer.put(k, v.length == n ? new double[n] : null));
+        double[] ema = s.ema() == null ? null : new double[n];
+        for (TaskResult r : results) {
+            r.optimizerPart().forEach((k, v) -> {
+                if (optimizer.get(k) != null && optimizer.get(k).length == n) {
+                    shards.scatter(v, r.rank(), optimizer.get(k));
+                } else if (r.rank() == 0) {   // a counter: every rank has it whole
+                    optimizer.put(k, v.clone());
+                }
+            });
+            if (ema != null) {
+                shards.scatter(r.emaPart(), r.rank(), ema);
+            }
+        }
+        return new Outcome(whole.theta(), optimizer, ema, whole.emaUpdates(), whole.loss(), whole.count(), whole.correct(),
+                whole.diverged(), whole.phaseMs());
+    }
+
+    /**
+     * Whether a stage of {@code ranks} tasks shares out the step ({@link Shards}: each task adds up, updates and sends
+     * out its shard of the parameters) rather than every task adding up all the sums and updating all the weights: when
+     * at least two ranks own units of {@code W1} (H > 64). Either way the same bits.
+     */
+    static boolean sharded(NetworkShape shape, int ranks) {
+        return ranks > 1 && Shards.of(shape, ranks).w1Owners() > 1;
     }
 
     /** A task of the barrier stage: its blocks, its peers, the segment's steps. */
     private static final class TaskBody extends scala.runtime.AbstractFunction1<scala.collection.Iterator<DigitBlock>,
-            scala.collection.Iterator<Outcome>> implements Serializable {
+            scala.collection.Iterator<TaskResult>> implements Serializable {
 
         private final Segment segment;
         private final Broadcast<Start> start;
         private final Pass pass;
         private final Exchanges exchanges;
         private final NetworkShape shape;
+        /** The owners' shards, or {@code null}: every task adds up every sum and updates every weight. */
+        private final Shards shards;
 
-        TaskBody(Segment segment, Broadcast<Start> start, Pass pass, Exchanges exchanges, NetworkShape shape) {
+        TaskBody(Segment segment, Broadcast<Start> start, Pass pass, Exchanges exchanges, NetworkShape shape,
+                 Shards shards) {
             this.segment = segment;
             this.start = start;
             this.pass = pass;
             this.exchanges = exchanges;
             this.shape = shape;
+            this.shards = shards;
         }
 
         @Override
-        public scala.collection.Iterator<Outcome> apply(scala.collection.Iterator<DigitBlock> it) {
+        public scala.collection.Iterator<TaskResult> apply(scala.collection.Iterator<DigitBlock> it) {
             BarrierTaskContext context = BarrierTaskContext.get();
             int rank = context.partitionId();
             List<DigitBlock> mine = new ArrayList<>();
@@ -190,6 +253,9 @@ final class CollectiveSteps {
             long[] correct = new long[n];
             int diverged = -1;
             Reporter reporter = null;
+            int[] own = shards == null ? new int[] {0, shape.parameterCount()} : shards.ranges(rank);
+            double[] g = shards == null ? null : new double[shape.parameterCount()];
+            long[] phase = new long[PHASES.size()];
             try (Exchange exchange = exchanges.open(context)) {
                 if (rank == 0) {
                     try {
@@ -202,10 +268,25 @@ final class CollectiveSteps {
                 for (int j = 0; j < n; j++) {
                     int step = segment.first() + j;
                     long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
+                    long t0 = System.nanoTime();
                     KernelWeights w = KernelWeights.of(p, pass.kernel(), 1);
+                    long t1 = System.nanoTime();
                     GradientSum mineSum = SparkPasses.slice(mine, orders, segment.plan(), step, w, pass.withDropout(
                             Dropout.forStep(segment.dropout(), segment.seed(), t)));
-                    GradientSum sum = fold(exchange.allGather(bytes(mineSum)));
+                    long t2 = System.nanoTime();
+                    // without shards every task adds up every partition's sum; with them, each its shard of each
+                    byte[][] received;
+                    if (shards == null) {
+                        received = exchange.allGather(bytes(mineSum));
+                    } else {
+                        byte[][] parts = new byte[shards.ranks()][];
+                        for (int q = 0; q < parts.length; q++) {
+                            parts[q] = bytes(mineSum.part(shards, q));
+                        }
+                        received = exchange.allToAll(parts);
+                    }
+                    long t3 = System.nanoTime();
+                    GradientSum sum = fold(received);
                     loss[j] = sum.loss();
                     count[j] = sum.count();
                     correct[j] = sum.correct();
@@ -222,16 +303,38 @@ final class CollectiveSteps {
                     if (sum.count() == 0) {
                         continue;   // every slice empty (tiny partitions): no update, as the jobs engine's step
                     }
-                    double[] g = sum.meanGradient(1);
-                    Regularization.addL2(p.values(), g, shape, segment.coupledL2());
+                    double[] mean = sum.meanGradient(1);
+                    if (shards == null) {
+                        g = mean;
+                    } else {
+                        shards.scatter(mean, rank, g);
+                    }
+                    long t4 = System.nanoTime();
+                    Regularization.addL2(p.values(), g, shape, segment.coupledL2(), own);
                     if (!Double.isFinite(sum.loss())) {
                         diverged = j;
                         break;
                     }
-                    optimizer.step(p.values(), g, segment.rates()[j]);
+                    optimizer.step(p.values(), g, segment.rates()[j], own);
                     if (average != null) {
-                        average.update(p.values());
+                        average.update(p.values(), own);
                     }
+                    long t5 = System.nanoTime();
+                    if (shards != null) {   // every owner's new weights to every task
+                        byte[][] all = exchange.allGather(doubles(shards.gather(p.values(), rank)));
+                        for (int q = 0; q < all.length; q++) {
+                            if (q != rank) {
+                                shards.scatter(doubles(all[q]), q, p.values());
+                            }
+                        }
+                    }
+                    long t6 = System.nanoTime();
+                    phase[0] += t1 - t0;
+                    phase[1] += t2 - t1;
+                    phase[2] += t3 - t2;
+                    phase[3] += t4 - t3;
+                    phase[4] += t5 - t4;
+                    phase[5] += t6 - t5;
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("rank " + rank + " of epoch " + (segment.epoch() + 1) + " steps "
@@ -241,13 +344,42 @@ final class CollectiveSteps {
                     reporter.close();
                 }
             }
-            if (rank != 0) {
-                return ScalaCollections.asScala(java.util.Collections.<Outcome>emptyIterator());
+            Outcome o = null;
+            if (rank == 0) {
+                double[] phaseMs = new double[phase.length];
+                for (int k = 0; k < phase.length; k++) {
+                    phaseMs[k] = phase[k] / 1e6;
+                }
+                o = shards == null ? new Outcome(p.values(), copy(optimizer.state()), average == null ? null
+                        : average.values(), average == null ? 0 : average.updates(), loss, count, correct, diverged,
+                        phaseMs)
+                        : new Outcome(p.values(), null, null, average == null ? 0 : average.updates(), loss, count,
+                        correct, diverged, phaseMs);
             }
-            Outcome o = new Outcome(p.values(), copy(optimizer.state()), average == null ? null : average.values(),
-                    average == null ? 0 : average.updates(), loss, count, correct, diverged);
-            return ScalaCollections.asScala(List.of(o).iterator());
+            Map<String, double[]> optimizerPart = new java.util.LinkedHashMap<>();
+            double[] emaPart = null;
+            if (shards != null) {
+                optimizer.state().forEach((k, v) -> optimizerPart.put(k, v.length == shape.parameterCount()
+                        ? shards.gather(v, rank) : v.clone()));
+                emaPart = average == null ? null : shards.gather(average.values(), rank);
+            } else if (rank != 0) {
+                return ScalaCollections.asScala(java.util.Collections.<TaskResult>emptyIterator());
+            }
+            return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart)).iterator());
         }
+    }
+
+    /** {@code values} as bytes (big-endian), for the owners' weights. */
+    static byte[] doubles(double[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 8);
+        b.asDoubleBuffer().put(values);
+        return b.array();
+    }
+
+    static double[] doubles(byte[] bytes) {
+        double[] out = new double[bytes.length / 8];
+        java.nio.ByteBuffer.wrap(bytes).asDoubleBuffer().get(out);
+        return out;
     }
 
     /** A deep copy of an optimiser's state (its arrays are live). */

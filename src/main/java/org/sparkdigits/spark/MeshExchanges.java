@@ -156,6 +156,11 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
             }
 
             @Override
+            public byte[][] allToAll(byte[][] outgoing) throws IOException {
+                return mesh.allToAll(outgoing);
+            }
+
+            @Override
             public void close() {
                 mesh.close();
             }

@@ -282,6 +282,10 @@ public final class SparkTrainer {
         }
     }
 
+    /** The collective engine's step phases (rank 0's, ms) summed over {@link #collectivePhaseSteps} steps. */
+    private final double[] collectivePhaseMs = new double[CollectiveSteps.PHASES.size()];
+    private long collectivePhaseSteps;
+
     /** Attempts of a collective segment before the run fails (a lost task or executor fails the barrier stage). */
     static final int SEGMENT_ATTEMPTS = 3;
 
@@ -318,6 +322,12 @@ public final class SparkTrainer {
                         os.weightDecay(), spec.coupledL2(), spec.optimizer().ema());
                 Live live = new Live(epoch, i, t, perEpoch, total, rates);
                 CollectiveSteps.Outcome o = segment(segment, pass, perEpoch, live);
+                if (epoch > 0 || loop.epochs() == 1) {   // as the jobs engine's phases: after the first epoch's warm-up
+                    for (int k = 0; k < collectivePhaseMs.length; k++) {
+                        collectivePhaseMs[k] += o.phaseMs()[k];
+                    }
+                    collectivePhaseSteps += end - i;
+                }
                 System.arraycopy(o.theta(), 0, p.values(), 0, p.values().length);
                 state.optimizer().restore(o.optimizer());
                 if (state.average() != null) {
@@ -758,7 +768,17 @@ public final class SparkTrainer {
                 : new double[] {median(t), sorted[0], sorted[sorted.length - 1]};
         int laps = timer.count();
         var phases = timer.medians(laps > firstEpochLaps && firstEpochLaps > 0 ? firstEpochLaps : laps / 2);
-        if (!phases.isEmpty()) {
+        if (phases.isEmpty() && collectivePhaseSteps > 0) {
+            double sum = 0;
+            for (int k = 0; k < collectivePhaseMs.length; k++) {
+                double v = collectivePhaseMs[k] / collectivePhaseSteps;
+                phases.put(CollectiveSteps.PHASES.get(k), Math.round(v * 100) / 100.0);
+                sum += v;
+            }
+            phases.put("total", Math.round(sum * 100) / 100.0);
+            LOG.info("a step's wall time in rank 0's task of the collective engine, mean ms over {} steps{}: {}",
+                    collectivePhaseSteps, loop.epochs() > 1 ? " after the first epoch" : "", StepTimer.describe(phases));
+        } else if (!phases.isEmpty()) {
             LOG.info("a step's wall time on the driver, median ms over the {} after the first epoch: {}",
                     laps > firstEpochLaps && firstEpochLaps > 0 ? "steps" : "second half of the steps",
                     StepTimer.describe(phases));

@@ -46,8 +46,8 @@ class CollectiveProcessTest {
 
     private static List<String> train(String engine, int partitions, Path out) {
         return new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(), "--engine", engine,
-                "--partitions", String.valueOf(partitions), "--batch-size", "50", "--epochs", "2", "--hidden", "12",
-                "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--log-every", "6"));
+                "--partitions", String.valueOf(partitions), "--batch-size", "50", "--epochs", "2", "--hidden", "130",
+                "--optimizer", "adam", "--lr", "0.01", "--l2", "0.001", "--ema", "0.9", "--seed", "5", "--log-every", "6"));
     }
 
     /** The jobs engine's model, trained in-process. */

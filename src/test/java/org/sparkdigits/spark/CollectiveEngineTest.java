@@ -1,6 +1,7 @@
 package org.sparkdigits.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,6 +72,36 @@ class CollectiveEngineTest {
             assertArrayEquals(fit(c.getValue().get(), "jobs", c.getKey()), fit(c.getValue().get(), "collective", c.getKey()),
                     c.getKey());
         }
+    }
+
+    /**
+     * Past 64 hidden units the tasks share out each step (each owner adds up, updates and sends out its shard of the
+     * parameters, {@link org.sparkdigits.core.Shards}): the same bits as the jobs engine, also resumed on the other
+     * engine from a checkpoint (the owners' shards of the optimiser's state and of the average, put together).
+     */
+    @Test
+    void shardedStepsGiveTheSameBits() throws IOException {
+        assertTrue(CollectiveSteps.sharded(org.sparkdigits.core.NetworkShape.mnist(130), 2));
+        java.util.Map<String, java.util.function.Supplier<DigitTrainer.Builder>> cases = new java.util.LinkedHashMap<>();
+        cases.put("h130-float-adamw-ema-dropout", () -> small().hidden(130).kernel("float").optimizer("adamw").lr(0.01)
+                .l2(0.01).ema(0.9).dropout(0.2));
+        cases.put("h200-simd-nesterov-smoothing", () -> small().hidden(200).kernel("simd").optimizer("nesterov")
+                .labelSmoothing(0.1).l2(0.001));
+        for (var c : cases.entrySet()) {
+            assertArrayEquals(fit(c.getValue().get(), "jobs", c.getKey()), fit(c.getValue().get(), "collective", c.getKey()),
+                    c.getKey());
+        }
+        java.util.function.Supplier<DigitTrainer.Builder> b = () -> small().hidden(130).optimizer("adam").lr(0.01).ema(0.9);
+        byte[] whole = fit(b.get(), "jobs", "sharded-whole");
+        Path ck = dir.resolve("ck-sharded");
+        assertArrayEquals(whole, fit(b.get().checkpointDir(ck.toString()).checkpointEvery(3), "collective",
+                "sharded-checkpointed"));
+        try (java.util.stream.Stream<Path> files = Files.list(ck)) {
+            Path newest = files.filter(f -> f.getFileName().toString().startsWith("ckpt-")).max(Path::compareTo).orElseThrow();
+            Files.delete(newest);
+        }
+        assertArrayEquals(whole, fit(b.get().checkpointDir(ck.toString()).checkpointEvery(3).resume(true), "jobs",
+                "sharded-resumed"));
     }
 
     /**
