@@ -169,7 +169,7 @@ public final class DeltaRows {
         int units = u1 - u0;
         int partStride = partStride(replay, units);
         int partFloatStride = partFloatStride(replay, units);
-        FirstLayerGradient acc = new FirstLayerGradient(replay, inputs, units, partStride, partFloatStride);
+        FirstLayerGradient acc = FirstLayerGradient.reused(replay, inputs, units, partStride, partFloatStride);
         int width = deltaFloat != null ? partFloatStride : partStride;
         int chunkMax = 0;
         for (int c = 0; c < chunks; c++) {

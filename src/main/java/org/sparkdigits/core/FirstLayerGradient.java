@@ -44,6 +44,24 @@ final class FirstLayerGradient {
         this.columns = byRow ? null : new ChunkColumns(inputs);
     }
 
+    /**
+     * This thread's accumulator of these dimensions, made once and reused (a replay per step would otherwise allocate
+     * megabytes a step, beyond the young generation's regions at large H); callers start it with {@link #begin}, which
+     * clears what the last sum left. One per thread: a replay in ranges runs each range on its own thread.
+     */
+    static FirstLayerGradient reused(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+        java.lang.ref.SoftReference<FirstLayerGradient> r = REUSED.get();
+        FirstLayerGradient f = r == null ? null : r.get();
+        if (f == null || f.loops != loops || f.inputs != inputs || f.hidden != hidden || f.stride != stride
+                || f.floatStride != floatStride) {
+            f = new FirstLayerGradient(loops, inputs, hidden, stride, floatStride);
+            REUSED.set(new java.lang.ref.SoftReference<>(f));   // soft: memory short, the collector may take it
+        }
+        return f;
+    }
+
+    private static final ThreadLocal<java.lang.ref.SoftReference<FirstLayerGradient>> REUSED = new ThreadLocal<>();
+
     /** Starts a new sum (zero). */
     void begin() {
         if (flushed) {

@@ -205,6 +205,24 @@ public final class GradientSum implements Serializable {
         return mean;
     }
 
+    /**
+     * {@link #meanGradient(int)} on this thread into {@code out} (length {@code shape.parameterCount()}, or a
+     * {@link #part}'s size), not a new array: the same bits.
+     */
+    public void meanGradientInto(double[] out) {
+        expand(1);
+        if (count == 0) {
+            throw new IllegalStateException("no rows were summed");
+        }
+        if (out.length != gradient.length) {
+            throw new IllegalArgumentException("a mean of " + gradient.length + " values into " + out.length);
+        }
+        double inv = 1.0 / count;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = gradient[i] * inv;
+        }
+    }
+
     private Object writeReplace() {
         return new Wire(this);
     }

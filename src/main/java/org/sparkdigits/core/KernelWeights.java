@@ -78,11 +78,108 @@ public final class KernelWeights implements Serializable {
                 this.b1Float = null;
             }
             this.w2t = new double[stride * classStride];
-            for (int c = 0; c < shape.classes(); c++) {
-                for (int u = 0; u < hidden; u++) {
-                    w2t[u * classStride + c] = w2[c * stride + u];
-                }
+            transposeW2();
+        }
+    }
+
+    private void transposeW2() {
+        for (int c = 0; c < shape.classes(); c++) {
+            for (int u = 0; u < shape.hidden(); u++) {
+                w2t[u * classStride + c] = w2[c * stride + u];
             }
+        }
+    }
+
+    /**
+     * Whether this is a kernel's own layout ({@code W1ᵀ} and the rest laid out), which {@link #putUnits} and
+     * {@link #refreshRest} update in place; not the flat vector ({@code ojalgo}).
+     */
+    public boolean laidOut() {
+        return loops != null;
+    }
+
+    /**
+     * Updates, in place, {@code W1ᵀ}'s columns of hidden units {@code [u0, u1)} from the flat {@code theta}: what
+     * {@link #of} would lay out for them. For the collective engine's owners, whose tasks keep one layout for a
+     * whole segment and lay out only what changed. Not while a kernel reads these weights.
+     */
+    public void putUnits(double[] theta, int u0, int u1) {
+        requireLayout();
+        transposeW1(theta, shape, w1t, w1tFloat, w1tFloat != null ? floatStride : stride, u0, u1);
+    }
+
+    /**
+     * {@code W1ᵀ}'s columns of hidden units {@code [u0, u1)} as bytes (per input, its units' values: float for the float
+     * kernel, else double): what an owner sends the other tasks after its update.
+     */
+    public byte[] unitsBytes(int u0, int u1) {
+        requireLayout();
+        int units = u1 - u0;
+        int inputs = shape.inputs();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(inputs * units * (w1tFloat != null ? 4 : 8));
+        if (w1tFloat != null) {
+            java.nio.FloatBuffer f = b.asFloatBuffer();
+            for (int j = 0; j < inputs; j++) {
+                f.put(w1tFloat, j * floatStride + u0, units);
+            }
+        } else {
+            java.nio.DoubleBuffer d = b.asDoubleBuffer();
+            for (int j = 0; j < inputs; j++) {
+                d.put(w1t, j * stride + u0, units);
+            }
+        }
+        return b.array();
+    }
+
+    /** Puts {@link #unitsBytes} of units {@code [u0, u1)}, read from {@code in}, into this layout's {@code W1ᵀ}. */
+    public void putUnits(java.nio.ByteBuffer in, int u0, int u1) {
+        requireLayout();
+        int units = u1 - u0;
+        int inputs = shape.inputs();
+        int bytes = inputs * units * (w1tFloat != null ? 4 : 8);
+        if (in.remaining() < bytes) {
+            throw new IllegalArgumentException("units " + u0 + ".." + u1 + " of W1 need " + bytes + " bytes, got "
+                    + in.remaining());
+        }
+        java.nio.ByteBuffer mine = in.slice();
+        mine.limit(bytes);
+        if (w1tFloat != null) {
+            java.nio.FloatBuffer f = mine.asFloatBuffer();
+            for (int j = 0; j < inputs; j++) {
+                f.get(w1tFloat, j * floatStride + u0, units);
+            }
+        } else {
+            java.nio.DoubleBuffer d = mine.asDoubleBuffer();
+            for (int j = 0; j < inputs; j++) {
+                d.get(w1t, j * stride + u0, units);
+            }
+        }
+        in.position(in.position() + bytes);
+    }
+
+    /**
+     * Lays out, in place, everything but {@code W1} ({@code b1}, {@code W2}, {@code b2} and their copies) from the flat
+     * {@code theta}: what {@link #of} would make of them.
+     */
+    public void refreshRest(double[] theta) {
+        requireLayout();
+        int hidden = shape.hidden();
+        System.arraycopy(theta, shape.b1Offset(), b1, 0, hidden);
+        if (b1Float != null) {
+            for (int u = 0; u < hidden; u++) {
+                b1Float[u] = (float) b1[u];
+            }
+        }
+        for (int c = 0; c < shape.classes(); c++) {
+            System.arraycopy(theta, shape.w2Offset() + c * hidden, w2, c * stride, hidden);
+        }
+        System.arraycopy(theta, shape.b2Offset(), b2, 0, shape.classes());
+        transposeW2();
+    }
+
+    private void requireLayout() {
+        if (loops == null) {
+            throw new IllegalStateException("the flat vector (" + kind.id() + ") has no layout to update in place");
         }
     }
 

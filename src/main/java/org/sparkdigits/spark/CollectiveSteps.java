@@ -95,12 +95,13 @@ final class CollectiveSteps {
 
     /**
      * What a task returns: rank 0 the whole {@link Outcome}; with {@link Shards} every rank also (rank 0 included) its
-     * shard of the optimiser's state and of the weights' average ({@link Shards#gather} order; the optimiser's
-     * counters, arrays not of the parameters' length, whole).
+     * shard of the weights, of the optimiser's state and of the weights' average ({@link Shards#gather} order; the
+     * optimiser's counters, arrays not of the parameters' length, whole). (A task's weights outside its shard may be
+     * stale: the tasks exchange the kernel's layout of {@code W1}, not the flat weights.)
      */
     @DefaultSerializer(JavaSerializer.class)
-    record TaskResult(int rank, Outcome outcome, Map<String, double[]> optimizerPart, double[] emaPart)
-            implements Serializable {
+    record TaskResult(int rank, Outcome outcome, Map<String, double[]> optimizerPart, double[] emaPart,
+                      double[] thetaPart) implements Serializable {
     }
 
     /** One exchange of every task's bytes with every other's, once per step. */
@@ -179,7 +180,9 @@ final class CollectiveSteps {
         Start s = start.value();
         s.optimizer().forEach((k, v) -> optimizer.put(k, v.length == n ? new double[n] : null));
         double[] ema = s.ema() == null ? null : new double[n];
+        double[] theta = new double[n];
         for (TaskResult r : results) {
+            shards.scatter(r.thetaPart(), r.rank(), theta);
             r.optimizerPart().forEach((k, v) -> {
                 if (optimizer.get(k) != null && optimizer.get(k).length == n) {
                     shards.scatter(v, r.rank(), optimizer.get(k));
@@ -191,7 +194,7 @@ final class CollectiveSteps {
                 shards.scatter(r.emaPart(), r.rank(), ema);
             }
         }
-        return new Outcome(whole.theta(), optimizer, ema, whole.emaUpdates(), whole.loss(), whole.count(), whole.correct(),
+        return new Outcome(theta, optimizer, ema, whole.emaUpdates(), whole.loss(), whole.count(), whole.correct(),
                 whole.diverged(), whole.phaseMs());
     }
 
@@ -255,6 +258,13 @@ final class CollectiveSteps {
             Reporter reporter = null;
             int[] own = shards == null ? new int[] {0, shape.parameterCount()} : shards.ranges(rank);
             double[] g = shards == null ? null : new double[shape.parameterCount()];
+            double[] mean = shards == null ? null : new double[shards.size(rank)];
+            KernelWeights w = KernelWeights.of(p, pass.kernel(), 1);
+            // with shards and a kernel's layout, the tasks keep one layout for the segment: each owner lays out its own
+            // units after its update and sends them in that layout (float for the float kernel); the rest is small
+            boolean inPlace = shards != null && w.laidOut();
+            int u0 = shards == null ? 0 : shards.unitFrom(rank);
+            int u1 = shards == null ? 0 : shards.unitTo(rank);
             long[] phase = new long[PHASES.size()];
             try (Exchange exchange = exchanges.open(context)) {
                 if (rank == 0) {
@@ -269,7 +279,9 @@ final class CollectiveSteps {
                     int step = segment.first() + j;
                     long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
                     long t0 = System.nanoTime();
-                    KernelWeights w = KernelWeights.of(p, pass.kernel(), 1);
+                    if (j > 0 && !inPlace) {
+                        w = KernelWeights.of(p, pass.kernel(), 1);
+                    }
                     long t1 = System.nanoTime();
                     GradientSum mineSum = SparkPasses.slice(mine, orders, segment.plan(), step, w, pass.withDropout(
                             Dropout.forStep(segment.dropout(), segment.seed(), t)));
@@ -303,10 +315,10 @@ final class CollectiveSteps {
                     if (sum.count() == 0) {
                         continue;   // every slice empty (tiny partitions): no update, as the jobs engine's step
                     }
-                    double[] mean = sum.meanGradient(1);
                     if (shards == null) {
-                        g = mean;
+                        g = sum.meanGradient(1);
                     } else {
+                        sum.meanGradientInto(mean);
                         shards.scatter(mean, rank, g);
                     }
                     long t4 = System.nanoTime();
@@ -320,7 +332,22 @@ final class CollectiveSteps {
                         average.update(p.values(), own);
                     }
                     long t5 = System.nanoTime();
-                    if (shards != null) {   // every owner's new weights to every task
+                    if (inPlace) {   // every owner's new weights to every task, W1's in the kernel's layout
+                        w.putUnits(p.values(), u0, u1);
+                        byte[] units = w.unitsBytes(u0, u1);
+                        double[] rest = java.util.Arrays.copyOfRange(p.values(), own[2], own[3]);
+                        byte[][] all = exchange.allGather(java.nio.ByteBuffer.allocate(units.length + 8 * rest.length)
+                                .put(units).put(doubles(rest)).array());
+                        for (int q = 0; q < all.length; q++) {
+                            if (q != rank) {
+                                java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all[q]);
+                                w.putUnits(in, shards.unitFrom(q), shards.unitTo(q));
+                                in.asDoubleBuffer().get(p.values(), shards.restFrom(q), shards.restTo(q)
+                                        - shards.restFrom(q));
+                            }
+                        }
+                        w.refreshRest(p.values());
+                    } else if (shards != null) {   // every owner's new weights to every task
                         byte[][] all = exchange.allGather(doubles(shards.gather(p.values(), rank)));
                         for (int q = 0; q < all.length; q++) {
                             if (q != rank) {
@@ -353,19 +380,21 @@ final class CollectiveSteps {
                 o = shards == null ? new Outcome(p.values(), copy(optimizer.state()), average == null ? null
                         : average.values(), average == null ? 0 : average.updates(), loss, count, correct, diverged,
                         phaseMs)
-                        : new Outcome(p.values(), null, null, average == null ? 0 : average.updates(), loss, count,
+                        : new Outcome(null, null, null, average == null ? 0 : average.updates(), loss, count,
                         correct, diverged, phaseMs);
             }
             Map<String, double[]> optimizerPart = new java.util.LinkedHashMap<>();
             double[] emaPart = null;
+            double[] thetaPart = null;
             if (shards != null) {
+                thetaPart = shards.gather(p.values(), rank);
                 optimizer.state().forEach((k, v) -> optimizerPart.put(k, v.length == shape.parameterCount()
                         ? shards.gather(v, rank) : v.clone()));
                 emaPart = average == null ? null : shards.gather(average.values(), rank);
             } else if (rank != 0) {
                 return ScalaCollections.asScala(java.util.Collections.<TaskResult>emptyIterator());
             }
-            return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart)).iterator());
+            return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart, thetaPart)).iterator());
         }
     }
 

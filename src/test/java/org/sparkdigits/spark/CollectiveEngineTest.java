@@ -87,6 +87,8 @@ class CollectiveEngineTest {
                 .l2(0.01).ema(0.9).dropout(0.2));
         cases.put("h200-simd-nesterov-smoothing", () -> small().hidden(200).kernel("simd").optimizer("nesterov")
                 .labelSmoothing(0.1).l2(0.001));
+        cases.put("h130-sparse-sgd", () -> small().hidden(130).kernel("sparse").optimizer("sgd"));
+        cases.put("h130-ojalgo-adam", () -> small().hidden(130).kernel("ojalgo").optimizer("adam").lr(0.01));
         for (var c : cases.entrySet()) {
             assertArrayEquals(fit(c.getValue().get(), "jobs", c.getKey()), fit(c.getValue().get(), "collective", c.getKey()),
                     c.getKey());
