@@ -28,9 +28,10 @@ import javax.crypto.spec.SecretKeySpec;
  * transcript = "SDC1" kind flags fromRank toRank nonceC nonceS stage(UTF-8)
  * </pre>
  *
- * C is the connecting side, S the accepting one; kind is {@code 'M'} (mesh) or {@code 'P'} (progress channel),
- * flags bit 0 is encryption. S checks the hello (magic, kind, flags equal to its own, {@code toRank} its own rank,
- * {@code fromRank} one it expects and not yet connected) before it answers, so a stranger learns nothing; both
+ * C is the connecting side, S the accepting one; kind is {@code 'M'} (mesh), {@code 'P'} (progress channel) or
+ * {@code 'R'} (the driver's {@link Rendezvous}), flags bit 0 is encryption. S checks the hello (magic, kind, flags
+ * equal to its own, {@code toRank} its own rank, {@code fromRank} one it expects and not yet connected) before it
+ * answers, so a stranger learns nothing; both
  * MACs are compared in constant time ({@link MessageDigest#isEqual}); the "server"/"client" labels keep one side's
  * proof from being reflected as the other's. Any failure closes the connection. With encryption, the session's
  * direction keys are {@code HMAC(prk, "client to server")} and {@code HMAC(prk, "server to client")}, where
@@ -41,7 +42,8 @@ final class Handshake {
 
     static final byte KIND_MESH = 'M';
     static final byte KIND_PROGRESS = 'P';
-    /** The "rank" of the driver's end of a progress channel. */
+    static final byte KIND_RENDEZVOUS = 'R';
+    /** The "rank" of the driver's end of a progress channel or rendezvous. */
     static final int DRIVER = -1;
 
     static final int NONCE = 32;
@@ -170,7 +172,8 @@ final class Handshake {
     }
 
     private static String kindName(byte kind) {
-        return kind == KIND_MESH ? "mesh" : kind == KIND_PROGRESS ? "progress channel" : "kind " + (kind & 0xff);
+        return kind == KIND_MESH ? "mesh" : kind == KIND_PROGRESS ? "progress channel"
+                : kind == KIND_RENDEZVOUS ? "rendezvous" : "kind " + (kind & 0xff);
     }
 
     private static byte[] transcript(byte kind, byte flags, int from, int to, byte[] nonceC, byte[] nonceS,

@@ -10,17 +10,29 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.sparkdigits.collective.Mesh;
 import org.sparkdigits.collective.MeshConfig;
+import org.sparkdigits.collective.Rendezvous;
 import org.sparkdigits.io.InputException;
 
 /**
  * The collective engine's exchange among a barrier stage's tasks: a {@link Mesh} of authenticated TCP connections,
- * their addresses exchanged once through Spark's {@link BarrierTaskContext#allGather} (the rendezvous), then every
- * step's sums over the mesh.
+ * their addresses exchanged once (the rendezvous), then every step's sums over the mesh.
+ *
+ * <p>The rendezvous: through the driver's {@link Rendezvous} when the driver serves one for the attempt
+ * ({@link #meetingAt}; a few milliseconds), else through Spark's {@link BarrierTaskContext#allGather} (which polls in
+ * one-second sleeps: about 1 s per segment). Which of the two is decided on the driver, before the stage starts, and
+ * travels in these exchanges, so every task of a stage takes the same path: a barrier stage's allGather must be called
+ * by all its tasks or none, and a task that fell back on its own, its peers waiting at the driver, would deadlock the
+ * stage (until the timeout). So a task that cannot reach the driver's rendezvous (a firewall, the driver's ephemeral
+ * port closed to the executors) does not fall back: it fails, and with it the stage, within 10 s when its connection
+ * goes unanswered (else the timeout). {@code SparkTrainer} then notices that its rendezvous did not see every rank,
+ * logs it once, and runs that attempt again (an attempt more) and every later segment of the run with Spark's
+ * allGather. The driver also falls back when it cannot start the rendezvous's listener.
  *
  * <p>Security as the Spark it runs in: with {@code spark.authenticate=true} every connection proves knowledge of the
  * application's secret (a challenge-response; the secret is read on the executor, never shipped or sent), and is
  * encrypted with {@code spark.network.crypto.enabled=true}; without it, a random token made by the driver for the
- * segment's attempt keeps strangers out (it travels in the task, as everything does in such an application). Settings:
+ * segment's attempt keeps strangers out (it travels in the task, as everything does in such an application). The
+ * driver's rendezvous and progress channel use the same secret and stage. Settings:
  * {@value #PORTS} (a range {@code FROM-TO} for firewalled clusters; ephemeral ports by default) and {@value #TIMEOUT}
  * (how long a task waits for a peer before the stage fails naming it; default {@value #DEFAULT_TIMEOUT_S} s).
  */
@@ -41,9 +53,11 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
     private final String stage;
     /** The driver's progress channel ({@link org.sparkdigits.collective.ProgressChannel}), or {@code null}. */
     private final String progress;
+    /** The driver's {@link Rendezvous}, or {@code null} for Spark's allGather. */
+    private final String rendezvous;
 
     private MeshExchanges(boolean sparkSecret, boolean encrypt, MeshConfig token, long timeoutMs, int portFrom, int portTo,
-                          String stage, String progress) {
+                          String stage, String progress, String rendezvous) {
         this.sparkSecret = sparkSecret;
         this.encrypt = encrypt;
         this.token = token;
@@ -52,11 +66,17 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
         this.portTo = portTo;
         this.stage = stage;
         this.progress = progress;
+        this.rendezvous = rendezvous;
     }
 
     /** These exchanges with rank 0 reporting its steps to the driver's channel at {@code address}. */
     MeshExchanges reportingTo(String address) {
-        return new MeshExchanges(sparkSecret, encrypt, token, timeoutMs, portFrom, portTo, stage, address);
+        return new MeshExchanges(sparkSecret, encrypt, token, timeoutMs, portFrom, portTo, stage, address, rendezvous);
+    }
+
+    /** These exchanges with the tasks meeting at the driver's {@link Rendezvous} at {@code address}. */
+    MeshExchanges meetingAt(String address) {
+        return new MeshExchanges(sparkSecret, encrypt, token, timeoutMs, portFrom, portTo, stage, progress, address);
     }
 
     /**
@@ -98,8 +118,9 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
         if (token != null && ports[0] != 0) {
             token = new MeshConfig(token.secret(), false, token.timeout(), ports[0], ports[1], stage);
         }
-        // the progress channel listens on the driver's ephemeral port: the driver's own Spark ports are as open
-        return new MeshExchanges(auth, crypto, token, timeoutMs, ports[0], ports[1], stage, null);
+        // the progress channel and the rendezvous listen on the driver's ephemeral ports: the driver's own Spark ports
+        // are as open
+        return new MeshExchanges(auth, crypto, token, timeoutMs, ports[0], ports[1], stage, null, null);
     }
 
     static long timeoutMs(SparkConf conf) {
@@ -143,8 +164,11 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         Mesh mesh = Mesh.bind(rank, size, host, config);
         try {
-            String[] addresses = context.allGather(mesh.address());
-            mesh.connect(List.of(addresses));
+            // every task of the stage takes the same path (see the class's comment): no fallback here
+            List<String> addresses = rendezvous != null
+                    ? Rendezvous.join(rendezvous, rank, size, mesh.address(), config)
+                    : List.of(context.allGather(mesh.address()));
+            mesh.connect(addresses);
         } catch (IOException | RuntimeException e) {
             mesh.close();
             throw e;

@@ -290,6 +290,15 @@ public final class SparkTrainer {
     static final int SEGMENT_ATTEMPTS = 3;
 
     /**
+     * Whether the collective engine's tasks meet through Spark's allGather for the rest of the run: an attempt failed
+     * before every rank reached the driver's rendezvous (e.g. a firewall between the executors and the driver's
+     * ephemeral ports). See {@link MeshExchanges}.
+     */
+    private boolean meetThroughSpark;
+    /** The last attempt's rendezvous when not every rank reached it: what it saw, for the log; else {@code null}. */
+    private String missedMeeting;
+
+    /**
      * The mini-batch loop of the collective engine ({@link CollectiveSteps}): each segment of steps, up to the next
      * evaluation, checkpoint or end of epoch, is one barrier stage in which the tasks add their sums among themselves
      * and update the weights; the driver then takes the state, replays the steps' sums into the history, logs,
@@ -460,6 +469,7 @@ public final class SparkTrainer {
         String what = String.format(Locale.ROOT, "epoch %d/%d steps %d-%d/%d", segment.epoch() + 1, loop.epochs(),
                 segment.first() + 1, segment.last(), perEpoch);
         try {
+            int attempts = SEGMENT_ATTEMPTS;
             for (int attempt = 1; ; attempt++) {
                 jsc.setJobDescription(what + " (collective" + (attempt > 1 ? ", attempt " + attempt : "") + ")");
                 try {
@@ -467,11 +477,21 @@ public final class SparkTrainer {
                 } catch (Exception e) {
                     // Exception, not RuntimeException: a failed Spark job throws SparkException, a checked exception
                     // that Scala's collect() does not declare (precise rethrow: this method still throws none)
-                    if (Thread.currentThread().isInterrupted() || Cancellation.shows(e) || attempt >= SEGMENT_ATTEMPTS) {
+                    if (Thread.currentThread().isInterrupted() || Cancellation.shows(e)) {
+                        throw e;
+                    }
+                    if (missedMeeting != null && !meetThroughSpark) {
+                        // one attempt more: this one may have failed only because the tasks could not reach the driver
+                        meetThroughSpark = true;
+                        attempts++;
+                        LOG.warn("the tasks of {} did not all reach the driver's rendezvous ({}): this run's tasks meet"
+                                + " through Spark's allGather from now on (about 1 s per segment)", what, missedMeeting);
+                    }
+                    if (attempt >= attempts) {
                         throw e;
                     }
                     LOG.warn("the barrier stage of {} failed (attempt {} of {}): {}: running it again from its start", what,
-                            attempt, SEGMENT_ATTEMPTS, stageFailure(e));
+                            attempt, attempts, stageFailure(e));
                     live.restart();
                 }
             }
@@ -484,12 +504,25 @@ public final class SparkTrainer {
     private CollectiveSteps.Outcome runLive(CollectiveSteps.Segment segment, Broadcast<CollectiveSteps.Start> start, Pass pass,
                                             MeshExchanges exchanges, Live live) {
         java.util.concurrent.BlockingQueue<byte[]> steps = new java.util.concurrent.LinkedBlockingQueue<>();
+        String host = jsc.getConf().get("spark.driver.host", "localhost");
+        missedMeeting = null;
+        org.sparkdigits.collective.Rendezvous.Server meeting = null;
+        MeshExchanges meetingThere = exchanges;
+        if (!meetThroughSpark) {
+            try {
+                meeting = org.sparkdigits.collective.Rendezvous.serve(host, blocks.getNumPartitions(),
+                        exchanges.driverConfig());
+                meetingThere = exchanges.meetingAt(meeting.address());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("the driver cannot serve its tasks' rendezvous for this segment ({}): they meet through Spark's"
+                        + " allGather (about 1 s)", e.getMessage());
+            }
+        }
         org.sparkdigits.collective.ProgressChannel.Server server = null;
-        MeshExchanges reporting = exchanges;
+        MeshExchanges reporting = meetingThere;
         try {
-            server = org.sparkdigits.collective.ProgressChannel.serve(jsc.getConf().get("spark.driver.host", "localhost"),
-                    exchanges.driverConfig(), steps::add);
-            reporting = exchanges.reportingTo(server.address());
+            server = org.sparkdigits.collective.ProgressChannel.serve(host, exchanges.driverConfig(), steps::add);
+            reporting = meetingThere.reportingTo(server.address());
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("no live progress for this segment (its steps are logged when it ends): {}", e.getMessage());
         }
@@ -540,6 +573,13 @@ public final class SparkTrainer {
         } finally {
             if (server != null) {
                 server.close();
+            }
+            if (meeting != null) {
+                if (!meeting.complete()) {
+                    missedMeeting = meeting.arrived() + " of " + meeting.size() + " ranks arrived at " + meeting.address()
+                            + ", " + meeting.connections() + " connections";
+                }
+                meeting.close();
             }
         }
     }
