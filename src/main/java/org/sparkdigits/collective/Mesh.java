@@ -568,6 +568,22 @@ public final class Mesh implements AutoCloseable {
         return e;
     }
 
+    /**
+     * The bytes of the messages this rank has written to its peers so far (each with its 4-byte length; without the
+     * encryption's tags and the handshakes).
+     */
+    public long bytesSent() {
+        return sent.get();
+    }
+
+    /** The bytes of the messages this rank has received from its peers so far, counted as {@link #bytesSent}. */
+    public long bytesReceived() {
+        return received.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+
     /** Closes every socket and the listener; threads end. Idempotent. */
     @Override
     public void close() {
@@ -610,7 +626,9 @@ public final class Mesh implements AutoCloseable {
         private void readLoop() {
             try {
                 while (true) {
-                    inbox.add(link.read());
+                    byte[] m = link.read();
+                    received.addAndGet(m.length + 4L);
+                    inbox.add(m);
                     signalArrival();
                 }
             } catch (IOException | RuntimeException | OutOfMemoryError e) {
@@ -627,6 +645,7 @@ public final class Mesh implements AutoCloseable {
             try {
                 return sender.submit(() -> {
                     link.write(message);
+                    sent.addAndGet(message.length + 4L);
                     return null;
                 });
             } catch (RejectedExecutionException e) {

@@ -63,12 +63,13 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
 
     /** Seconds of training and loading; the median, fastest and slowest step (or round of local steps) in ms. */
     public record Timings(double trainSeconds, double loadSeconds, Double testLoadSeconds, double msPerStep,
-                          double msPerStepMin, double msPerStepMax, Map<String, Double> stepPhasesMs) {
+                          double msPerStepMin, double msPerStepMax, Map<String, Double> stepPhasesMs,
+                          Map<String, Double> bytesPerStep) {
 
-        /** Without the phases. */
+        /** Without the phases and bytes. */
         public Timings(double trainSeconds, double loadSeconds, Double testLoadSeconds, double msPerStep,
                        double msPerStepMin, double msPerStepMax) {
-            this(trainSeconds, loadSeconds, testLoadSeconds, msPerStep, msPerStepMin, msPerStepMax, Map.of());
+            this(trainSeconds, loadSeconds, testLoadSeconds, msPerStep, msPerStepMin, msPerStepMax, Map.of(), Map.of());
         }
     }
 
@@ -109,6 +110,11 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
             m.put("ms_per_step_steady", timings.stepPhasesMs.get("total"));
             m.put("step_phases_ms", timings.stepPhasesMs);
         }
+        if (!timings.bytesPerStep.isEmpty()) {
+            // what a step moves: the task results the driver received, what a task sent and received (its peers'
+            // sums and weights on the collective engine, its result on the jobs engine)
+            m.put("bytes_per_step", timings.bytesPerStep);
+        }
         m.put("partitions", resources.partitions);
         m.put("cache_memory_mb", resources.cacheMemoryMb);
         m.put("cache_disk_mb", resources.cacheDiskMb);
@@ -140,7 +146,8 @@ public record TrainingMetrics(Scores scores, Progress progress, Timings timings,
                 m.path("skipped_rows").asLong(0));
         Timings timings = new Timings(number(m, "train_seconds"), number(m, "load_seconds"),
                 m.hasNonNull("test_load_seconds") ? m.get("test_load_seconds").asDouble() : null, number(m, "ms_per_iteration"),
-                number(m, "ms_per_iteration_min"), number(m, "ms_per_iteration_max"), phases(m.path("step_phases_ms")));
+                number(m, "ms_per_iteration_min"), number(m, "ms_per_iteration_max"), phases(m.path("step_phases_ms")),
+                phases(m.path("bytes_per_step")));
         Resources resources = new Resources(m.path("partitions").asInt(0), number(m, "cache_memory_mb"),
                 number(m, "cache_disk_mb"), number(m, "heap_peak_mb"), number(m, "heap_max_mb"), text(m, "spark_master"));
         EngineUse engine = m.hasNonNull("engine") ? new EngineUse(m.get("engine").asText(), text(m, "engine_requested"),

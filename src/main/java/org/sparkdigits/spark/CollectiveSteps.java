@@ -80,10 +80,15 @@ final class CollectiveSteps {
      *
      * @param diverged the index (in the segment) of the step whose summed loss was not finite, or -1
      * @param phaseMs  rank 0's wall time in each of {@link #PHASES} over the segment's steps (ms)
+     * @param meshBytes the most bytes any task sent to its peers over the segment, and the most any received
      */
     @DefaultSerializer(JavaSerializer.class)
     record Outcome(double[] theta, Map<String, double[]> optimizer, double[] ema, long emaUpdates, double[] loss,
-                   long[] count, long[] correct, int diverged, double[] phaseMs) implements Serializable {
+                   long[] count, long[] correct, int diverged, double[] phaseMs, long[] meshBytes) implements Serializable {
+
+        Outcome withMeshBytes(long[] bytes) {
+            return new Outcome(theta, optimizer, ema, emaUpdates, loss, count, correct, diverged, phaseMs, bytes);
+        }
     }
 
     /**
@@ -101,7 +106,7 @@ final class CollectiveSteps {
      */
     @DefaultSerializer(JavaSerializer.class)
     record TaskResult(int rank, Outcome outcome, Map<String, double[]> optimizerPart, double[] emaPart,
-                      double[] thetaPart) implements Serializable {
+                      double[] thetaPart, long[] meshBytes) implements Serializable {
     }
 
     /** One exchange of every task's bytes with every other's, once per step. */
@@ -111,6 +116,11 @@ final class CollectiveSteps {
 
         /** {@code outgoing[q]} to each rank {@code q}; every rank's bytes for this one, by rank. */
         byte[][] allToAll(byte[][] outgoing) throws IOException;
+
+        /** The bytes this rank has sent to its peers and received from them so far: {@code {sent, received}}. */
+        default long[] bytes() {
+            return new long[2];
+        }
 
         @Override
         default void close() {
@@ -162,17 +172,20 @@ final class CollectiveSteps {
                         new TaskBody(segment, start, pass, exchanges, shape, shards),
                 false, scala.reflect.ClassTag$.MODULE$.apply(TaskResult.class)).toJavaRDD().collect();
         Outcome whole = null;
+        long[] most = new long[2];
         for (TaskResult r : results) {
             if (r.rank() == 0) {
                 whole = r.outcome();
             }
+            most[0] = Math.max(most[0], r.meshBytes()[0]);
+            most[1] = Math.max(most[1], r.meshBytes()[1]);
         }
         if (whole == null) {
             throw new IllegalStateException("the barrier stage of epoch " + (segment.epoch() + 1) + " steps "
                     + (segment.first() + 1) + "-" + segment.last() + " returned no state");
         }
         if (shards == null) {
-            return whole;
+            return whole.withMeshBytes(most);
         }
         // the owners' shards of the state, put together
         int n = shape.parameterCount();
@@ -195,7 +208,7 @@ final class CollectiveSteps {
             }
         }
         return new Outcome(theta, optimizer, ema, whole.emaUpdates(), whole.loss(), whole.count(), whole.correct(),
-                whole.diverged(), whole.phaseMs());
+                whole.diverged(), whole.phaseMs(), most);
     }
 
     /**
@@ -255,6 +268,7 @@ final class CollectiveSteps {
             long[] count = new long[n];
             long[] correct = new long[n];
             int diverged = -1;
+            long[] meshBytes = new long[2];
             Reporter reporter = null;
             int[] own = shards == null ? new int[] {0, shape.parameterCount()} : shards.ranges(rank);
             double[] g = shards == null ? null : new double[shape.parameterCount()];
@@ -363,6 +377,7 @@ final class CollectiveSteps {
                     phase[4] += t5 - t4;
                     phase[5] += t6 - t5;
                 }
+                meshBytes = exchange.bytes();
             } catch (IOException e) {
                 throw new UncheckedIOException("rank " + rank + " of epoch " + (segment.epoch() + 1) + " steps "
                         + (segment.first() + 1) + "-" + segment.last() + ": " + e.getMessage(), e);
@@ -379,9 +394,9 @@ final class CollectiveSteps {
                 }
                 o = shards == null ? new Outcome(p.values(), copy(optimizer.state()), average == null ? null
                         : average.values(), average == null ? 0 : average.updates(), loss, count, correct, diverged,
-                        phaseMs)
+                        phaseMs, null)
                         : new Outcome(null, null, null, average == null ? 0 : average.updates(), loss, count,
-                        correct, diverged, phaseMs);
+                        correct, diverged, phaseMs, null);
             }
             Map<String, double[]> optimizerPart = new java.util.LinkedHashMap<>();
             double[] emaPart = null;
@@ -391,10 +406,9 @@ final class CollectiveSteps {
                 optimizer.state().forEach((k, v) -> optimizerPart.put(k, v.length == shape.parameterCount()
                         ? shards.gather(v, rank) : v.clone()));
                 emaPart = average == null ? null : shards.gather(average.values(), rank);
-            } else if (rank != 0) {
-                return ScalaCollections.asScala(java.util.Collections.<TaskResult>emptyIterator());
             }
-            return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart, thetaPart)).iterator());
+            return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart, thetaPart, meshBytes))
+                    .iterator());
         }
     }
 

@@ -185,6 +185,11 @@ final class MeshExchanges implements CollectiveSteps.Exchanges {
             }
 
             @Override
+            public long[] bytes() {
+                return new long[] {mesh.bytesSent(), mesh.bytesReceived()};
+            }
+
+            @Override
             public void close() {
                 mesh.close();
             }

@@ -73,11 +73,15 @@ public final class SparkTrainer {
      * @param msPerStep    median, min and max wall time of a step (of a round with local steps)
      * @param bestStep     step of the best validation loss, or -1
      * @param stoppedEarly whether early stopping ended the run
+     * @param bytesPerStep the bytes a step moves: the task results the driver received ({@code driver_received}); the
+     *                     collective engine's most sent and received by a task over the mesh ({@code task_sent},
+     *                     {@code task_received}); the jobs engine's results per task ({@code task_sent})
      * @param stepPhasesMs mini-batch: the median wall time of each phase of a step ({@link StepTimer}) and their total,
      *                     over the steps after the run's first epoch (its second half when it had one); else empty
      */
     public record Result(Parameters parameters, List<HistoryRow> history, double trainSeconds, double[] msPerStep,
-                         long steps, long bestStep, boolean stoppedEarly, java.util.Map<String, Double> stepPhasesMs) {
+                         long steps, long bestStep, boolean stoppedEarly, java.util.Map<String, Double> stepPhasesMs,
+                         java.util.Map<String, Double> bytesPerStep) {
 
         public double medianMs() {
             return msPerStep[0];
@@ -159,6 +163,7 @@ public final class SparkTrainer {
         }
         long n = rows >= 0 ? rows : blocks.map(DigitBlock::rows).reduce(Integer::sum);
         SparkTrainer t = new SparkTrainer(blocks, n, initial, spec, monitors, distillation);
+        t.resultBytes = ResultBytes.start(t.jsc.sc());
         try {
             if (spec.optimizer().kind().fullBatchOnly()) {
                 t.lineSearch();
@@ -170,6 +175,7 @@ public final class SparkTrainer {
                 t.fullBatch();
             }
         } finally {   // a failed or cancelled run too: what it cached and broadcast goes
+            t.resultBytes.close();
             t.jsc.setJobDescription(null);
             if (t.permutations != null) {
                 t.permutations.unpersist(false);
@@ -285,6 +291,10 @@ public final class SparkTrainer {
     /** The collective engine's step phases (rank 0's, ms) summed over {@link #collectivePhaseSteps} steps. */
     private final double[] collectivePhaseMs = new double[CollectiveSteps.PHASES.size()];
     private long collectivePhaseSteps;
+    /** The most bytes a task sent and received over the mesh, summed over the segments, and their steps. */
+    private final long[] meshBytes = new long[2];
+    private long meshSteps;
+    private ResultBytes resultBytes;
 
     /** Attempts of a collective segment before the run fails (a lost task or executor fails the barrier stage). */
     static final int SEGMENT_ATTEMPTS = 3;
@@ -331,6 +341,9 @@ public final class SparkTrainer {
                         os.weightDecay(), spec.coupledL2(), spec.optimizer().ema());
                 Live live = new Live(epoch, i, t, perEpoch, total, rates);
                 CollectiveSteps.Outcome o = segment(segment, pass, perEpoch, live);
+                meshBytes[0] += o.meshBytes()[0];
+                meshBytes[1] += o.meshBytes()[1];
+                meshSteps += end - i;
                 if (epoch > 0 || loop.epochs() == 1) {   // as the jobs engine's phases: after the first epoch's warm-up
                     for (int k = 0; k < collectivePhaseMs.length; k++) {
                         collectivePhaseMs[k] += o.phaseMs()[k];
@@ -823,8 +836,19 @@ public final class SparkTrainer {
                     laps > firstEpochLaps && firstEpochLaps > 0 ? "steps" : "second half of the steps",
                     StepTimer.describe(phases));
         }
+        java.util.Map<String, Double> bytes = new java.util.LinkedHashMap<>();
+        long steps = times.size();   // the steps (or rounds) this run timed: a resumed run's own
+        if (steps > 0) {
+            bytes.put("driver_received", (double) Math.round((double) resultBytes.bytes() / steps));
+            if (meshSteps > 0) {
+                bytes.put("task_sent", (double) Math.round((double) meshBytes[0] / meshSteps));
+                bytes.put("task_received", (double) Math.round((double) meshBytes[1] / meshSteps));
+            } else {
+                bytes.put("task_sent", (double) Math.round((double) resultBytes.bytes() / steps / blocks.getNumPartitions()));
+            }
+        }
         return new Result(early.result(state == null ? p : state.evaluated()), history.rows(), seconds, ms, history.lastStep(), early.state().bestStep(),
-                early.stopped(), phases);
+                early.stopped(), phases, bytes);
     }
 
     private double median() {

@@ -310,7 +310,8 @@ public final class TrainingRun {
                         result.stoppedEarly(), result.bestStep() < 0 ? null : result.bestStep(),
                         train.skippedRows() + (test == null ? 0 : test.skippedRows())),
                 new TrainingMetrics.Timings(result.trainSeconds(), train.seconds(), test == null ? null : test.seconds(),
-                        result.medianMs(), result.msPerStep()[1], result.msPerStep()[2], result.stepPhasesMs()),
+                        result.medianMs(), result.msPerStep()[1], result.msPerStep()[2], result.stepPhasesMs(),
+                        result.bytesPerStep()),
                 new TrainingMetrics.Resources(partitions, settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6,
                         heap.peakMb(), HeapWatch.maxMb(), spark.sparkContext().master()),
                 new TrainingMetrics.EngineUse(engine.engine().id(), requested.id(), engine.reason()));
