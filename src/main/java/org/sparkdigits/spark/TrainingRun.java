@@ -15,6 +15,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Distillation;
 import org.sparkdigits.core.Evaluation;
@@ -242,6 +243,11 @@ public final class TrainingRun {
         if (loop.batchSize() > train.rows()) {
             throw new InputException("--batch-size " + loop.batchSize() + " is larger than the " + train.rows()
                     + " training rows");
+        }
+        if (!spec.optimizer().kind().fullBatchOnly()) {   // lbfgs and cg take no schedule
+            long steps = loop.miniBatch() ? (long) new BatchPlan(train.rows(), loop.batchSize()).stepsPerEpoch()
+                    * loop.epochs() : loop.iterations();
+            spec.schedule().warmupWarning(steps).ifPresent(LOG::warn);
         }
         LoadedData test = null;
         String testSource = null;
