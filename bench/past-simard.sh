@@ -19,11 +19,12 @@
 # Settings are chosen on the validation runs; the test set is read by final runs only (evaluated every epoch for
 # the time to 99.0% and 99.3%, never to choose anything).
 # HEAP sets the stored runs' driver heap (default: the rule of thumb in stored()).
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
 # /tmp/spark-digits-simard) receives the models, logs and runs.tsv. SPARK_DIGITS_JAR runs another jar.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 OUT="${OUT:-/tmp/spark-digits-simard}"
 mkdir -p "$OUT"
 TSV="$OUT/runs.tsv"
