@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's augmented-data results on the real MNIST (local[2]): H=800 trained on distorted digits, tested on
+# The augmented-data results (docs/performance.md, bench/results/larger-data.md) on the real MNIST (local[2]): H=800 trained on distorted digits, tested on
 # the real 10k test set.
 #
 #   bench/augmented.sh stored      augment writes the 60k and 19 distorted copies of each (1.2M rows, 344 MB of

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reruns the README's convergence results on the real MNIST (train on the 60k, test on the 10k, local[2])
+# Reruns the convergence results (docs/performance.md, bench/results/convergence.md) on the real MNIST (train on the 60k, test on the 10k, local[2])
 # and prints the results table: command, test accuracy, training wall time, and the training time at
 # which the test accuracy first reached 92.7% (MLlib's figure at H=10), from history.csv.
 #
