@@ -203,7 +203,7 @@ public final class TrainingRun {
                 cached.diskBytes() / 1e6, spec.data().storageLevel()));
         long storage = LoadedData.storageMemory(spark.sparkContext());
         if (cached.memoryBytes() + cached.diskBytes() > storage && level.useMemory()) {
-            // the README's rule of thumb (Larger data: memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
+            // docs/larger-data.md's rule of thumb (memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
             // for mini-batches, whose steps each read what the load's shuffle pushed to disk
             boolean miniBatch = spec.loop().batchSize() > 0 && spec.loop().localSteps() == 1;
             double heapGb = (miniBatch ? 2 : 1) * (2.3e3 * train.rows() + 300e6) / 1e9;
