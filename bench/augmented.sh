@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's augmented-data results on the real MNIST (local[2]): H=800 trained on distorted digits, tested on
+# The augmented-data results (docs/performance.md, bench/results/larger-data.md) on the real MNIST (local[2]): H=800 trained on distorted digits, tested on
 # the real 10k test set.
 #
 #   bench/augmented.sh stored      augment writes the 60k and 19 distorted copies of each (1.2M rows, 344 MB of
@@ -8,11 +8,12 @@
 #                                  epoch, nothing stored
 #
 # Prints the generation time, the training wall time, the test accuracy after each epoch and at the end.
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
 # /tmp/spark-digits-augmented) receives the data and the models.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 OUT="${OUT:-/tmp/spark-digits-augmented}"
 for f in mnist_train.csv.gz mnist_test.csv.gz; do
   [[ -f "$MNIST_DIR/$f" ]] || { echo "missing $MNIST_DIR/$f (set MNIST_DIR)" >&2; exit 2; }

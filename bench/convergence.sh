@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reruns the README's convergence results on the real MNIST (train on the 60k, test on the 10k, local[2])
+# Reruns the convergence results (docs/performance.md, bench/results/convergence.md) on the real MNIST (train on the 60k, test on the 10k, local[2])
 # and prints the results table: command, test accuracy, training wall time, and the training time at
 # which the test accuracy first reached 92.7% (MLlib's figure at H=10), from history.csv.
 #
@@ -9,11 +9,12 @@
 # The older recipes carry --partitions 4, the partition count they were measured with when it was the
 # default; the newer ones use the default (one partition per core: 2 on local[2]).
 #
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
 # /tmp/spark-digits-convergence) receives one model directory per recipe.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 OUT="${OUT:-/tmp/spark-digits-convergence}"
 for f in mnist_train.csv.gz mnist_test.csv.gz; do
   [[ -f "$MNIST_DIR/$f" ]] || { echo "missing $MNIST_DIR/$f (set MNIST_DIR)" >&2; exit 2; }

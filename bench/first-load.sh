@@ -8,7 +8,7 @@
 #   bench/first-load.sh OLD.jar NEW.jar          # two jars side by side (one built from another commit, say)
 #   REPEAT=11 bench/first-load.sh                # more repetitions (the machine is shared and noisy)
 #
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz.
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz.
 set -euo pipefail
 jars=()   # the jars as given, relative to the caller's directory
 for j in "$@"; do
@@ -16,7 +16,8 @@ for j in "$@"; do
   jars+=("$(cd "$(dirname "$j")" && pwd)/$(basename "$j")")
 done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 REPEAT="${REPEAT:-7}"
 OUT="${OUT:-target/bench/first-load}"
 [[ -f "$MNIST_DIR/mnist_train.csv.gz" ]] || { echo "bench/first-load.sh: missing $MNIST_DIR/mnist_train.csv.gz (set MNIST_DIR)" >&2; exit 2; }

@@ -4,14 +4,14 @@
 # epoch), test accuracy (final runs only), test loss, epochs, wall time, steps per second, seconds to the first
 # evaluation at 99.0% and 99.3%, and the whole command.
 #
-#   bench/past-simard.sh validation                     every validation run of the README's table, in its order
-#   bench/past-simard.sh best                           the final runs of the README's table
+#   bench/past-simard.sh validation                     every validation run of bench/results/past-simard.md's table, in its order
+#   bench/past-simard.sh best                           the final runs of bench/results/past-simard.md's table
 #   bench/past-simard.sh val NAME [train options...]    --validation 10000: 50k rows train, 10k choose; no test set
 #   bench/past-simard.sh final NAME [train options...]  all 60k rows, the 10k test set evaluated every epoch
 #   bench/past-simard.sh stored-val NAME K [options...] augment --copies K of the first 50k training rows, train on
 #                                                       them and choose on the last 10k (a file of their own)
 #   bench/past-simard.sh stored-final NAME K [options...] augment --copies K of all 60k, train, the test set
-#   bench/past-simard.sh table                          runs.tsv as the README's markdown table
+#   bench/past-simard.sh table                          runs.tsv as bench/results/past-simard.md's markdown table
 #
 # The stored runs write their rows once (augment, Parquet under $OUT, kept for the next run with the same K) and pass
 # the augment options (--alpha ... --elastic-scale) to it; the other options go to train, with a driver heap that
@@ -19,11 +19,12 @@
 # Settings are chosen on the validation runs; the test set is read by final runs only (evaluated every epoch for
 # the time to 99.0% and 99.3%, never to choose anything).
 # HEAP sets the stored runs' driver heap (default: the rule of thumb in stored()).
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz and mnist_test.csv.gz; OUT (default
 # /tmp/spark-digits-simard) receives the models, logs and runs.tsv. SPARK_DIGITS_JAR runs another jar.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 OUT="${OUT:-/tmp/spark-digits-simard}"
 mkdir -p "$OUT"
 TSV="$OUT/runs.tsv"
@@ -112,7 +113,7 @@ stored() { # kind (sval|final), name, copies, options...
     ./submit.sh augment --master 'local[2]' --data "$src" --copies "$copies" "${aug_opts[@]}" --out "$data" >&2
   fi
   local model="$OUT/model-$name"
-  # all rows in memory: spilled blocks make every mini-batch step read them from disk. The README's 2.3 KB of heap a
+  # all rows in memory: spilled blocks make every mini-batch step read them from disk. docs/larger-data.md's 2.3 KB of heap a
   # row (Larger data) is not enough while the load's shuffle holds memory too: 2.4M rows in 8 GB went all to disk
   # (45 ms a step, not 35), 2M rows in 12 GB stayed in memory; so twice that, plus 1 GB.
   local inputs=60000; [[ "$kind" == sval ]] && inputs=50000
@@ -129,10 +130,10 @@ stored() { # kind (sval|final), name, copies, options...
   summarise "$model" "$name" "$kind" "$what ${train_opts[*]}"
 }
 
-# The runs of the README's table. All: H=800, float kernel, AdamW with decoupled decay 0.1, B=512, cosine schedule,
+# The runs of bench/results/past-simard.md's table. All: H=800, float kernel, AdamW with decoupled decay 0.1, B=512, cosine schedule,
 # fresh distortions every epoch.
 NET=(--hidden 800 --kernel float --batch-size 512 --optimizer adamw --l2 0.1 --schedule cosine --augment-on-the-fly)
-# the stored-rows runs: the README's 99.22% recipe (bench/augmented.sh stored), augment's default distortions
+# the stored-rows runs: the 99.22% recipe (bench/augmented.sh stored), augment's default distortions
 STORED=(--hidden 800 --kernel float --batch-size 512 --epochs 8 --optimizer adamw --lr 0.001 --l2 0.1 --dropout 0.3
         --schedule cosine --warmup 500)
 STORED16=(--hidden 800 --kernel float --batch-size 512 --epochs 16 --optimizer adamw --lr 0.001 --l2 0.1 --dropout 0.3
@@ -168,7 +169,7 @@ validation_runs() {
   "$0" val h1600-d5-l2-0.01-e100 --hidden 1600 --kernel float --batch-size 512 --optimizer adamw --l2 0.01 \
       --schedule cosine --augment-on-the-fly --epochs 100 --lr 0.006 --warmup 100 --dropout 0.5 "${SIMARD[@]}" \
       --ema 0.999 --label-smoothing 0.1
-  # the stored-rows recipe of the README's 99.22% (augment's default affine + elastic distortions, --lr 0.001, 8
+  # the stored-rows recipe of the 99.22% (augment's default affine + elastic distortions, --lr 0.001, 8
   # epochs) on the first 50k, judged on the last 10k: 19 copies (1M rows), then 39 (2M rows)
   "$0" stored-val stored19-lr1-e8 19 "${STORED[@]}"
   "$0" stored-val stored39-lr1-e8 39 "${STORED[@]}"

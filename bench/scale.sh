@@ -10,12 +10,13 @@
 #                                  default --storage-level MEMORY_AND_DISK: most of it spills to disk in a 4 GB JVM
 #   STORAGE=DISK_ONLY SIZES="9 32 134" bench/scale.sh    the same with every block on disk
 #
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz; OUT (default /tmp/spark-digits-scale) receives the
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz; OUT (default /tmp/spark-digits-scale) receives the
 # generated sets (deleted after each size unless KEEP=1) and the models. DRIVER_MEMORY (default 4g: submit.sh's
 # default) is the heap of the local-mode JVM, which is driver and executor at once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 OUT="${OUT:-/tmp/spark-digits-scale}"
 SIZES="${SIZES:-0 9 32}"
 ITERATIONS="${ITERATIONS:-20}"

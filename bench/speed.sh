@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The speed benchmark: spark-digits' own figures (./submit.sh bench), and in the same run the numpy network
-# the project grew from (../shared/bench/seed_numpy.py) and MLlib's MultilayerPerceptronClassifier on Spark
+# the project grew from (bench/peers/seed_numpy.py) and MLlib's MultilayerPerceptronClassifier on Spark
 # 4.2.0 (bench/mllib). Prints a summary with the ratios the speed goals are stated in. Timings only: nothing
 # here passes or fails. The machine is shared and noisy: compare medians, rerun when in doubt.
 #
-#   bench/speed.sh                      # MNIST from ../shared/mnist; MNIST_DIR=... to point elsewhere
+#   bench/speed.sh                      # MNIST from ../shared/mnist or ~/.cache/spark-digits/mnist; MNIST_DIR=... to point elsewhere
 #   SKIP_MLLIB=1 bench/speed.sh         # without the MLlib module (it downloads Spark 4.2.0 + MLlib once)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-mnist="${MNIST_DIR:-$root/../shared/mnist}"
-seed_py="${SEED_NUMPY:-$root/../shared/bench/seed_numpy.py}"
+mnist="${MNIST_DIR:-$([[ -d "$root/../shared/mnist" ]] && echo "$root/../shared/mnist" || echo "$HOME/.cache/spark-digits/mnist")}"
+seed_py="${SEED_NUMPY:-$root/bench/peers/seed_numpy.py}"
 out="$root/target/bench"
 mkdir -p "$out"
 for f in "$mnist/mnist_train.csv.gz" "$seed_py"; do
@@ -33,8 +33,8 @@ for lib in glob.glob(os.path.join(os.path.dirname(numpy.__file__), "..", "numpy.
 PY
 )
 echo "== numpy reference, H=10 (notebook init) and H=128 (He init); OpenBLAS kernel: ${corename:-unknown}" >&2
-"${numpy_env[@]}" python3 "$seed_py" --hidden 10 --iters 100 | tail -1 > "$out/numpy-h10.json"
-"${numpy_env[@]}" python3 "$seed_py" --hidden 128 --init he --iters 30 | tail -1 > "$out/numpy-h128.json"
+"${numpy_env[@]}" python3 "$seed_py" --mnist "$mnist" --hidden 10 --iters 100 | tail -1 > "$out/numpy-h10.json"
+"${numpy_env[@]}" python3 "$seed_py" --mnist "$mnist" --hidden 128 --init he --iters 30 | tail -1 > "$out/numpy-h128.json"
 
 echo "== spark-digits: ./submit.sh bench --master 'local[2]'" >&2
 ./submit.sh bench --master 'local[2]' --data "$mnist/mnist_train.csv.gz" --json "$out/spark-digits.json" | tee "$out/spark-digits.txt"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a mini-batch step of the real `train` loop costs, beside PyTorch on the same cores: a single process
-# (../shared/bench/torch_mlp.py: the same 784-H-10 network, mini-batch AdamW, one intra-op thread, its fastest setting
-# here) and DistributedDataParallel with two processes, gloo on loopback (../shared/bench/torch_ddp.py: what
+# (bench/peers/torch_mlp.py: the same 784-H-10 network, mini-batch AdamW, one intra-op thread, its fastest setting
+# here) and DistributedDataParallel with two processes, gloo on loopback (bench/peers/torch_ddp.py: what
 # TorchDistributor runs on a Spark cluster). Timings only: nothing here passes or fails. Each repetition runs every
 # shape once, ours on each engine and both PyTorch peers back to back, each in a fresh process; the table gives the
 # medians over the repetitions and the ratios ours / PyTorch and ours / DDP per engine.
@@ -27,13 +27,14 @@
 # Also printed: the first load of the 60k CSV in a fresh JVM (metrics.json's load_seconds).
 #
 # Needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread; it runs under /usr/bin/python3).
-# MNIST_DIR (default ../shared/mnist) holds mnist_train.csv.gz; TORCH_MLP points at torch_mlp.py, TORCH_DDP at
+# MNIST_DIR (default ../shared/mnist, else ~/.cache/spark-digits/mnist) holds mnist_train.csv.gz; TORCH_MLP points at torch_mlp.py, TORCH_DDP at
 # torch_ddp.py.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
-TORCH_MLP="${TORCH_MLP:-../shared/bench/torch_mlp.py}"
-TORCH_DDP="${TORCH_DDP:-../shared/bench/torch_ddp.py}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
+TORCH_MLP="${TORCH_MLP:-bench/peers/torch_mlp.py}"
+TORCH_DDP="${TORCH_DDP:-bench/peers/torch_ddp.py}"
 ENGINES="${ENGINES:-jobs collective}"
 REPEAT="${REPEAT:-3}"
 OUT="${OUT:-target/bench/step-cost}"

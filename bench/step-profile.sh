@@ -12,7 +12,8 @@
 #   bench/step-profile.sh "800 1024 float" ...     # the shapes given, "H B KERNEL" each (EXTRA: more train options)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
 OUT="${OUT:-target/bench/step-profile}"
 [[ -f "$MNIST_DIR/mnist_train.csv.gz" ]] || { echo "bench/step-profile.sh: missing $MNIST_DIR/mnist_train.csv.gz (set MNIST_DIR)" >&2; exit 2; }
 mkdir -p "$OUT"

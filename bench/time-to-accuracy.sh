@@ -9,13 +9,14 @@
 #   bench/time-to-accuracy.sh 800        # one target's recipes
 #
 # Ours: the training wall time at that epoch's evaluation (history.csv's elapsed_ms; it includes the evaluations).
-# PyTorch (../shared/bench/torch_mlp.py, one intra-op thread) prints its accuracy after each epoch and its total
+# PyTorch (bench/peers/torch_mlp.py, one intra-op thread) prints its accuracy after each epoch and its total
 # training time (evaluations included); its epochs cost the same, so its time to an epoch is total x epoch / epochs.
 # Needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread); MNIST_DIR as bench/step-cost.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MNIST_DIR="${MNIST_DIR:-../shared/mnist}"
-TORCH_MLP="${TORCH_MLP:-../shared/bench/torch_mlp.py}"
+# (../shared/mnist when it is there, else the folder `mvn test` fills: the same layout)
+MNIST_DIR="${MNIST_DIR:-$([[ -d ../shared/mnist ]] && echo ../shared/mnist || echo "$HOME/.cache/spark-digits/mnist")}"
+TORCH_MLP="${TORCH_MLP:-bench/peers/torch_mlp.py}"
 OUT="${OUT:-target/bench/time-to-accuracy}"
 for f in "$MNIST_DIR/mnist_train.csv.gz" "$MNIST_DIR/mnist_test.csv.gz" "$TORCH_MLP"; do
   [[ -f "$f" ]] || { echo "bench/time-to-accuracy.sh: missing $f (set MNIST_DIR / TORCH_MLP)" >&2; exit 2; }

@@ -39,6 +39,10 @@ public final class Main {
     public static final int BAD_INPUT = 2;
 
     private static final String HINT = "run ./submit.sh without arguments for usage";
+    /** What to do when MNIST cannot be downloaded (offline, or every mirror failing): the end of that error line. */
+    static final String DOWNLOAD_HINT = "; to get MNIST without these mirrors: give --mirror URL (a folder serving the "
+            + "four IDX files train-images-idx3-ubyte.gz ...; the option may repeat), or run ./submit.sh download --mirror "
+            + "URL, or train on files you have with --data FILE --test FILE";
     /** The defaults of the command being run (a defaults file over the built-in ones). */
     private static DefaultValues current = DefaultValues.builtIn();
 
@@ -135,7 +139,9 @@ public final class Main {
             }
             return BAD_INPUT;
         } catch (MnistDownloader.DownloadException e) {
-            err.println("error: " + Echo.line(e.getMessage()));
+            // offline or every mirror failing: the line ends with what to do (not for a write that failed)
+            String m = String.valueOf(e.getMessage());
+            err.println("error: " + Echo.line(m) + (m.startsWith("could not download") ? DOWNLOAD_HINT : ""));
             return FAILED;
         } catch (Exception | Error e) { // Spark's SparkException is checked but undeclared
             InputException input = findInput(e);

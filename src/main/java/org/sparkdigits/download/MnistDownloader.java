@@ -157,6 +157,20 @@ public final class MnistDownloader {
         }
     }
 
+    /**
+     * Whether {@code content} is the decompressed content of the original MNIST file {@code name}
+     * ({@code train-images-idx3-ubyte.gz}, {@code train-labels-idx1-ubyte.gz}, {@code t10k-images-idx3-ubyte.gz} or
+     * {@code t10k-labels-idx1-ubyte.gz}), by the SHA-256 the downloads are checked against.
+     */
+    public static boolean isOriginal(String name, byte[] content) {
+        for (IdxFile f : List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)) {
+            if (f.name().equals(name)) {
+                return f.sha256().equals(sha256(content));
+            }
+        }
+        throw new IllegalArgumentException("not an MNIST file name: " + name);
+    }
+
     static String sha256(byte[] content) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));

@@ -29,7 +29,7 @@ import org.sparkdigits.io.InputException;
 
 /**
  * What the line formats (CSV, LIBSVM) share: their lines come from Spark SQL's text source with their file and split
- * (far faster than Spark's CSV reader on 785 columns: see the README), each parsed by the format's {@link LineSyntax};
+ * (far faster than Spark's CSV reader on 785 columns: see docs/performance.md), each parsed by the format's {@link LineSyntax};
  * a reject is located by its line number, counted on the driver when something is wrong.
  */
 abstract class TextFormat implements DigitFormat {

@@ -114,7 +114,7 @@ public final class HadoopFs {
         }
         return "this Spark has no file system for " + scheme + "://: add --packages "
                 + String.format(Locale.ROOT, pkg, org.apache.hadoop.util.VersionInfo.getVersion())
-                + " to the spark-submit options (the jar of the Hadoop version this Spark ships; see the README, Data)";
+                + " to the spark-submit options (the jar of the Hadoop version this Spark ships; see docs/cluster.md, Object stores)";
     }
 
     private static String schemeIn(String message) {

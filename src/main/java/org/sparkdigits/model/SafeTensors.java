@@ -20,7 +20,7 @@ import org.sparkdigits.core.Parameters;
  * The weights file, in the safetensors layout: an 8-byte little-endian header length {@code N}, a JSON
  * header of {@code N} bytes, then the raw little-endian tensor data. Tensors {@code W1 [H,784]},
  * {@code b1 [H]}, {@code W2 [10,H]}, {@code b2 [10]}, dtype {@code F64}, row-major: read them in Python
- * with {@code safetensors.numpy.load_file} or with plain numpy (see the README).
+ * with {@code safetensors.numpy.load_file} or with plain numpy (see docs/model-directory.md).
  */
 public final class SafeTensors {
 

@@ -15,6 +15,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.core.Activation;
+import org.sparkdigits.core.BatchPlan;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.Distillation;
 import org.sparkdigits.core.Evaluation;
@@ -202,7 +203,7 @@ public final class TrainingRun {
                 cached.diskBytes() / 1e6, spec.data().storageLevel()));
         long storage = LoadedData.storageMemory(spark.sparkContext());
         if (cached.memoryBytes() + cached.diskBytes() > storage && level.useMemory()) {
-            // the README's rule of thumb (Larger data: memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
+            // docs/larger-data.md's rule of thumb (memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
             // for mini-batches, whose steps each read what the load's shuffle pushed to disk
             boolean miniBatch = spec.loop().batchSize() > 0 && spec.loop().localSteps() == 1;
             double heapGb = (miniBatch ? 2 : 1) * (2.3e3 * train.rows() + 300e6) / 1e9;
@@ -242,6 +243,11 @@ public final class TrainingRun {
         if (loop.batchSize() > train.rows()) {
             throw new InputException("--batch-size " + loop.batchSize() + " is larger than the " + train.rows()
                     + " training rows");
+        }
+        if (!spec.optimizer().kind().fullBatchOnly()) {   // lbfgs and cg take no schedule
+            long steps = loop.miniBatch() ? (long) new BatchPlan(train.rows(), loop.batchSize()).stepsPerEpoch()
+                    * loop.epochs() : loop.iterations();
+            spec.schedule().warmupWarning(steps).ifPresent(LOG::warn);
         }
         LoadedData test = null;
         String testSource = null;

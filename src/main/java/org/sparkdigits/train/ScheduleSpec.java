@@ -1,5 +1,8 @@
 package org.sparkdigits.train;
 
+import java.util.Locale;
+import java.util.Optional;
+
 import org.sparkdigits.core.LearningRateSchedule;
 
 /**
@@ -23,5 +26,20 @@ public record ScheduleSpec(LearningRateSchedule.Kind kind, double lr, int warmup
     /** The schedule over a run of {@code totalSteps} steps. */
     public LearningRateSchedule over(long totalSteps) {
         return new LearningRateSchedule(kind, lr, warmup, decayEvery, decayRate, Math.max(1, totalSteps));
+    }
+
+    /**
+     * The warning for a warm-up as long as a run of {@code totalSteps} steps or longer: the learning rate climbs towards
+     * {@code --lr} for the whole run (and never reaches it when the warm-up is longer), or empty.
+     */
+    public Optional<String> warmupWarning(long totalSteps) {
+        if (warmup == 0 || warmup < totalSteps || totalSteps < 1) {
+            return Optional.empty();
+        }
+        double last = over(totalSteps).at(totalSteps - 1);
+        return Optional.of(String.format(Locale.ROOT, "--warmup %d is as long as the run's %d steps or longer: the learning "
+                + "rate climbs towards --lr %s for the whole run and ends at %.3g (%s); give a shorter --warmup or more "
+                + "steps", warmup, totalSteps, lr, last, warmup > totalSteps ? "it never reaches its base value"
+                : "its base value at the last step only"));
     }
 }

@@ -109,7 +109,7 @@ class MnistAccuracyTest {
         assertTrue(accuracy >= 0.92, "test accuracy " + accuracy + " is below 0.92");
     }
 
-    /** The README's recipe for MLlib's 92.7% in seconds: 200 local SGD steps per Spark job. */
+    /** The recipe for MLlib's 92.7% in seconds (docs/performance.md): 200 local SGD steps per Spark job. */
     @Test
     void localSgdStepsReachMllibsAccuracyOnTheRealMnist() throws Exception {
         SparkTestSession.get();

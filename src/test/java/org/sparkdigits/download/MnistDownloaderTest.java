@@ -152,6 +152,39 @@ class MnistDownloaderTest {
         assertFalse(e.getMessage().contains("null"), e.getMessage());
     }
 
+    /**
+     * Offline (every mirror refusing the connection), {@code download} and {@code train} without data end their one
+     * error line with what to do: {@code --mirror URL}, {@code download --mirror URL}, or {@code --data}/{@code --test}.
+     */
+    @Test
+    void offlineTheErrorSaysWhatToDo(@TempDir Path dir) throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String refused = "http://127.0.0.1:" + port + "/";
+        org.sparkdigits.testing.SparkTestSession.get();
+        Path defaults = Files.writeString(dir.resolve("train.properties"),
+                "data = " + dir.resolve("data/mnist_train.csv") + "\ntest = " + dir.resolve("data/mnist_test.csv") + "\n");
+        for (String[] args : List.of(new String[] {"download", "--dir", dir.resolve("data").toString(), "--mirror", refused},
+                new String[] {"train", "--defaults", defaults.toString(), "--mirror", refused, "--out",
+                        dir.resolve("m").toString()})) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = org.sparkdigits.cli.Main.run(args, new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true),
+                    new java.io.PrintStream(err, true));
+            List<String> lines = err.toString().lines().toList();
+            assertEquals(1, code, err.toString());
+            assertEquals(1, lines.size(), "one line: " + err);
+            String line = lines.get(0);
+            assertTrue(line.startsWith("error: could not download train-images-idx3-ubyte.gz from any mirror ("), line);
+            assertTrue(line.contains(refused + "train-images-idx3-ubyte.gz: cannot connect"), line);
+            assertTrue(line.endsWith("give --mirror URL (a folder serving the four IDX files train-images-idx3-ubyte.gz ...; "
+                    + "the option may repeat), or run ./submit.sh download --mirror URL, or train on files you have with "
+                    + "--data FILE --test FILE"), line);
+        }
+        assertFalse(Files.exists(dir.resolve("m")), "no model directory");
+    }
+
     private static List<String> gunzipLines(Path gz) throws IOException {
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
                 new java.util.zip.GZIPInputStream(Files.newInputStream(gz)), java.nio.charset.StandardCharsets.US_ASCII))) {
