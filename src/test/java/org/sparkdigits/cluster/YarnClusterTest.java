@@ -110,13 +110,20 @@ class YarnClusterTest {
         assertEquals(301, new String(hadoop.read(hadoop.root() + "/out/cluster.csv"), StandardCharsets.UTF_8).split("\n").length);
     }
 
+    /**
+     * On the collective engine (its barrier stages on YARN's executors, the tasks' mesh authenticated and encrypted with
+     * the application's secret): an executor killed mid-segment fails the stage, which runs again from its start on
+     * the executor YARN gives back, to the same bits as the jobs engine on local[2].
+     */
     @Test
     @Order(2)
     void clientModeWithAuthenticationAndEncryptionSurvivesAKilledExecutor() throws Exception {
         String out = hadoop.root() + "/models/client";
         List<String> conf = List.of("spark.authenticate=true", "spark.network.crypto.enabled=true",
                 "spark.io.encryption.enabled=true", "spark.executor.instances=2");
-        Submission s = Submission.sparkSubmit(dir.resolve("client"), "client", conf, train(out, "/ck/client"));
+        List<String> args = train(out, "/ck/client");
+        args.addAll(List.of("--engine", "collective"));
+        Submission s = Submission.sparkSubmit(dir.resolve("client"), "client", conf, args);
         s.awaitLine("epoch 2/", 4);
         List<ProcessHandle> executors = containers("YarnCoarseGrainedExecutorBackend");
         assertFalse(executors.isEmpty(), "no executor container found");
@@ -128,7 +135,8 @@ class YarnClusterTest {
         double recovery = (System.nanoTime() - killedAt) / 1e9;
         assertArrayEquals(local, hadoop.read(out + "/model.safetensors"), "the model after an executor kill differs");
         JsonNode m = new ObjectMapper().readTree(hadoop.read(out + "/metrics.json"));
-        System.out.printf("YARN client mode, authenticated and encrypted, executor killed in epoch 2: %s; kill to end %.1f s"
+        assertEquals("collective", m.get("engine").asText(), m.toString());
+        System.out.printf("YARN client mode, collective engine, authenticated and encrypted, executor killed in epoch 2: %s; kill to end %.1f s"
                 + " (the run takes %.1f s of training undisturbed)%n", timing(m), recovery, localMetrics.get("train_seconds").asDouble());
     }
 

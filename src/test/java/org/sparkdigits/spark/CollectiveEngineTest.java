@@ -40,6 +40,16 @@ class CollectiveEngineTest {
         for (int p : new int[] {1, 2}) {
             assertArrayEquals(train("jobs", "jobs-" + p, p), train("collective", "coll-" + p, p), "partitions " + p);
         }
+        // what a step moved: on the jobs engine the sums reached the driver; on the collective engine they went from
+        // task to task (each task sent its peer its part of its sums and its new weights), not through the driver
+        com.fasterxml.jackson.databind.JsonNode jobs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("jobs-2/metrics.json").toFile()).get("bytes_per_step");
+        com.fasterxml.jackson.databind.JsonNode coll = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("coll-2/metrics.json").toFile()).get("bytes_per_step");
+        assertTrue(jobs.get("driver_received").asDouble() > 0 && jobs.get("task_received") == null, jobs.toString());
+        // 2 partitions: what one task sent the other received
+        assertTrue(coll.get("task_sent").asDouble() > 0 && coll.get("task_sent").equals(coll.get("task_received")),
+                coll.toString());
     }
 
     private static DigitTrainer.Builder small() {
