@@ -34,14 +34,25 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
  * evaluation, checkpoint or end of epoch), its P tasks (one per partition, all running at once) exchanging their
  * gradient sums among themselves for every step instead of sending them to the driver.
  *
- * <p>Each task, for every step of the segment: computes its partition's sum over its slice of the step (the same
+ * <p>Each task, for every step of the segment, computes its partition's sum over its slice of the step (the same
  * kernel call on the same rows as the jobs engine's task: the permutation, the slice, the dropout masks, the targets,
- * dense or compact by the same rule); sends it to every peer and receives theirs ({@link Exchange#allGather}); adds
- * the P sums in partition order, exactly as {@link OrderedAggregation} does (one fold of consecutive partitions, or
- * groups of {@value OrderedAggregation#FAN_IN} folded and the groups folded); divides once; and applies the same
- * update as the driver would (L2, the optimiser, the average of the weights). Every task so holds the same weights
- * after every step, the same bits as the jobs engine's driver; rank 0 returns them with the optimiser's state and the
- * steps' sums at the end of the segment. The driver then evaluates, checkpoints and logs as for the jobs engine.
+ * dense or compact by the same rule). Then, past 64 hidden units ({@link #sharded}: the step is shared out, as in
+ * ZeRO), each task owns a {@link Shards shard} of the parameters:
+ * <pre>
+ *   reduce-scatter   each task sends every owner its part of its sum (GradientSum.part: the owner's rows of W1,
+ *                    a compact sum's rows sliced to the owner's units, and its share of the rest) (Exchange.allToAll)
+ *   add              each owner adds the P parts in partition order, exactly as OrderedAggregation adds the sums
+ *                    (one fold, or groups of 32 folded and the groups folded), and divides once
+ *   update           each owner applies L2, the optimiser and the weights' average to its shard only, with its shard
+ *                    of their state
+ *   all-gather       each owner sends its new weights to every task: W1's columns of its units in the kernel's
+ *                    layout (float for the float kernel), the rest as doubles; every task updates its layout in place
+ * </pre>
+ * At 64 hidden units or fewer (or one task) every task receives every sum ({@link Exchange#allGather}), adds them in
+ * the same order and applies the whole update. Either way every task holds the same weights after every step, the
+ * same bits as the jobs engine's driver. At the end of the segment rank 0 returns the steps' sums and phases, every
+ * task its shards of the weights and of the optimiser's state (with shards), and the driver puts them together,
+ * evaluates, checkpoints and logs as for the jobs engine.
  */
 final class CollectiveSteps {
 
