@@ -1,5 +1,8 @@
 package org.sparkdigits.core;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 /**
  * Which rank owns which elements of the flat parameter vector when {@code ranks} tasks share the work of a step (the
  * collective engine's reduce-scatter and owner updates, in the manner of ZeRO): rank {@code r} owns the rows of
@@ -15,6 +18,7 @@ package org.sparkdigits.core;
  * gives the whole replay's bits only there), so at most {@code ceil(hidden / 64)} ranks own units of {@code W1}; the
  * others own none. The rest is split evenly among all ranks. A pure function of the shape and the rank count.
  */
+@DefaultSerializer(JavaSerializer.class)
 public record Shards(NetworkShape shape, int ranks, int[] units, int[] rest) implements java.io.Serializable {
 
     /** The alignment of the hidden units' bounds. */
