@@ -113,7 +113,24 @@ spark_classpath() {
 }
 LOG4J="-Dlog4j2.configurationFile=file:$CONF/log4j2.properties"
 
+# The command line alone, checked in a short-lived JVM that loads no Spark class (Main --check-only): the usage, a
+# command's --help, --version and option errors answer in well under a second, not after Spark's start. A command line
+# it takes (exit 0) runs on as it would without the check; 2 is a usage error it printed; 3 means it answered.
+run_check() {
+  local cp code
+  if [[ -n "${SPARK_HOME:-}" && -z "${SPARK_DIGITS_CLASSPATH:-}" ]]; then cp="$SPARK_HOME/jars/*"; else cp="$(spark_classpath)"; fi
+  set +e
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$LOG4J" -cp "$JAR:$cp" "$MAIN" --check-only "$@"
+  code=$?
+  set -e
+  case $code in
+    2) exit 2 ;;
+    3) exit 0 ;;
+  esac
+}
+
 if [[ $# -eq 0 || "$1" == "help" || "$1" == "-h" || "$1" == "--help" ]]; then
+  run_check help --defaults "$CONF/train.properties"
   exec java "$LOG4J" -cp "$JAR:$(spark_classpath)" "$MAIN" help --defaults "$CONF/train.properties"
 fi
 
@@ -156,6 +173,15 @@ while [[ $# -gt 0 ]]; do
     app_args+=("$arg"); shift
   fi
 done
+# the defaults file is the one the run reads; in cluster deploy mode a --defaults FILE of the user's may be the
+# cluster's, not this machine's: then the run checks it
+if [[ "$deploy_mode" != "cluster" || $has_defaults -eq 0 ]]; then
+  check_defaults=()
+  if [[ $has_defaults -eq 0 && ( "$deploy_mode" != "cluster" || "$master" == yarn* ) ]]; then
+    check_defaults=(--defaults "$CONF/train.properties")
+  fi
+  run_check "$COMMAND" ${check_defaults[@]+"${check_defaults[@]}"} ${app_args[@]+"${app_args[@]}"}
+fi
 [[ $has_master -eq 1 ]] || spark_args+=(--master "local[*]")
 [[ $has_props -eq 1 ]] || spark_args+=(--properties-file "$CONF/spark-defaults.conf")
 

@@ -37,6 +37,14 @@ public final class Main {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
+    /**
+     * The first argument of a check of the command line alone, before Spark: {@code submit.sh} runs
+     * {@code Main --check-only COMMAND ARGS...} in a plain JVM first, so usage, help, the version and option errors
+     * answer at once instead of after Spark's start.
+     */
+    static final String CHECK_ONLY = "--check-only";
+    /** The exit code of {@link #CHECK_ONLY} when it answered (usage, --help, --version): nothing is left to run. */
+    static final int ANSWERED = 3;
 
     private static final String HINT = "run ./submit.sh without arguments for usage";
     /** What to do when MNIST cannot be downloaded (offline, or every mirror failing): the end of that error line. */
@@ -50,6 +58,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(CHECK_ONLY)) {
+            System.exit(check(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         int code = run(args, System.out, System.err);
         SparkSession.getDefaultSession().foreach(s -> {
             s.stop();
@@ -159,6 +170,38 @@ public final class Main {
                 err.println("(run again with --verbose for the stack trace)");
             }
             return FAILED;
+        }
+    }
+
+    /**
+     * What {@link #run} does before it needs Spark, in a JVM that loads none of Spark's classes: the usage, a command's
+     * --help or the version is printed ({@link #ANSWERED}); a usage error is printed as {@code run} prints it
+     * ({@link #BAD_INPUT}); a command line that {@code run} would take returns {@link #OK} and prints nothing. Anything
+     * else is left for {@code run} to report (OK too), so a valid command line runs exactly as without the check.
+     */
+    static int check(String[] args, PrintStream out, PrintStream err) {
+        try {
+            if (args.length > 0 && args[0].equals("--version")
+                    || args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
+                int code = run(args, out, err);
+                return code == OK ? ANSWERED : code;
+            }
+            current = defaultsFrom(args);
+            CommandLine root = commandLine(current);
+            current.checkKeys(optionKeys(root));
+            CommandLine sub = parse(root, args).subcommand().commandSpec().commandLine();
+            if (sub.isUsageHelpRequested()) {
+                sub.usage(out);
+                return ANSWERED;
+            }
+            ((CliCommand) sub.getCommand()).check();
+            return OK;
+        } catch (UsageException e) {
+            err.println("error: " + Echo.line(e.getMessage()));
+            err.println(HINT);
+            return BAD_INPUT;
+        } catch (Exception | Error e) {
+            return OK;   // the run reports it, with --verbose's stack trace
         }
     }
 
@@ -320,8 +363,25 @@ public final class Main {
         } catch (IOException e) {
             // the version stays unknown
         }
-        return "spark-digits " + v + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", Scala "
+        return "spark-digits " + v + " (Spark " + sparkVersion() + ", Scala "
                 + scala.util.Properties.versionNumberString() + ", Java " + System.getProperty("java.version") + ")";
+    }
+
+    /** Spark's version from its build information (the file {@code org.apache.spark.package} reads), loading no Spark class. */
+    private static String sparkVersion() {
+        try (InputStream in = Main.class.getClassLoader().getResourceAsStream("spark-version-info.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank()) {
+                    return v.trim();
+                }
+            }
+        } catch (IOException e) {
+            // Spark's own answer below
+        }
+        return org.apache.spark.package$.MODULE$.SPARK_VERSION();
     }
 
     /**
