@@ -102,6 +102,7 @@ public final class Main {
         root.setDefaultValueProvider(defaults);
         root.setCaseInsensitiveEnumValuesAllowed(true);
         root.setUsageHelpWidth(110);
+        HelpLayout.install(root);
         return root;
     }
 
@@ -227,7 +228,7 @@ public final class Main {
             String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
             List<String> suggestions = e.getSuggestions();
             throw new UsageException("unknown option " + Echo.value(name) + " for " + args[0]
-                    + (suggestions.isEmpty() ? "" : "; did you mean " + suggestions.get(0) + "?") + " (run without arguments for usage)");
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + suggestions.get(0) + "?"));   // HINT follows
         } catch (CommandLine.MissingParameterException e) {
             CommandLine.Model.ArgSpec a = e.getMissing().get(0);
             String flag = a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel();
@@ -334,18 +335,9 @@ public final class Main {
         Map<String, CommandLine> subs = root.getSubcommands();
         subs.forEach((name, c) -> sb.append(String.format(Locale.ROOT, "  %-10s %s%n", name,
                 c.getCommandSpec().usageMessage().description()[0])));
-        subs.forEach((name, c) -> {
-            sb.append("\n").append(name).append(" options:\n");
-            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
-                if (o.usageHelp() || o.longestName().equals("--defaults")) {
-                    continue;
-                }
-                String left = o.longestName() + (o.arity().max() == 0 ? "" : " " + o.paramLabel());
-                String help = String.join(" ", o.description()).replaceAll(" \\[default: [^]]*]$", "");   // interpolated
-                String def = o.arity().max() == 0 ? null : current.defaultValue(o);
-                sb.append(String.format(Locale.ROOT, "  %-28s %s%s%n", left, help, def == null ? "" : " [default: " + def + "]"));
-            }
-        });
+        // each command's options as its --help lists them
+        subs.forEach((name, c) -> sb.append("\n").append(name).append(" options:\n")
+                .append(HelpLayout.optionList(c.getCommandSpec())));
         sb.append("\nspark-submit options pass through (--master [default local[*]], --conf K=V, --driver-memory, ...).\n");
         sb.append("Exit codes: 0 success, 1 failure (or gradcheck above tolerance), 2 bad input or usage.\n");
         return sb.toString();

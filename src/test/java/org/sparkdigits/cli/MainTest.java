@@ -52,8 +52,8 @@ class MainTest {
     void usageListsEveryCommandAndOptionWithItsDefault() {
         CliRun r = CliRun.of();
         assertEquals(0, r.code());
-        for (String s : List.of("train", "evaluate", "predict", "gradcheck", "download", "--iterations N", "[default: 500]",
-                "--lr RATE", "[default: 0.1]", "--hidden H", "--on-bad-row fail|skip", "--holdout N", "--master")) {
+        for (String s : List.of("train", "evaluate", "predict", "gradcheck", "download", "--iterations=N", "[default: 500]",
+                "--lr=RATE", "[default: 0.1]", "--hidden=H", "--on-bad-row=fail|skip", "--holdout=N", "--master")) {
             assertTrue(r.out().contains(s), "usage lacks " + s);
         }
         assertFalse(r.out().contains("] [default:"), "a default shown twice:\n" + r.out());
