@@ -59,7 +59,13 @@ class SubmitScriptTest {
         pb.environment().put("SPARK_HOME", sparkHome.toString());
         pb.environment().put("SPARK_DIGITS_JAR", Path.of("target/classes").toAbsolutePath().toString());
         pb.environment().put("SPARK_DIGITS_CLASSPATH", System.getProperty("java.class.path"));
-        pb.environment().putAll(env);
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         Process p = pb.start();
         try {
             assertTrue(p.waitFor(2, TimeUnit.MINUTES), "submit.sh did not finish");
@@ -112,6 +118,32 @@ class SubmitScriptTest {
                 + Path.of("target/classes").toAbsolutePath() + " train --defaults " + conf + "/train.properties --hidden 5 --out m",
                 o.out().strip());
         assertEquals("", o.err());
+    }
+
+    @Test
+    void aSparkHomeWithoutSparkSubmitIsOneLineNamingIt() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("not-spark"));
+        Outcome o = submit(Map.of("SPARK_HOME", empty.toString()), "train", "--out", "m");
+        assertEquals(2, o.code(), o.err());
+        assertEquals(1, o.err().lines().count(), o.err());
+        assertTrue(o.err().startsWith("submit.sh: " + empty + "/bin/spark-submit is missing"), o.err());
+        // the help needs no Spark installation
+        Outcome help = submit(Map.of("SPARK_HOME", empty.toString()), "train", "--help");
+        assertEquals(0, help.code(), help.err());
+    }
+
+    @Test
+    void yarnWithoutTheHadoopConfigurationIsOneLineNamingIt() throws Exception {
+        Outcome o = submit(Map.of("SPARK_HOME", ""), "train", "--master", "yarn", "--out", "m");
+        assertEquals(2, o.code(), o.err());
+        assertEquals(1, o.err().lines().count(), o.err());
+        assertTrue(o.err().startsWith("submit.sh: --master yarn needs HADOOP_CONF_DIR (or YARN_CONF_DIR)"), o.err());
+        // a Spark installation's spark-env.sh may set it
+        Files.createDirectories(sparkHome.resolve("conf"));
+        Files.writeString(sparkHome.resolve("conf/spark-env.sh"), "export HADOOP_CONF_DIR=/etc/hadoop/conf\n");
+        Outcome installed = submit("train", "--master", "yarn", "--out", "m");
+        assertEquals(0, installed.code(), installed.err());
+        assertTrue(installed.out().startsWith(SPARK_SUBMIT_SAYS), installed.out());
     }
 
     /** The check loads none of Spark's classes: that is what makes it fast. */
