@@ -113,7 +113,25 @@ spark_classpath() {
 }
 LOG4J="-Dlog4j2.configurationFile=file:$CONF/log4j2.properties"
 
+# The command line alone, checked in a short-lived JVM that loads no Spark class (Main --check-only): the usage, a
+# command's --help, --version and option errors answer in well under a second, not after Spark's start. A command line
+# it takes (exit 0) runs on as it would without the check; 2 is a usage error it printed; 3 means it answered.
+run_check() {
+  local cp code
+  if [[ -n "${SPARK_HOME:-}" && -z "${SPARK_DIGITS_CLASSPATH:-}" && -d "$SPARK_HOME/jars" ]]; then cp="$SPARK_HOME/jars/*"
+  else cp="$(spark_classpath)"; fi
+  set +e
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$LOG4J" -cp "$JAR:$cp" "$MAIN" --check-only "$@"
+  code=$?
+  set -e
+  case $code in
+    2) exit 2 ;;
+    3) exit 0 ;;
+  esac
+}
+
 if [[ $# -eq 0 || "$1" == "help" || "$1" == "-h" || "$1" == "--help" ]]; then
+  run_check help --defaults "$CONF/train.properties"
   exec java "$LOG4J" -cp "$JAR:$(spark_classpath)" "$MAIN" help --defaults "$CONF/train.properties"
 fi
 
@@ -156,6 +174,27 @@ while [[ $# -gt 0 ]]; do
     app_args+=("$arg"); shift
   fi
 done
+# the defaults file is the one the run reads; in cluster deploy mode a --defaults FILE of the user's may be the
+# cluster's, not this machine's: then the run checks it
+if [[ "$deploy_mode" != "cluster" || $has_defaults -eq 0 ]]; then
+  check_defaults=()
+  if [[ $has_defaults -eq 0 && ( "$deploy_mode" != "cluster" || "$master" == yarn* ) ]]; then
+    check_defaults=(--defaults "$CONF/train.properties")
+  fi
+  run_check "$COMMAND" ${check_defaults[@]+"${check_defaults[@]}"} ${app_args[@]+"${app_args[@]}"}
+fi
+# What Spark needs before it starts, said in one line (Spark's own words would be a stack trace, or bash's)
+if [[ -n "${SPARK_HOME:-}" && ! -x "$SPARK_HOME/bin/spark-submit" ]]; then
+  echo "submit.sh: $SPARK_HOME/bin/spark-submit is missing: set SPARK_HOME to a Spark installation (the directory with" \
+    "bin/spark-submit), or unset it to run the Spark of the build" >&2
+  exit 2
+fi
+if [[ "$master" == yarn* && -z "${HADOOP_CONF_DIR:-}" && -z "${YARN_CONF_DIR:-}" ]] \
+   && ! { [[ -n "${SPARK_HOME:-}" ]] && grep -qsE '(HADOOP|YARN)_CONF_DIR' "${SPARK_CONF_DIR:-$SPARK_HOME/conf}/spark-env.sh"; }; then
+  echo "submit.sh: --master $master needs HADOOP_CONF_DIR (or YARN_CONF_DIR) set to the directory of the cluster's" \
+    "core-site.xml and yarn-site.xml" >&2
+  exit 2
+fi
 [[ $has_master -eq 1 ]] || spark_args+=(--master "local[*]")
 [[ $has_props -eq 1 ]] || spark_args+=(--properties-file "$CONF/spark-defaults.conf")
 

@@ -68,7 +68,10 @@ import org.sparkdigits.train.TrainingSpec;
  */
 public final class DigitTrainer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DigitTrainer.class);
+    /** The logger, made when first used: the command line checks options with this class before any logging is set up. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DigitTrainer.class);
+    }
 
     private final TrainingSpec spec;
     /** Whether {@link #prepare(Configuration)} ran for the next {@link #fit()}. */
@@ -194,7 +197,7 @@ public final class DigitTrainer {
             Path test = d.test() == null ? null : Path.of(d.test());
             if (!Files.exists(data) || (test != null && !Files.exists(test))) {
                 Path dir = data.toAbsolutePath().getParent();
-                LOG.info("{} is missing: downloading MNIST into {}", d.data(), dir);
+                Log.LOG.info("{} is missing: downloading MNIST into {}", d.data(), dir);
                 new MnistDownloader(d.mirrors().isEmpty() ? MnistDownloader.DEFAULT_MIRRORS : d.mirrors()).download(dir);
             }
         }
@@ -210,7 +213,7 @@ public final class DigitTrainer {
             // before recovery, which may delete or rename files in --out: a teacher's are left alone
             Outputs.apartFromTeachers("--out", d.out(), conf, teachers, true);
             for (String note : ModelStore.recover(d.out(), conf)) {
-                LOG.warn("{}", note);
+                Log.LOG.warn("{}", note);
             }
             ModelStore.checkTarget(d.out(), conf);
             Outputs.directory("--out", d.out(), conf, inputs);

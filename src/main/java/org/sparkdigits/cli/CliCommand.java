@@ -44,6 +44,13 @@ abstract class CliCommand implements Callable<Integer> {
     }
 
     /**
+     * The checks of this command's options that {@link #call} makes before it needs Spark (usage errors), for
+     * {@code Main --check-only}: none by default.
+     */
+    void check() {
+    }
+
+    /**
      * Declares the options of {@link TrainOption} this command takes ({@link SharedOptions#declare},
      * {@link SharedOptions#mixin}); called once, when the command line is built. None by default.
      */

@@ -12,6 +12,11 @@ import picocli.CommandLine;
 final class EvaluateCommand extends ScoringCommand {
 
     @Override
+    void check() {
+        settings();
+    }
+
+    @Override
     public Integer call() {
         settings();   // --format and --on-bad-row checked before Spark starts
         DigitModel m = DigitModel.load(modelDir(), Main.hadoopConf());

@@ -27,7 +27,6 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "gradcheck", description = "finite-difference check of the backprop gradient")
 final class GradcheckCommand extends CliCommand {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GradcheckCommand.class);
     /** Multiply-adds the check of the real network may cost (some seconds): beyond it, a sample of the parameters. */
     static final long BUDGET = 4_500_000_000L;
 
@@ -76,7 +75,7 @@ final class GradcheckCommand extends CliCommand {
             GradientCheck.Progress progress = (done, total) -> {
                 if (System.nanoTime() - last[0] > 5_000_000_000L) {
                     last[0] = System.nanoTime();
-                    LOG.info("gradcheck: {} of {} parameters checked", done, total);
+                    log().info("gradcheck: {} of {} parameters checked", done, total);
                 }
             };
             ok &= report(shape + " " + net.activation().id() + " network (" + net.init().id() + " init), " + real.rows()
@@ -93,5 +92,10 @@ final class GradcheckCommand extends CliCommand {
         out.printf(Locale.ROOT, "%s: %d parameters, largest relative error %.3e at %s (analytic %.6e, numeric %.6e)%n",
                 what, r.checked(), r.maxRelativeError(), r.worstName(), r.analytic(), r.numeric());
         return r.maxRelativeError() <= tolerance;
+    }
+
+    /** The logger, made when first used: the usage loads this class, and it needs no logging set up. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(GradcheckCommand.class);
     }
 }

@@ -37,6 +37,14 @@ public final class Main {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
+    /**
+     * The first argument of a check of the command line alone, before Spark: {@code submit.sh} runs
+     * {@code Main --check-only COMMAND ARGS...} in a plain JVM first, so usage, help, the version and option errors
+     * answer at once instead of after Spark's start.
+     */
+    static final String CHECK_ONLY = "--check-only";
+    /** The exit code of {@link #CHECK_ONLY} when it answered (usage, --help, --version): nothing is left to run. */
+    static final int ANSWERED = 3;
 
     private static final String HINT = "run ./submit.sh without arguments for usage";
     /** What to do when MNIST cannot be downloaded (offline, or every mirror failing): the end of that error line. */
@@ -50,6 +58,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(CHECK_ONLY)) {
+            System.exit(check(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         int code = run(args, System.out, System.err);
         SparkSession.getDefaultSession().foreach(s -> {
             s.stop();
@@ -91,6 +102,7 @@ public final class Main {
         root.setDefaultValueProvider(defaults);
         root.setCaseInsensitiveEnumValuesAllowed(true);
         root.setUsageHelpWidth(110);
+        HelpLayout.install(root);
         return root;
     }
 
@@ -162,6 +174,38 @@ public final class Main {
         }
     }
 
+    /**
+     * What {@link #run} does before it needs Spark, in a JVM that loads none of Spark's classes: the usage, a command's
+     * --help or the version is printed ({@link #ANSWERED}); a usage error is printed as {@code run} prints it
+     * ({@link #BAD_INPUT}); a command line that {@code run} would take returns {@link #OK} and prints nothing. Anything
+     * else is left for {@code run} to report (OK too), so a valid command line runs exactly as without the check.
+     */
+    static int check(String[] args, PrintStream out, PrintStream err) {
+        try {
+            if (args.length > 0 && args[0].equals("--version")
+                    || args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
+                int code = run(args, out, err);
+                return code == OK ? ANSWERED : code;
+            }
+            current = defaultsFrom(args);
+            CommandLine root = commandLine(current);
+            current.checkKeys(optionKeys(root));
+            CommandLine sub = parse(root, args).subcommand().commandSpec().commandLine();
+            if (sub.isUsageHelpRequested()) {
+                sub.usage(out);
+                return ANSWERED;
+            }
+            ((CliCommand) sub.getCommand()).check();
+            return OK;
+        } catch (UsageException e) {
+            err.println("error: " + Echo.line(e.getMessage()));
+            err.println(HINT);
+            return BAD_INPUT;
+        } catch (Exception | Error e) {
+            return OK;   // the run reports it, with --verbose's stack trace
+        }
+    }
+
     /** Parses {@code args}, turning picocli's errors into the command line's own one-line messages. */
     private static CommandLine.ParseResult parse(CommandLine root, String[] args) {
         CommandLine sub = root.getSubcommands().get(args[0]);
@@ -184,7 +228,7 @@ public final class Main {
             String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
             List<String> suggestions = e.getSuggestions();
             throw new UsageException("unknown option " + Echo.value(name) + " for " + args[0]
-                    + (suggestions.isEmpty() ? "" : "; did you mean " + suggestions.get(0) + "?") + " (run without arguments for usage)");
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + suggestions.get(0) + "?"));   // HINT follows
         } catch (CommandLine.MissingParameterException e) {
             CommandLine.Model.ArgSpec a = e.getMissing().get(0);
             String flag = a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel();
@@ -291,18 +335,9 @@ public final class Main {
         Map<String, CommandLine> subs = root.getSubcommands();
         subs.forEach((name, c) -> sb.append(String.format(Locale.ROOT, "  %-10s %s%n", name,
                 c.getCommandSpec().usageMessage().description()[0])));
-        subs.forEach((name, c) -> {
-            sb.append("\n").append(name).append(" options:\n");
-            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
-                if (o.usageHelp() || o.longestName().equals("--defaults")) {
-                    continue;
-                }
-                String left = o.longestName() + (o.arity().max() == 0 ? "" : " " + o.paramLabel());
-                String help = String.join(" ", o.description()).replaceAll(" \\[default: [^]]*]$", "");   // interpolated
-                String def = o.arity().max() == 0 ? null : current.defaultValue(o);
-                sb.append(String.format(Locale.ROOT, "  %-28s %s%s%n", left, help, def == null ? "" : " [default: " + def + "]"));
-            }
-        });
+        // each command's options as its --help lists them
+        subs.forEach((name, c) -> sb.append("\n").append(name).append(" options:\n")
+                .append(HelpLayout.optionList(c.getCommandSpec())));
         sb.append("\nspark-submit options pass through (--master [default local[*]], --conf K=V, --driver-memory, ...).\n");
         sb.append("Exit codes: 0 success, 1 failure (or gradcheck above tolerance), 2 bad input or usage.\n");
         return sb.toString();
@@ -320,8 +355,25 @@ public final class Main {
         } catch (IOException e) {
             // the version stays unknown
         }
-        return "spark-digits " + v + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", Scala "
+        return "spark-digits " + v + " (Spark " + sparkVersion() + ", Scala "
                 + scala.util.Properties.versionNumberString() + ", Java " + System.getProperty("java.version") + ")";
+    }
+
+    /** Spark's version from its build information (the file {@code org.apache.spark.package} reads), loading no Spark class. */
+    private static String sparkVersion() {
+        try (InputStream in = Main.class.getClassLoader().getResourceAsStream("spark-version-info.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank()) {
+                    return v.trim();
+                }
+            }
+        } catch (IOException e) {
+            // Spark's own answer below
+        }
+        return org.apache.spark.package$.MODULE$.SPARK_VERSION();
     }
 
     /**

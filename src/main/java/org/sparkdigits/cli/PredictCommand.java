@@ -37,8 +37,13 @@ final class PredictCommand extends ScoringCommand {
     String image;
 
     @CommandLine.Option(names = "--show", paramLabel = "FILE", description = "with --image: also write the 28x28 image(s) "
-            + "the model saw as a PNG (side by side)")
+            + "the model saw as a PNG (side by side, each pixel drawn as an 8x8 square)")
     String show;
+
+    /** --show draws each pixel of the 28x28 image as a square of this side: a 224x224 digit, not a 28x28 speck. */
+    static final int SHOW_SCALE = 8;
+    /** The pixels between two digits of the --show strip. */
+    static final int SHOW_GAP = 8;
 
     @Override
     public Integer call() {
@@ -89,7 +94,13 @@ final class PredictCommand extends ScoringCommand {
                 throw new InputException(f + ": " + e.getMessage());
             }
         }
-        BufferedImage strip = new BufferedImage(files.size() * DigitImage.SIZE, DigitImage.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+        // each of the model's pixels as a SHOW_SCALE square (nearest neighbour: the pixels stay visible), a light gap between
+        int cell = DigitImage.SIZE * SHOW_SCALE;
+        BufferedImage strip = new BufferedImage(files.size() * (cell + SHOW_GAP) - SHOW_GAP, cell, BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.Graphics2D g = strip.createGraphics();
+        g.setColor(new java.awt.Color(200, 200, 200));
+        g.fillRect(0, 0, strip.getWidth(), strip.getHeight());
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
             DigitModel.ImagePrediction p = predictions.get(i);
@@ -99,8 +110,9 @@ final class PredictCommand extends ScoringCommand {
                 line.append(String.format(Locale.ROOT, " %d:%.4f", c, p.probabilities()[c]));
             }
             out.println(line);
-            strip.getGraphics().drawImage(DigitImage.toImage(p.pixels()), i * DigitImage.SIZE, 0, null);
+            g.drawImage(DigitImage.toImage(p.pixels()), i * (cell + SHOW_GAP), 0, cell, cell, null);
         }
+        g.dispose();
         if (show != null) {
             AtomicFiles.write(Path.of(show), tmp -> {
                 if (!ImageIO.write(strip, "png", tmp.toFile())) {

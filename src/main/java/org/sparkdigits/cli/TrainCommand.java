@@ -25,6 +25,11 @@ final class TrainCommand extends CliCommand {
     }
 
     @Override
+    void check() {
+        Main.usage(builder()::build);
+    }
+
+    @Override
     public Integer call() {
         DigitTrainer.Builder builder = builder();
         if (!given("--out")) { // the command line always writes its model directory: --out's default when not given

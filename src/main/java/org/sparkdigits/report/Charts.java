@@ -42,10 +42,15 @@ public final class Charts {
     public static final int HEIGHT = 540;
     /** The confusion heat map is square. */
     public static final int CONFUSION_SIZE = 720;
-    /** The samples grid: columns, tile size. */
-    public static final int GRID_COLUMNS = 6;
+    /**
+     * The samples grid: columns, tile size. Four tiles of 300 px make a 1200 px picture that report.html shows close to
+     * its size in a 1200 px window, so the 18 px captions stay about 17 px on screen (six columns shrank them to 8).
+     */
+    public static final int GRID_COLUMNS = 4;
     public static final int TILE_WIDTH = 300;
-    public static final int TILE_HEIGHT = 150;
+    public static final int TILE_HEIGHT = 176;
+    /** The captions' font size in the samples grid, in pixels of the picture. */
+    public static final int CAPTION_SIZE = 18;
 
     private static final Color WRONG = new Color(200, 30, 30);
     private static final Color RIGHT = new Color(30, 130, 60);
@@ -76,7 +81,9 @@ public final class Charts {
                                  List<java.util.function.ToDoubleFunction<HistoryRow>> series) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(byEpoch ? "epoch" : "iteration").yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // below the plot: inside it, the legend covered the curves' last points (where accuracy is highest)
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
         String[] names = {"training (mean since the previous point)", "validation", "test"};
@@ -129,15 +136,23 @@ public final class Charts {
                 e.count(), 100 * e.accuracy()));
     }
 
-    /** A heat map of {@code confusion[true][predicted]} with the counts in the cells. */
+    /**
+     * A heat map of {@code confusion[true][predicted]} with the counts in the cells, laid out as scikit-learn's
+     * {@code ConfusionMatrixDisplay} draws it: the true classes down the side from the first at the top, the predicted
+     * ones along the bottom from the first at the left, so the diagonal runs from the top left.
+     */
     public static byte[] confusion(long[][] confusion, String title) {
         int k = confusion.length;
-        int[] classes = new int[k];
-        int[][] heat = new int[k][k];   // heat[x = predicted][y = true]
+        List<Integer> predicted = new ArrayList<>();
+        List<Integer> trueTopDown = new ArrayList<>();   // the heat map's y axis rises: the last class comes first
+        for (int c = 0; c < k; c++) {
+            predicted.add(c);
+            trueTopDown.add(k - 1 - c);
+        }
+        List<Number[]> heat = new ArrayList<>();   // {x index = predicted, y index, count}
         for (int t = 0; t < k; t++) {
-            classes[t] = t;
             for (int p = 0; p < k; p++) {
-                heat[p][t] = (int) Math.min(Integer.MAX_VALUE, confusion[t][p]);
+                heat.add(new Number[] {p, k - 1 - t, Math.min(Integer.MAX_VALUE, confusion[t][p])});
             }
         }
         HeatMapChart chart = new HeatMapChartBuilder().width(CONFUSION_SIZE).height(CONFUSION_SIZE)
@@ -146,7 +161,7 @@ public final class Charts {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)});
-        chart.addSeries("confusion", classes, classes, heat);
+        chart.addSeries("confusion", predicted, trueTopDown, heat);
         return png(chart);
     }
 
@@ -170,21 +185,23 @@ public final class Charts {
 
     private static void tile(Graphics2D g, Sample s, int x0, int y0) {
         Color mark = s.correct() ? RIGHT : WRONG;
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, CAPTION_SIZE));
         g.setColor(mark);
-        g.drawString(String.format(Locale.ROOT, "label %d, predicted %d (%.2f)  %s", s.label(), s.predicted(),
-                s.confidence(), s.correct() ? "CORRECT" : "INCORRECT"), x0 + 6, y0 + 15);
+        g.drawString(String.format(Locale.ROOT, "label %d, predicted %d", s.label(), s.predicted()), x0 + 8, y0 + 22);
+        g.drawString(String.format(Locale.ROOT, "(%.2f)  %s", s.confidence(), s.correct() ? "CORRECT" : "INCORRECT"),
+                x0 + 8, y0 + 44);
         // the digit, 4 pixels per pixel, ink dark on white
         int scale = 4;
+        int top = 54;
         for (int r = 0; r < 28; r++) {
             for (int c = 0; c < 28; c++) {
                 int v = 255 - (s.pixels()[r * 28 + c] & 0xFF);
                 g.setColor(new Color(v, v, v));
-                g.fillRect(x0 + 6 + c * scale, y0 + 24 + r * scale, scale, scale);
+                g.fillRect(x0 + 6 + c * scale, y0 + top + r * scale, scale, scale);
             }
         }
         // the ten probabilities
-        CategoryChart bars = new CategoryChartBuilder().width(TILE_WIDTH - 130).height(TILE_HEIGHT - 24).build();
+        CategoryChart bars = new CategoryChartBuilder().width(TILE_WIDTH - 130).height(TILE_HEIGHT - top + 2).build();
         bars.getStyler().setLegendVisible(false);
         bars.getStyler().setChartBackgroundColor(Color.WHITE);
         bars.getStyler().setYAxisMin(0.0);
@@ -199,7 +216,7 @@ public final class Charts {
             p.add(s.probabilities()[c]);
         }
         bars.addSeries("p", classes, p);
-        g.drawImage(BitmapEncoder.getBufferedImage(bars), x0 + 124, y0 + 22, null);
+        g.drawImage(BitmapEncoder.getBufferedImage(bars), x0 + 124, y0 + top - 4, null);
         if (!s.correct()) {
             g.setColor(WRONG);
             g.setStroke(new BasicStroke(3));

@@ -95,7 +95,7 @@ class CommandLineTest {
         assertEquals(14, new ObjectMapper().readTree(b.resolve("model.json").toFile()).get("architecture").get("hidden").asInt());
         // the usage shows the file's defaults
         CliRun usage = CliRun.of("help", "--defaults", defaults.toString());
-        assertTrue(usage.out().contains("--hidden H") && usage.out().contains("[default: 12]"), usage.out());
+        assertTrue(usage.out().contains("--hidden=H") && usage.out().contains("[default: 12]"), usage.out());
         // in every command that shares the option
         CliRun gradcheck = CliRun.of("gradcheck", "--help", "--defaults", defaults.toString());
         assertTrue(gradcheck.out().replaceAll("\\s+", " ").contains("[default: 12]"), gradcheck.out());

@@ -52,8 +52,8 @@ class MainTest {
     void usageListsEveryCommandAndOptionWithItsDefault() {
         CliRun r = CliRun.of();
         assertEquals(0, r.code());
-        for (String s : List.of("train", "evaluate", "predict", "gradcheck", "download", "--iterations N", "[default: 500]",
-                "--lr RATE", "[default: 0.1]", "--hidden H", "--on-bad-row fail|skip", "--holdout N", "--master")) {
+        for (String s : List.of("train", "evaluate", "predict", "gradcheck", "download", "--iterations=N", "[default: 500]",
+                "--lr=RATE", "[default: 0.1]", "--hidden=H", "--on-bad-row=fail|skip", "--holdout=N", "--master")) {
             assertTrue(r.out().contains(s), "usage lacks " + s);
         }
         assertFalse(r.out().contains("] [default:"), "a default shown twice:\n" + r.out());
@@ -80,12 +80,12 @@ class MainTest {
         assertCharts(model);
     }
 
-    /** The four charts are valid PNGs of their stated sizes (samples: 24 digits, 6 per row). */
+    /** The four charts are valid PNGs of their stated sizes (samples: 24 digits, 4 per row). */
     private static void assertCharts(Path dir) throws IOException {
         assertPng(dir.resolve("loss.png"), 900, 540);
         assertPng(dir.resolve("accuracy.png"), 900, 540);
         assertPng(dir.resolve("confusion.png"), 720, 720);
-        assertPng(dir.resolve("samples.png"), 6 * 300, 4 * 150);
+        assertPng(dir.resolve("samples.png"), 4 * 300, 6 * 176);
     }
 
     private static void assertPng(Path file, int width, int height) throws IOException {
@@ -119,7 +119,7 @@ class MainTest {
         assertTrue(r.out().contains("90 rows, accuracy "), r.out());
         String html = Files.readString(copy.resolve("report.html"));
         for (String s : List.of("<img src=\"loss.png\"", "<img src=\"accuracy.png\"", "<img src=\"confusion.png\"",
-                "<img src=\"samples.png\"", "90 rows", "other.csv", "&quot;hidden&quot; : 10")) {
+                "<img src=\"samples.png\"", "90 rows", "other.csv", "architecture.hidden</td><td>10</td>")) {
             assertTrue(html.contains(s), "report.html lacks " + s);
         }
         assertCharts(copy);

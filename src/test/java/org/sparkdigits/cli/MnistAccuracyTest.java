@@ -88,8 +88,8 @@ class MnistAccuracyTest {
         // this H=10 model is a weak one: most, not all, must agree
         assertTrue(sameAsRows >= 0.84 * PHOTOS, sameAsRows + " of " + PHOTOS + " photos predicted as their CSV rows");
         java.awt.image.BufferedImage seen = javax.imageio.ImageIO.read(strip.toFile());
-        assertEquals(PHOTOS * 28, seen.getWidth());
-        assertEquals(28, seen.getHeight());
+        assertEquals(PHOTOS * (28 * PredictCommand.SHOW_SCALE + PredictCommand.SHOW_GAP) - PredictCommand.SHOW_GAP, seen.getWidth());
+        assertEquals(28 * PredictCommand.SHOW_SCALE, seen.getHeight());
     }
 
     @Test
