@@ -27,6 +27,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Evaluation;
@@ -42,6 +43,7 @@ import org.sparkdigits.train.TrainingListener;
  * layout of the pixels; bad DataFrames are named; listeners hear every step and evaluation; a model saved and loaded
  * is the same model; transform and evaluate agree with predict and evaluate.
  */
+@Tag("spark-layer")
 class DigitTrainerTest {
 
     @TempDir
@@ -77,6 +79,7 @@ class DigitTrainerTest {
         return Files.readAllBytes(model.resolve("model.safetensors"));
     }
 
+    @Tag("slow")
     @Test
     void fitOnTheRealMnistIsTheCommandLinesModelBitForBit() throws IOException {
         Path csv = TestCsv.mnist("mnist_train.csv.gz");

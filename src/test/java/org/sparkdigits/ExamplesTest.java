@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Evaluation;
@@ -18,6 +19,7 @@ import org.sparkdigits.testing.TestCsv;
  * The programs in examples/java (compiled with the tests: the build adds that folder as a test source) run as written,
  * here on small generated CSVs with the header, as {@code ./submit.sh download} writes MNIST's, in the shared session.
  */
+@Tag("spark-layer")
 class ExamplesTest {
 
     @Test

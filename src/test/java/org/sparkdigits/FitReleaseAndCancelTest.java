@@ -38,6 +38,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.io.InputException;
@@ -52,6 +53,7 @@ import org.sparkdigits.train.TrainingListener;
  * its thread or a cancellation of its Spark job group ends it promptly with a {@link TrainingCancelledException},
  * during the load of ten billion rows and during training.
  */
+@Tag("spark-layer")
 class FitReleaseAndCancelTest {
 
     @TempDir
@@ -295,6 +297,7 @@ class FitReleaseAndCancelTest {
         return thrown.get();
     }
 
+    @Tag("slow")
     @Test
     void cancellingTheJobGroupEndsTheLoadOfTenBillionRows() {
         CountDownLatch announced = new CountDownLatch(1);
@@ -312,6 +315,7 @@ class FitReleaseAndCancelTest {
         assertFalse(c.interrupted());
     }
 
+    @Tag("slow")
     @Test
     void interruptingTheThreadEndsTheLoadAndItsJob() {
         CountDownLatch announced = new CountDownLatch(1);
@@ -353,6 +357,7 @@ class FitReleaseAndCancelTest {
         return () -> shortRun().batchSize(10).epochs(2000).listener(l).build().fit(train);
     }
 
+    @Tag("slow")
     @Test
     void cancellingTheJobGroupEndsTraining() throws IOException {
         Dataset<Row> train = kaggle(TestCsv.labelled(dir.resolve("long.csv"), 200, 96, true));
@@ -364,6 +369,7 @@ class FitReleaseAndCancelTest {
         assertTrue(steps.get() >= 1 && steps.get() < 40_000, "steps " + steps);
     }
 
+    @Tag("slow")
     @Test
     void interruptingTheThreadEndsTraining() throws IOException {
         Dataset<Row> train = kaggle(TestCsv.labelled(dir.resolve("long-i.csv"), 200, 97, true));

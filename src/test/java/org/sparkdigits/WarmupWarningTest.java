@@ -14,6 +14,7 @@ import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.LearningRateSchedule;
@@ -25,6 +26,7 @@ import org.sparkdigits.train.ScheduleSpec;
  * A warm-up as long as the run or longer keeps the learning rate below its base value for the whole run: one WARN line
  * says so (the README's old library example did this on small data and reached 63%).
  */
+@Tag("spark-layer")
 class WarmupWarningTest {
 
     @TempDir

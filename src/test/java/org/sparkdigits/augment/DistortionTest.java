@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sparkdigits.core.Activation;
 import org.sparkdigits.core.DigitBlock;
@@ -86,6 +87,7 @@ class DistortionTest {
     }
 
     /** A model trained on originals only still classifies most variants of the mild (default) settings. */
+    @Tag("slow")
     @Test
     void mildVariantsStayRecognisable() {
         DigitBlock train = InputFiles.firstRows(TestCsv.mnist("mnist_train.csv.gz").toString(), 10_000);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.TestCsv;
@@ -24,6 +25,7 @@ import org.sparkdigits.testing.TestCsv;
  * Runs the application in its own JVM, as a user would (with the shipped conf/log4j2.properties), to see
  * exactly what reaches the terminal: one error line and no stack trace on bad input, progress on success.
  */
+@Tag("slow")
 class CliProcessTest {
 
     @TempDir

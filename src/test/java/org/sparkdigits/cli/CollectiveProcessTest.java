@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.Jvm;
@@ -32,6 +33,7 @@ import org.sparkdigits.testing.TestCsv;
  * The jobs engine's bits do not depend on the master (StandaloneClusterTest), so its references are trained
  * in-process (the same CLI on the test session), which keeps this class to a few JVMs.
  */
+@Tag("cluster")
 class CollectiveProcessTest {
 
     @TempDir

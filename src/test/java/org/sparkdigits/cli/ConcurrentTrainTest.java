@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitModel;
@@ -56,6 +57,7 @@ class ConcurrentTrainTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void twoTrainProcessesIntoOneOutBothEndWellAndOneCompleteModelStays() throws Exception {
         Path data = TestCsv.labelled(dir.resolve("train.csv"), 400, 21, true);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
@@ -17,6 +18,7 @@ import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestFormats;
 
 /** Every command that reads digits reads CSV, LIBSVM, Parquet and IDX, detected or named with --format. */
+@Tag("spark-layer")
 class FormatsCliTest {
 
     @TempDir
@@ -27,6 +29,7 @@ class FormatsCliTest {
         return r.out().substring(r.out().indexOf(" rows, accuracy"));
     }
 
+    @Tag("slow")
     @Test
     void theRealMnistIdxFilesAreTheRowsOfTheCsvFiles() throws IOException {
         SparkTestSession.get();

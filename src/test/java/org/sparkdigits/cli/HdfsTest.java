@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitModel;
@@ -32,6 +33,8 @@ import org.sparkdigits.testing.TestCsv;
  * writes, evaluate reads it back, the library saves and loads model directories there, and a directory on HDFS that
  * is not a model is never replaced.
  */
+@Tag("cluster")
+@Tag("spark-layer")
 class HdfsTest {
 
     @TempDir

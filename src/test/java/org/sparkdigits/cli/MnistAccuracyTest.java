@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The real MNIST (from {@code -Dmnist.dir}, default ../shared/mnist; the test fails, naming the path, if
  * it is missing): training with the defaults reaches the original notebook's 88.1% test accuracy.
  */
+@Tag("slow")
 class MnistAccuracyTest {
 
     /** Test digits turned into photos for predict --image. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
@@ -25,6 +26,7 @@ import org.sparkdigits.testing.TestCsv;
  * Checkpoints and --resume: a driver killed with SIGKILL in the middle of training, resumed (from the checkpoint
  * before the newest, which is torn on purpose), ends with a model bit-identical to an uninterrupted run.
  */
+@Tag("spark-layer")
 class ResumeTest {
 
     @TempDir
@@ -41,6 +43,7 @@ class ResumeTest {
                 "--validation", "60", "--partitions", "3", "--seed", "5", "--log-every", "5");
     }
 
+    @Tag("slow")
     @Test
     void aKilledDriverResumesToTheSameWeights() throws Exception {
         SparkTestSession.get();
@@ -138,6 +141,7 @@ class ResumeTest {
         assertTrue(d.err().contains("checkpoints are for sgd, momentum, nesterov, adam and adamw"), d.err());
     }
 
+    @Tag("slow")
     @Test
     void forgedDamagedAndHugeCheckpointsAreSkippedAndTheGoodOnesKept() throws Exception {
         SparkTestSession.get();

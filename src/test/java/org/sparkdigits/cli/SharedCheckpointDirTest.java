@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitTrainer;
@@ -38,6 +39,7 @@ class SharedCheckpointDirTest {
                 "--checkpoint-dir", ck.toString(), "--checkpoint-every", "20");
     }
 
+    @Tag("slow")
     @Test
     void aSecondRunIntoTheSameCheckpointDirIsRefusedWhileTheFirstLives() throws Exception {
         SparkTestSession.get();

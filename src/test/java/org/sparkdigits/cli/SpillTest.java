@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.Jvm;
@@ -64,6 +65,7 @@ class SpillTest {
      * the default MEMORY_AND_DISK keeps what fits in memory, puts the rest on disk, and trains the same model as a
      * roomy JVM.
      */
+    @Tag("slow")
     @Test
     void aSetLargerThanTheHeapTrainsWithPartOfItOnDisk() throws Exception {
         int n = 300_000;

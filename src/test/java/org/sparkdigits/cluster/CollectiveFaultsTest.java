@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import org.sparkdigits.testing.TestCsv;
  * undisturbed run's. The kill and the stop land while the second segment's barrier stage runs (seen through the
  * driver's REST API), so each test fails if the retry does not happen. No timing is asserted; waits are hang guards.
  */
+@Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CollectiveFaultsTest {
 

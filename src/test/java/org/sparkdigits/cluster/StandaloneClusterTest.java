@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,8 @@ import org.sparkdigits.testing.TestCsv;
  * same job on local[2] with the same seed and partition count, also when an executor or a whole Worker is
  * killed (SIGKILL) in the middle of training. The cluster starts once for the class.
  */
+@Tag("cluster")
+@Tag("spark-layer")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
 

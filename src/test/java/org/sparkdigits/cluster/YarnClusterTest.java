@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,7 @@ import org.sparkdigits.testing.TestCsv;
  * attempt's checkpoints on HDFS by itself, to the same model (a fresh submission is refused them: {@code YarnAttemptTest}). One run uses the security settings
  * {@code conf/spark-defaults.cluster.conf} recommends. The clusters start once for the class.
  */
+@Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YarnClusterTest {
 

@@ -8,6 +8,7 @@ import static org.sparkdigits.testing.Numbers.maxRelativeDifference;
 
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,6 +53,7 @@ class DistillationTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void selfDistillationUnderDropoutPullsTheDroppedNetworkTowardsTheWholeOne() {
         // with dropout, the teacher (the same weights, no masks) differs from the student: dz = p_dropped - p_whole at

@@ -19,6 +19,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.TestCsv;
@@ -118,6 +119,7 @@ class MnistDownloaderTest {
         assertTrue(Files.readString(dir.resolve("m/metrics.json")).contains("\"train_rows\" : 60000"));
     }
 
+    @Tag("slow")
     @Test
     void theTestsObtainMnistIntoAnEmptyCacheAsAUsersMachineWould(@TempDir Path dir) throws IOException {
         Path cache = dir.resolve("cache/mnist");

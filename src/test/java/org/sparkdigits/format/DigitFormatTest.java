@@ -18,6 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.DigitBlock;
@@ -32,6 +33,7 @@ import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestFormats;
 
 /** Every input format gives the same records; malformed files are named with the record and what is wrong. */
+@Tag("spark-layer")
 class DigitFormatTest {
 
     private final SparkSession spark = SparkTestSession.get();

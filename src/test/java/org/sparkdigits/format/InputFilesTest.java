@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.data.InputFile;
@@ -18,6 +19,7 @@ import org.sparkdigits.data.InputFormat;
 import org.sparkdigits.io.InputException;
 import org.sparkdigits.testing.TestCsv;
 
+@Tag("spark-layer")
 class InputFilesTest {
 
     private final Configuration conf = new Configuration();

@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The checkpoint file format: exact round trip; torn and damaged files are detected. */
+@Tag("spark-layer")
 class CheckpointTest {
 
     private static Checkpoint sample() {

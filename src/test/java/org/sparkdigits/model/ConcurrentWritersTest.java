@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,6 +25,7 @@ import org.sparkdigits.testing.Jvm;
  * (Before the owner records and the lock, a writer's recovery deleted another one's temporary directory while it was
  * being filled, and renames onto the same directory raced: the directory ended without model.json.)
  */
+@Tag("slow")
 class ConcurrentWritersTest {
 
     private static final int WRITERS = 3;

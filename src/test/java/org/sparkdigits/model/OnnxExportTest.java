@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sparkdigits.core.Activation;
@@ -30,6 +31,7 @@ import ai.onnxruntime.OrtSession;
  */
 class OnnxExportTest {
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}, H={1}, {2}")
     @CsvSource({"relu, 64, double, 1e-6", "sigmoid, 16, double, 1e-6", "relu, 64, float, 1e-5"})
     void onnxRuntimePredictsAsWeDoOnTheMnistTestSet(String activation, int hidden, String precision, double tolerance)

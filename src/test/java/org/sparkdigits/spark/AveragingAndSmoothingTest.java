@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitTrainer;
@@ -32,6 +33,7 @@ import org.sparkdigits.train.TrainingListener;
 import org.sparkdigits.train.TrainingSpec;
 
 /** {@code --ema} and {@code --label-smoothing} in the driver loops, on real Spark. */
+@Tag("spark-layer")
 class AveragingAndSmoothingTest {
 
     private static final NetworkShape SHAPE = NetworkShape.mnist(10);

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.io.InputException;
@@ -27,6 +28,7 @@ import org.sparkdigits.io.InputException;
  * (a dead pid on this host, a lease not refreshed, an earlier YARN attempt of the same application). Real processes
  * stand for the other runs; the concurrent train runs are in {@code cli/SharedCheckpointDirTest}.
  */
+@Tag("spark-layer")
 class CheckpointLeaseTest {
 
     @TempDir

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitTrainer;
@@ -15,6 +16,7 @@ import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 
 /** The collective engine trains the same model.safetensors as the jobs engine, bit for bit. */
+@Tag("spark-layer")
 class CollectiveEngineTest {
 
     @TempDir
@@ -64,6 +66,7 @@ class CollectiveEngineTest {
     }
 
     /** Every feature of a mini-batch step, each on both engines: the same model.safetensors. */
+    @Tag("slow")
     @Test
     void everyFeatureGivesTheSameBitsOnBothEngines() throws IOException {
         Path teacher = dir.resolve("teacher");

@@ -14,6 +14,7 @@ import java.util.List;
 
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.DigitBlock;
@@ -24,6 +25,7 @@ import org.sparkdigits.io.InputException;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 
+@Tag("spark-layer")
 class DigitLoaderTest {
 
     private final SparkSession spark = SparkTestSession.get();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitTrainer;
@@ -38,6 +39,7 @@ import org.sparkdigits.testing.TestLoads;
 import org.sparkdigits.train.TrainingSpec;
 
 /** {@code --teacher}: teachers read from model directories, broadcast once, evaluated in the gradient tasks, on real Spark. */
+@Tag("spark-layer")
 class DistillationTrainingTest {
 
     private static final NetworkShape SHAPE = NetworkShape.mnist(10);

@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitTrainer;
@@ -35,6 +36,7 @@ import org.sparkdigits.testing.TestLoads;
 import org.sparkdigits.train.TrainingSpec;
 
 /** The data-parallel contract, on real Spark in local[2]. */
+@Tag("spark-layer")
 class DistributedTrainingTest {
 
     private static final NetworkShape SHAPE = NetworkShape.mnist(10);

@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.io.InputException;
@@ -22,6 +23,7 @@ import org.sparkdigits.train.TrainingSpec;
  * {@code --engine}: which engine a run uses and why, decided before any step; the collective engine where Spark can
  * gang-schedule a barrier stage of all the partitions, a quick one-line refusal of {@code collective} where it cannot.
  */
+@Tag("spark-layer")
 class EngineChoiceTest {
 
     static SparkContext sc;

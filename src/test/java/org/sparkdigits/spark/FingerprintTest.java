@@ -8,9 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What a refused resume says differs: the value that changed, and for a long one the part of it that changed. */
+@Tag("spark-layer")
 class FingerprintTest {
 
     private static Map<String, Object> settings(String sha, String dir) {

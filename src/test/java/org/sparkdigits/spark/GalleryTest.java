@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Activation;
@@ -24,6 +25,7 @@ import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestLoads;
 
 /** The samples gallery: the most confidently wrong rows of the whole data set first, then right ones. */
+@Tag("spark-layer")
 class GalleryTest {
 
     @TempDir

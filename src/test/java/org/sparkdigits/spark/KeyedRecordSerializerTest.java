@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 
 import org.apache.spark.serializer.SerializationStream;
 import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import scala.Tuple2;
@@ -20,6 +21,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /** The load's shuffle format: pairs written as Spark's shuffle writes them come back as Spark's reader reads them. */
+@Tag("spark-layer")
 class KeyedRecordSerializerTest {
 
     private static final ClassTag<Object> ANY = ClassTag$.MODULE$.apply(Object.class);

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sparkdigits.core.DigitBlock;
 import org.sparkdigits.core.GradientSum;
@@ -39,6 +40,7 @@ import scala.reflect.ClassTag$;
  * cannot build a record and skips {@code writeReplace}, so every class of ours that Spark's data serializer may see
  * names Java serialization as its Kryo serializer. (The process test {@code CliProcessTest} trains under Kryo.)
  */
+@Tag("spark-layer")
 class KryoTransportTest {
 
     private static final ClassTag<Object> ANY = ClassTag$.MODULE$.apply(Object.class);

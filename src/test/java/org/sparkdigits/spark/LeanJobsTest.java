@@ -11,10 +11,12 @@ import java.util.stream.IntStream;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sparkdigits.testing.SparkTestSession;
 
 /** The closure-free RDD operations behave like Spark's own: same elements, partition order, errors surface. */
+@Tag("spark-layer")
 class LeanJobsTest {
 
     private static JavaRDD<Integer> numbers(int n, int partitions) {

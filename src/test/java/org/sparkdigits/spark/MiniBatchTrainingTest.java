@@ -15,6 +15,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.DigitTrainer;
@@ -38,6 +39,7 @@ import org.sparkdigits.train.TrainingListener;
 import org.sparkdigits.train.TrainingSpec;
 
 /** Mini-batches, optimisers, early stopping and the full-batch line-search methods on real Spark. */
+@Tag("spark-layer")
 class MiniBatchTrainingTest {
 
     private static final NetworkShape SHAPE = NetworkShape.mnist(10);

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.core.Activation;
@@ -28,6 +29,7 @@ import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 
 /** DigitModel.transform(Dataset&lt;Row&gt;) on a DataFrame read by Spark's own CSV reader, without MLlib. */
+@Tag("spark-layer")
 class ScoringTest {
 
     @TempDir

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.io.InputException;
@@ -19,6 +20,7 @@ import org.sparkdigits.io.InputException;
  * Which checkpoints a driver continues without --resume: a YARN re-attempt those of its own application's first
  * attempt, and nothing else (the kill of a real ApplicationMaster is in {@code cluster/YarnClusterTest}).
  */
+@Tag("spark-layer")
 class YarnAttemptTest {
 
     @TempDir

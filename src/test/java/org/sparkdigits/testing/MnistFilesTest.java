@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ class MnistFilesTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void theProjectsDataFolderIsUsedWhenNothingElseIsThere(@TempDir Path dir) throws IOException {
         // data/ as ./submit.sh download writes it: both CSVs with the label,pixel0,... header, not compressed
