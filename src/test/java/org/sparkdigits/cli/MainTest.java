@@ -22,6 +22,7 @@ import org.sparkdigits.core.ReferenceKernel;
 import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
+import org.sparkdigits.testing.TrainedModel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,15 +34,13 @@ class MainTest {
     static Path train;
     static Path model;
 
+    /** The shared model (testing/TrainedModel: train --iterations 30 --lr 0.5 --log-every 10 --partitions 3) and its rows. */
     @BeforeAll
     static void trainOnce() throws IOException {
         SparkTestSession.get();
-        train = TestCsv.labelled(dir.resolve("train.csv.gz"), 400, 21, true);
-        TestCsv.labelled(dir.resolve("test.csv"), 100, 22, false);
-        model = dir.resolve("model");
-        CliRun r = CliRun.of("train", "--data", train.toString(), "--test", dir.resolve("test.csv").toString(),
-                "--out", model.toString(), "--iterations", "30", "--lr", "0.5", "--log-every", "10", "--partitions", "3");
-        assertEquals(0, r.code(), r.err());
+        train = TrainedModel.trainingData(dir);
+        TrainedModel.testData(dir);
+        model = TrainedModel.copyTo(dir.resolve("model"));
     }
 
     private static JsonNode json(Path p) throws IOException {
