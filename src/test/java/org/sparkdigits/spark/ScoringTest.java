@@ -47,6 +47,7 @@ class ScoringTest {
         KAGGLE = t;
     }
 
+    @Tag("slow")
     @Test
     void addsPredictionAndProbabilityColumnsToAnyFrameWithThePixelColumns() throws IOException {
         SparkSession spark = SparkTestSession.get();
