@@ -14,6 +14,7 @@ import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
@@ -24,6 +25,7 @@ import org.sparkdigits.testing.TestCsv;
  * released by TID ..." for a task that ends holding one (an iterator over a cached partition left undrained), which a
  * library {@code fit} printed on every step.
  */
+@Tag("spark-layer")
 class BlockLocksTest {
 
     @TempDir
