@@ -137,7 +137,17 @@ public final class HadoopFs {
      */
     public static void requireRegularFile(FileSystem fs, Path p, String role) {
         java.nio.file.Path local = local(fs, p);
-        if (local != null && Files.exists(local) && !Files.isRegularFile(local) && !Files.isDirectory(local)) {
+        if (local == null) {
+            return;
+        }
+        // one look at the file (behind links), not three: a file removed between the looks is not "not regular"
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(local, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (java.io.IOException e) {   // gone (or unreadable): the open that follows says so
+            return;
+        }
+        if (!a.isRegularFile() && !a.isDirectory()) {
             throw new InputException(role + ": " + p + " is not a regular file (a FIFO, device or socket): give a file");
         }
     }
@@ -193,13 +203,16 @@ public final class HadoopFs {
 
     /** {@link #open}'s checks for a file on the local disk, read with {@code java.nio}. */
     public static InputStream openLocal(java.nio.file.Path p, String role, long maxBytes) throws IOException {
-        if (Files.isDirectory(p)) {
+        // one look (behind links): a file removed meanwhile is "no such file" (from the reads below), not "not regular"
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                java.nio.file.attribute.BasicFileAttributes.class);
+        if (a.isDirectory()) {
             throw new InputException(role + ": " + p + " is a directory, not a file");
         }
-        if (Files.exists(p) && !Files.isRegularFile(p)) {
+        if (!a.isRegularFile()) {
             throw new InputException(role + ": " + p + " is not a regular file (a FIFO, device or socket): give a file");
         }
-        long size = Files.size(p);
+        long size = a.size();
         if (size > maxBytes) {
             throw new InputException(role + ": " + p + " is " + size + " bytes, more than such a file can be (" + maxBytes + ")");
         }

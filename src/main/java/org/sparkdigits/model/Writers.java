@@ -178,7 +178,11 @@ final class Writers {
             return null;
         } catch (org.sparkdigits.io.InputException e) {   // a FIFO or device named like a record: never ours
             bytes = new byte[0];
-            st = fs.getFileStatus(p);
+            try {
+                st = fs.getFileStatus(p);
+            } catch (java.io.FileNotFoundException gone) {   // released meanwhile
+                return null;
+            }
         }
         long now = System.currentTimeMillis();
         Owner o = Owner.parse(bytes);
