@@ -99,7 +99,8 @@ class SubmitScriptTest {
 
         Outcome version = submit("--version");
         assertEquals(0, version.code(), version.err());
-        assertTrue(version.out().startsWith("spark-digits ") && version.out().contains("(Spark 4."), version.out());
+        assertTrue(version.out().startsWith("spark-digits ") && version.out().contains("(Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ","),
+                version.out());
         assertFalse(version.out().contains(SPARK_SUBMIT_SAYS), version.out());
 
         Outcome usage = submit();
