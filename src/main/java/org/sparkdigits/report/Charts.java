@@ -86,6 +86,8 @@ public final class Charts {
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+        // epochs are fractions (steps / steps per epoch): without a pattern the ticks printed 17 digits and ran together
+        chart.getStyler().setXAxisDecimalPattern(byEpoch ? "0.##" : "#,##0");
         String[] names = {"training (mean since the previous point)", "validation", "test"};
         int added = 0;
         for (int s = 0; s < series.size(); s++) {
