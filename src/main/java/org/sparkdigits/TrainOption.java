@@ -57,11 +57,11 @@ public enum TrainOption {
     EARLY_STOPPING("early-stopping", "P", "0", Kind.INTEGER, "stop after P evaluations without a better validation loss and "
             + "keep the best weights (0: off; needs --validation)"),
     LOCAL_STEPS("local-steps", "K", "1", Kind.INTEGER, "mini-batch steps each task takes alone before the models are averaged"),
-    ENGINE("engine", "collective|jobs|auto", "jobs", Kind.CHOICE, "how the steps reach Spark: jobs (a Spark job per "
+    ENGINE("engine", "collective|jobs|auto", "auto", Kind.CHOICE, "how the steps reach Spark: jobs (a Spark job per "
             + "step), collective (one barrier stage per segment of steps, whose tasks sum among themselves over TCP; "
-            + "mini-batch steps with --local-steps 1 only) or auto (picks collective when the cluster can run a barrier "
-            + "stage of all the partitions and the steps allow it, else jobs, saying why); the same bits on both; jobs "
-            + "is the default until collective is the faster at every width (today: at H=10 and 128, not at 800)"),
+            + "gradient steps with --local-steps 1, not lbfgs or cg) or auto (collective when the cluster can run a "
+            + "barrier stage of all the partitions and the steps allow it, else jobs, saying why); the same bits on "
+            + "both"),
     KERNEL("kernel", "simd|float|sparse|ojalgo", "simd", Kind.CHOICE, "gradient kernel: simd (zero pixels skipped, Vector "
             + "API), float (the same with the first layer in single precision: faster at large H), sparse (simd in plain "
             + "loops, bit-identical) or ojalgo (dense ojAlgo products, the reference)"),

@@ -69,7 +69,8 @@ final class CollectiveSteps {
 
     /**
      * What a segment runs: steps {@code first..last-1} of epoch {@code epoch} (global step numbers from
-     * {@code firstStep + 1}), each with its learning rate.
+     * {@code firstStep + 1}), each with its learning rate; full batch ({@code plan} null): iterations
+     * {@code firstStep + 1..}, each over every row with its own distortions and dropout masks ({@code epoch} 0).
      */
     @DefaultSerializer(JavaSerializer.class)
     record Segment(int epoch, int first, int last, long firstStep, double[] rates, BatchPlan plan, long seed,
@@ -78,6 +79,12 @@ final class CollectiveSteps {
 
         int steps() {
             return last - first;
+        }
+
+        /** Its steps in words: "epoch 2 steps 11-20", or "iterations 11-20" (full batch). */
+        String where() {
+            return plan == null ? "iterations " + (firstStep + 1) + "-" + (firstStep + steps())
+                    : "epoch " + (epoch + 1) + " steps " + (first + 1) + "-" + last;
         }
 
         Optimizer.Settings settings() {
@@ -192,8 +199,7 @@ final class CollectiveSteps {
             most[1] = Math.max(most[1], r.meshBytes()[1]);
         }
         if (whole == null) {
-            throw new IllegalStateException("the barrier stage of epoch " + (segment.epoch() + 1) + " steps "
-                    + (segment.first() + 1) + "-" + segment.last() + " returned no state");
+            throw new IllegalStateException("the barrier stage of " + segment.where() + " returned no state");
         }
         if (shards == null) {
             return whole.withMeshBytes(most);
@@ -262,7 +268,8 @@ final class CollectiveSteps {
                 mine.add(it.next());
             }
             List<int[]> orders = new ArrayList<>(mine.size());
-            for (int k = 0; k < mine.size(); k++) {   // as SparkTrainer.permutations: a pure function of the position
+            for (int k = 0; k < mine.size() && segment.plan() != null; k++) {   // as JobSteps.permutations: a pure
+                // function of the position
                 orders.add(BatchPlan.permutation(mine.get(k).rows(), segment.seed(), segment.epoch(), rank * 1024 + k));
             }
             Start s = start.value();
@@ -308,8 +315,10 @@ final class CollectiveSteps {
                         w = KernelWeights.of(p, pass.kernel(), 1);
                     }
                     long t1 = System.nanoTime();
-                    GradientSum mineSum = SparkPasses.slice(mine, orders, segment.plan(), step, w, pass.withDropout(
-                            Dropout.forStep(segment.dropout(), segment.seed(), t)));
+                    Dropout masks = Dropout.forStep(segment.dropout(), segment.seed(), t);
+                    GradientSum mineSum = segment.plan() == null   // full batch: every row, the iteration's distortions
+                            ? SparkPasses.whole(mine, w, pass.withEpoch((int) t).withDropout(masks))
+                            : SparkPasses.slice(mine, orders, segment.plan(), step, w, pass.withDropout(masks));
                     long t2 = System.nanoTime();
                     // without shards every task adds up every partition's sum; with them, each its shard of each
                     byte[][] received;
@@ -390,8 +399,7 @@ final class CollectiveSteps {
                 }
                 meshBytes = exchange.bytes();
             } catch (IOException e) {
-                throw new UncheckedIOException("rank " + rank + " of epoch " + (segment.epoch() + 1) + " steps "
-                        + (segment.first() + 1) + "-" + segment.last() + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("rank " + rank + " of " + segment.where() + ": " + e.getMessage(), e);
             } finally {
                 if (reporter != null) {
                     reporter.close();

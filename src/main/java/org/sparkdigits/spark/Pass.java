@@ -39,6 +39,11 @@ record Pass(NetworkShape shape, Activation activation, KernelKind kernel, Dropou
         return new Pass(shape, activation, kernel, masks, smoothing, fresh, epoch, teachers);
     }
 
+    /** This pass with another epoch's distortions (full batch: each iteration's). */
+    Pass withEpoch(int e) {
+        return new Pass(shape, activation, kernel, dropout, smoothing, fresh, e, teachers);
+    }
+
     /**
      * The targets of rows {@code order[from..to)} of {@code block} (rows {@code from..to} when {@code order} is null) in
      * one kernel call: the labels' own, or with the teachers evaluated on those rows.

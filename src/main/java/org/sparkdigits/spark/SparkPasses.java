@@ -30,14 +30,23 @@ public final class SparkPasses {
     /** Sums of gradient, loss, rows and correct predictions over all blocks, for the broadcast weights. */
     static GradientSum gradientSum(JavaRDD<DigitBlock> blocks, Pass pass, Broadcast<KernelWeights> weights) {
         return combine(LeanJobs.mapPartitions(blocks, it -> {
-            Kernel net = weights.value().kernel(pass.activation());
-            GradientSum sum = new GradientSum(pass.shape());
-            while (it.hasNext()) {
-                DigitBlock b = it.next();
-                accumulateSlice(net, b, null, 0, b.rows(), sum, pass);
-            }
-            return List.of(sum).iterator();
+            List<DigitBlock> mine = new ArrayList<>();
+            it.forEachRemaining(mine::add);
+            return List.of(whole(mine, weights.value(), pass)).iterator();
         }));
+    }
+
+    /**
+     * A partition's sum over every row of its blocks, in order: what a task of either engine computes for a full-batch
+     * step.
+     */
+    static GradientSum whole(List<DigitBlock> mine, KernelWeights w, Pass pass) {
+        Kernel net = w.kernel(pass.activation());
+        GradientSum sum = new GradientSum(pass.shape());
+        for (DigitBlock b : mine) {
+            accumulateSlice(net, b, null, 0, b.rows(), sum, pass);
+        }
+        return sum;
     }
 
     /** A ReLU network's gradient sum over all blocks on the default kernel, the rows as they are. */

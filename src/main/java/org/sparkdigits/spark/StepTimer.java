@@ -44,9 +44,20 @@ final class StepTimer {
             for (int i = 0; i < v.length; i++) {
                 v[i] = kept.get(i)[p];
             }
-            out.put(p < PHASES.size() ? PHASES.get(p) : "total", Math.round(SparkTrainer.median(v) * 100) / 100.0);
+            out.put(p < PHASES.size() ? PHASES.get(p) : "total", Math.round(median(v) * 100) / 100.0);
         }
         return out;
+    }
+
+    /** The median of {@code values} (NaN when empty). */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     /** {@link #medians} in words, for the log. */

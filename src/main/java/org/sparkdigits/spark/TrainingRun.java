@@ -289,7 +289,7 @@ public final class TrainingRun {
         EngineChoice engine = EngineChoice.resolve(spark.sparkContext(), train.blocks().getNumPartitions(), spec);
         LOG.info("engine: {} ({})", engine.engine().id(), engine.reason());
         Engine requested = spec.engine().engine();
-        spec = spec.with(new EngineSpec(engine.engine()));
+        spec = spec.with(new EngineSpec(engine.engine(), requested == Engine.AUTO));
         fit.phase = "while training";
         JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
         JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
@@ -320,7 +320,8 @@ public final class TrainingRun {
                         result.bytesPerStep()),
                 new TrainingMetrics.Resources(partitions, settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6,
                         heap.peakMb(), HeapWatch.maxMb(), spark.sparkContext().master()),
-                new TrainingMetrics.EngineUse(engine.engine().id(), requested.id(), engine.reason()));
+                new TrainingMetrics.EngineUse(engine.engine().id(), requested.id(), engine.reason()
+                        + (result.engineChange() == null ? "" : "; " + result.engineChange())));
         TrainingReport report = new TrainingReport(result.history(), metrics);
         LoadedData shown = test != null ? test : holdout != null ? holdout : train;
         Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;

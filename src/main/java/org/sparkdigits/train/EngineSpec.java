@@ -11,12 +11,20 @@ import org.sparkdigits.core.Optimizer;
  * <p>The engine never changes what a step computes: it is not part of a checkpoint's fingerprint, so a run may resume
  * on the other engine.
  *
- * @param engine the engine asked for, or (after resolution) the one used
+ * @param engine       the engine asked for, or (after resolution) the one used
+ * @param mayFallBack  after resolution: whether a run on the collective engine goes on on the jobs engine when the
+ *                     cluster can no longer run its barrier stages (fewer task slots than partitions after losing an
+ *                     executor): {@code auto}'s; {@code --engine collective} fails with a one-line error instead
  */
-public record EngineSpec(Engine engine) {
+public record EngineSpec(Engine engine, boolean mayFallBack) {
 
-    /** The default: {@code --engine jobs}. */
-    public static final EngineSpec DEFAULT = new EngineSpec(Engine.JOBS);
+    /** The engine asked for (before resolution: {@code mayFallBack} does not apply). */
+    public EngineSpec(Engine engine) {
+        this(engine, false);
+    }
+
+    /** The default: {@code --engine auto} (collective where the cluster and the steps allow it, else jobs). */
+    public static final EngineSpec DEFAULT = new EngineSpec(Engine.AUTO);
 
     public EngineSpec {
         if (engine == null) {
@@ -31,14 +39,12 @@ public record EngineSpec(Engine engine) {
 
     /**
      * Why the steps of {@code loop} with {@code optimizer} stay on the jobs engine whatever the cluster (the collective
-     * engine runs synchronous mini-batch steps only), or {@code null} when they may run collectively.
+     * engine runs synchronous gradient steps, mini-batch or full-batch, one at a time), or {@code null} when they may run
+     * collectively.
      */
     public static String jobsOnly(LoopSpec loop, Optimizer.Kind optimizer) {
         if (optimizer.fullBatchOnly()) {
             return optimizer.id() + " keeps its line search on the jobs engine";
-        }
-        if (!loop.miniBatch()) {
-            return "full-batch steps run on the jobs engine";
         }
         if (loop.localSteps() > 1) {
             return "--local-steps " + loop.localSteps() + " averages its rounds on the jobs engine";
@@ -55,8 +61,8 @@ public record EngineSpec(Engine engine) {
         if (why == null) {
             return null;
         }
-        String what = loop.miniBatch() && !optimizer.fullBatchOnly()
-                ? "one synchronous step at a time (--local-steps 1)" : "mini-batch steps (--batch-size > 0)";
+        String what = optimizer.fullBatchOnly() ? "gradient steps (sgd, momentum, nesterov, adam or adamw)"
+                : "one synchronous step at a time (--local-steps 1)";
         return "--engine collective runs " + what + ": " + why + "; use --engine jobs or auto";
     }
 }

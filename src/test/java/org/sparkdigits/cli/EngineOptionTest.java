@@ -33,12 +33,12 @@ class EngineOptionTest {
         CliRun r = CliRun.of("train", "--engine", "bogus");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("error: --engine must be one of collective, jobs, auto, got 'bogus'"), r.err());
-        CliRun full = CliRun.of("train", "--engine", "collective");
-        assertEquals(2, full.code(), full.err());
-        assertTrue(full.err().startsWith("error: --engine collective runs mini-batch steps (--batch-size > 0): full-batch "
-                + "steps run on the jobs engine; use --engine jobs or auto"), full.err());
+        CliRun lbfgs = CliRun.of("train", "--engine", "collective", "--optimizer", "lbfgs");
+        assertEquals(2, lbfgs.code(), lbfgs.err());
+        assertTrue(lbfgs.err().startsWith("error: --engine collective runs gradient steps (sgd, momentum, nesterov, adam "
+                + "or adamw): lbfgs keeps its line search on the jobs engine; use --engine jobs or auto"), lbfgs.err());
         assertTrue(CliRun.of("train", "--help").out().contains("--engine"));
-        assertEquals(Engine.JOBS, DigitTrainer.builder().build().spec().engine().engine(), "the default, for now");
+        assertEquals(Engine.AUTO, DigitTrainer.builder().build().spec().engine().engine(), "the default");
         assertEquals(Engine.AUTO, DigitTrainer.builder().engine("AUTO").build().spec().engine().engine());
     }
 
@@ -47,7 +47,8 @@ class EngineOptionTest {
         SparkTestSession.get();
         Path data = TestCsv.labelled(dir.resolve("rows.csv"), 120, 5, true);
         String[] common = {"train", "--data", data.toString(), "--hidden", "8", "--log-every", "1", "--holdout", "20"};
-        CliRun jobs = CliRun.of(concat(common, "--iterations", "2", "--out", dir.resolve("jobs").toString()));
+        CliRun jobs = CliRun.of(concat(common, "--iterations", "2", "--engine", "jobs", "--out",
+                dir.resolve("jobs").toString()));
         assertEquals(0, jobs.code(), jobs.err());
         JsonNode m = metrics(dir.resolve("jobs"));
         assertEquals("jobs", m.get("engine").asText(), m.toString());
@@ -58,12 +59,16 @@ class EngineOptionTest {
                 dir.resolve("auto").toString()));
         assertEquals(0, auto.code(), auto.err());
         JsonNode a = metrics(dir.resolve("auto"));
-        assertEquals("jobs", a.get("engine").asText(), a.toString());
+        assertEquals("collective", a.get("engine").asText(), a.toString());
         assertEquals("auto", a.get("engine_requested").asText());
-        assertEquals("auto: full-batch steps run on the jobs engine", a.get("engine_reason").asText());
+        assertTrue(a.get("engine_reason").asText().startsWith("auto: a barrier stage of "), a.toString());
         TrainingMetrics read = TrainingMetrics.fromJson(a);
-        assertEquals(new TrainingMetrics.EngineUse("jobs", "auto", "auto: full-batch steps run on the jobs engine"),
-                read.engine());
+        assertEquals(new TrainingMetrics.EngineUse("collective", "auto", a.get("engine_reason").asText()), read.engine());
+        CliRun line = CliRun.of(concat(common, "--iterations", "2", "--optimizer", "lbfgs", "--engine", "auto", "--out",
+                dir.resolve("auto-lbfgs").toString()));
+        assertEquals(0, line.code(), line.err());
+        assertEquals(new TrainingMetrics.EngineUse("jobs", "auto", "auto: lbfgs keeps its line search on the jobs engine"),
+                TrainingMetrics.fromJson(metrics(dir.resolve("auto-lbfgs"))).engine());
         // the model's training settings, and so the checkpoints' fingerprint, do not name the engine
         assertFalse(Files.readString(dir.resolve("auto/model.json")).contains("engine"));
 

@@ -33,7 +33,8 @@ import org.sparkdigits.testing.TestCsv;
  * Training on a REAL standalone cluster on loopback (a Master and two Workers as separate JVMs, executors forked
  * by the Workers), the driver in client mode in a JVM of its own: the final weights are bit-identical to the
  * same job on local[2] with the same seed and partition count, also when an executor or a whole Worker is
- * killed (SIGKILL) in the middle of training. The cluster starts once for the class.
+ * killed (SIGKILL) in the middle of training. The cluster starts once for the class. The steps run on the default
+ * engine, {@code auto}: collective (barrier stages) while the cluster has a slot for each partition.
  */
 @Tag("cluster")
 @Tag("spark-layer")
@@ -137,6 +138,12 @@ class StandaloneClusterTest {
         d.await();
         System.out.printf("Worker killed at iteration 30: %s%n", d.timing());
         assertArrayEquals(local, d.weights(), "weights after a Worker was killed differ");
+        // the default engine (auto) ran the iterations in a barrier stage; one slot left for two partitions, the run
+        // went on on the jobs engine (a barrier stage would have waited for the lost slot forever)
+        JsonNode m = new ObjectMapper().readTree(d.out().resolve("metrics.json").toFile());
+        assertEquals("collective", m.get("engine").asText(), m.toString());
+        assertTrue(m.get("engine_reason").asText().contains(" on jobs: auto: the cluster has 1 task slot for 2 "
+                + "partitions"), m.toString());
     }
 
     /** A driver JVM running {@code train} on the generated data. */
@@ -184,9 +191,9 @@ class StandaloneClusterTest {
         }
 
         static String timing(JsonNode m) {
-            return String.format("load %.1f s, training %.1f s, iteration median %.1f ms, max %.1f ms",
+            return String.format("load %.1f s, training %.1f s, iteration median %.1f ms, max %.1f ms, engine %s (%s)",
                     m.get("load_seconds").asDouble(), m.get("train_seconds").asDouble(), m.get("ms_per_iteration").asDouble(),
-                    m.get("ms_per_iteration_max").asDouble());
+                    m.get("ms_per_iteration_max").asDouble(), m.path("engine").asText(), m.path("engine_reason").asText());
         }
 
         String tail() throws IOException {

@@ -1,6 +1,7 @@
 package org.sparkdigits.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -57,6 +58,11 @@ class CollectiveEngineTest {
     private static DigitTrainer.Builder small() {
         return DigitTrainer.builder().data(data.toString()).hidden(10).batchSize(60).epochs(2).lr(0.05).partitions(2)
                 .seed(9).logEvery(3);
+    }
+
+    /** {@link #small} with full-batch steps. */
+    private static DigitTrainer.Builder full() {
+        return DigitTrainer.builder().data(data.toString()).hidden(10).lr(0.05).partitions(2).seed(9).logEvery(3);
     }
 
     private static byte[] fit(DigitTrainer.Builder b, String engine, String name) throws IOException {
@@ -117,6 +123,43 @@ class CollectiveEngineTest {
         }
         assertArrayEquals(whole, fit(b.get().checkpointDir(ck.toString()).checkpointEvery(3).resume(true), "jobs",
                 "sharded-resumed"));
+    }
+
+    /**
+     * Full-batch steps too: a segment runs the iterations up to the next evaluation or checkpoint, each over every row
+     * with its own dropout masks and distortions; the same bits as the jobs engine (also sharded past 64 units, and
+     * checkpointed on one engine, resumed on the other), with the history of the same iterations.
+     */
+    @Test
+    void fullBatchStepsGiveTheSameBits() throws IOException {
+        java.util.Map<String, java.util.function.Supplier<DigitTrainer.Builder>> cases = new java.util.LinkedHashMap<>();
+        cases.put("full-sgd-1-partition", () -> full().iterations(7).partitions(1));
+        cases.put("full-adam-dropout-on-the-fly-validation", () -> full().iterations(8).optimizer("adam")
+                .lr(0.01).dropout(0.2).augmentOnTheFly(true).rotation(10).validationRows(40).evalEvery(3));
+        cases.put("full-h130-adamw-ema-sharded", () -> full().iterations(5).hidden(130).kernel("float")
+                .optimizer("adamw").lr(0.01).l2(0.01).ema(0.9));
+        for (var c : cases.entrySet()) {
+            assertArrayEquals(fit(c.getValue().get(), "jobs", c.getKey()), fit(c.getValue().get(), "collective", c.getKey()),
+                    c.getKey());
+            assertEquals(Files.readString(dir.resolve(c.getKey() + "-jobs/history.csv")).lines()
+                            .map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                    Files.readString(dir.resolve(c.getKey() + "-collective/history.csv")).lines()
+                            .map(l -> l.substring(0, l.lastIndexOf(','))).toList(), c.getKey() + ": history.csv");
+        }
+        java.util.function.Supplier<DigitTrainer.Builder> b = () -> full().iterations(9).optimizer("adam")
+                .lr(0.01).dropout(0.1);
+        byte[] whole = fit(b.get(), "jobs", "full-whole");
+        Path ck = dir.resolve("ck-full");
+        assertArrayEquals(whole, fit(b.get().checkpointDir(ck.toString()).checkpointEvery(4), "collective",
+                "full-checkpointed"));
+        try (java.util.stream.Stream<Path> files = Files.list(ck)) {
+            Path newest = files.filter(f -> f.getFileName().toString().startsWith("ckpt-")).max(Path::compareTo).orElseThrow();
+            Files.delete(newest);
+        }
+        assertArrayEquals(whole, fit(b.get().checkpointDir(ck.toString()).checkpointEvery(4).resume(true), "jobs",
+                "full-resumed"));
+        assertArrayEquals(whole, fit(b.get().checkpointDir(ck.toString()).checkpointEvery(4).resume(true), "collective",
+                "full-resumed"));
     }
 
     /**

@@ -73,8 +73,8 @@ class EngineChoiceTest {
     void jobsIsTakenAsAskedAndTheStepsDecideBeforeTheCluster() {
         assertEquals(new EngineChoice(Engine.JOBS, "asked for"), EngineChoice.resolve(sc, 400, miniBatch("jobs")));
         TrainingSpec full = DigitTrainer.builder().engine("auto").build().spec();
-        assertEquals(new EngineChoice(Engine.JOBS, "auto: full-batch steps run on the jobs engine"),
-                EngineChoice.resolve(sc, 2, full));
+        assertEquals(new EngineChoice(Engine.COLLECTIVE, "auto: a barrier stage of 2 tasks fits in the cluster's 2 task "
+                + "slots"), EngineChoice.resolve(sc, 2, full), "full-batch steps run collectively too");
         TrainingSpec lbfgs = DigitTrainer.builder().engine("auto").optimizer("lbfgs").build().spec();
         assertEquals("auto: lbfgs keeps its line search on the jobs engine", EngineChoice.resolve(sc, 2, lbfgs).reason());
         TrainingSpec local = DigitTrainer.builder().engine("auto").batchSize(32).epochs(1).localSteps(3).build().spec();

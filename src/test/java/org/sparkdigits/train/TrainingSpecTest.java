@@ -139,20 +139,21 @@ class TrainingSpecTest {
                 PLAIN, new EngineSpec(Engine.COLLECTIVE));
         assertEquals(Engine.COLLECTIVE, collective.engine().engine());
         assertEquals(Engine.COLLECTIVE, collective.with(DATA).engine().engine(), "with(...) keeps the engine");
-        assertEquals(Engine.JOBS, collective.with(EngineSpec.DEFAULT).engine().engine());
-        // the collective engine runs synchronous mini-batch steps: the others are refused before any work
-        refused("--engine collective runs mini-batch steps (--batch-size > 0): full-batch steps run on the jobs engine; "
-                + "use --engine jobs or auto", () -> collective.with(FULL));
+        assertEquals(Engine.AUTO, collective.with(EngineSpec.DEFAULT).engine().engine(), "the default");
+        assertEquals(Engine.JOBS, collective.with(new EngineSpec(Engine.JOBS)).engine().engine());
+        // the collective engine runs synchronous gradient steps, mini-batch or full-batch: the others are refused
+        assertEquals(Engine.COLLECTIVE, collective.with(FULL).engine().engine());
         refused("--engine collective runs one synchronous step at a time (--local-steps 1): --local-steps 4 averages its "
                 + "rounds on the jobs engine; use --engine jobs or auto", () -> collective.with(new LoopSpec(32, 1, 1, 4, 10, 1)));
         OptimizerSpec lbfgs = new OptimizerSpec(Optimizer.Kind.LBFGS, 0.9, 0.9, 0.999, 1e-8);
-        refused("--engine collective runs mini-batch steps (--batch-size > 0): lbfgs keeps its line search on the jobs "
-                + "engine; use --engine jobs or auto", () -> new TrainingSpec(NETWORK, lbfgs, SCHEDULE, NONE, FULL, EVAL,
+        refused("--engine collective runs gradient steps (sgd, momentum, nesterov, adam or adamw): lbfgs keeps its line "
+                + "search on the jobs engine; use --engine jobs or auto", () -> new TrainingSpec(NETWORK, lbfgs, SCHEDULE, NONE, FULL, EVAL,
                 DATA, NO_CHECKPOINTS, PLAIN, new EngineSpec(Engine.COLLECTIVE)));
         // auto decides later, on the cluster: any steps are allowed
         assertEquals(Engine.AUTO, new TrainingSpec(NETWORK, lbfgs, SCHEDULE, NONE, FULL, EVAL, DATA, NO_CHECKPOINTS, PLAIN,
                 new EngineSpec(Engine.AUTO)).engine().engine());
-        assertEquals("full-batch steps run on the jobs engine", EngineSpec.jobsOnly(FULL, Optimizer.Kind.SGD));
+        assertEquals(null, EngineSpec.jobsOnly(FULL, Optimizer.Kind.SGD));
+        assertEquals("lbfgs keeps its line search on the jobs engine", EngineSpec.jobsOnly(FULL, Optimizer.Kind.LBFGS));
         assertEquals(null, EngineSpec.jobsOnly(miniBatch, Optimizer.Kind.ADAM));
     }
 }
