@@ -268,15 +268,22 @@ public final class SparkTrainer {
     /**
      * The position in the epoch after the last step of the segment that starts at position {@code i} (step {@code t}
      * done): the first step after which the loop evaluates (when there is something to evaluate) or checkpoints, or the
-     * epoch's end.
+     * epoch's end (as {@link #evaluates} and {@link #checkpoints} decide, one step at a time).
      */
     private int segmentEnd(int i, long t) {
-        while (true) {
-            StepEngine.Round next = new StepEngine.Round(++t, ++i, 1, 0, 0, 0, 0, 0);
-            if (i >= perEpoch || (evaluates(next) && hasMonitors()) || checkpoints(next)) {
-                return i;
-            }
+        long end = t + (perEpoch - i);   // the epoch's last step (full batch: the run's)
+        if (hasMonitors()) {
+            end = Math.min(end, nextMultiple(t, fullBatch ? fullBatchEvalEvery() : spec.evaluation().evalEvery()));
         }
+        if (spec.checkpoints().enabled()) {
+            end = Math.min(end, nextMultiple(t, spec.checkpoints().every()));
+        }
+        return (int) (i + (end - t));
+    }
+
+    /** The first multiple of {@code every} after {@code t}; none when {@code every} is 0. */
+    private static long nextMultiple(long t, int every) {
+        return every > 0 ? (t / every + 1) * every : Long.MAX_VALUE;
     }
 
     /** A round as soon as it is done: its time, the listener, and at the log interval a line. */
