@@ -149,7 +149,25 @@ public final class DeltaRows {
             deltaFloat = null;
         }
         SparseKernel.Loops replay = here ? loops : SparseKernel.Loops.SCALAR;
-        CoreRanges.forEach(ranges(hidden, cores), (u0, u1) -> addTo(g, w1o, replay, u0, u1));
+        CoreRanges.forEach(ranges(hidden, cores), (u0, u1) -> addTo(g, w1o, replay, u0, u1, 1.0, 0));
+    }
+
+    /**
+     * The mean of these rows' {@code W1} gradient written into {@code g[w1o ..]} ({@code W1 [hidden x inputs]}), on
+     * this thread: {@code (0.0 + replayed) * inv}, the bits of {@link #addTo(double[], int)} into zeros followed by
+     * {@link GradientSum#meanGradientInto}'s division, whatever {@code g} held there; with {@code pixelMajor}, laid out
+     * {@code [inputs x hidden]} instead ({@link FirstLayerGradient#endMeanPixelMajor}).
+     */
+    void meanInto(double[] g, int w1o, double inv, boolean pixelMajor) {
+        boolean here = loops == SparseKernel.Loops.SCALAR || KernelKind.simdAvailable();
+        if (!here && deltaFloat != null) {
+            delta = new double[deltaFloat.length];
+            for (int i = 0; i < delta.length; i++) {
+                delta[i] = deltaFloat[i];
+            }
+            deltaFloat = null;
+        }
+        addTo(g, w1o, here ? loops : SparseKernel.Loops.SCALAR, 0, hidden, inv, pixelMajor ? 2 : 1);
     }
 
     /** Hidden units per range at least (a range's replay then outweighs its fork). */
@@ -164,8 +182,12 @@ public final class DeltaRows {
         return CoreRanges.bounds(hidden, cores, RANGE_UNITS, 64);
     }
 
-    /** The replay of hidden units {@code [u0, u1)}: their deltas in a layout of their own, their rows of {@code W1}. */
-    private void addTo(double[] g, int w1o, SparseKernel.Loops replay, int u0, int u1) {
+    /**
+     * The replay of hidden units {@code [u0, u1)}: their deltas in a layout of their own, their rows of {@code W1};
+     * {@code end} 0 adds them into {@code g}, 1 writes their mean ({@link FirstLayerGradient#endMean}), 2 their mean
+     * pixel-major ({@link FirstLayerGradient#endMeanPixelMajor}, for the whole of the units only).
+     */
+    private void addTo(double[] g, int w1o, SparseKernel.Loops replay, int u0, int u1, double inv, int end) {
         int units = u1 - u0;
         int partStride = partStride(replay, units);
         int partFloatStride = partFloatStride(replay, units);
@@ -201,7 +223,11 @@ public final class DeltaRows {
                 acc.boundary();
             }
         }
-        acc.end(g, w1o + u0 * inputs);
+        switch (end) {
+            case 0 -> acc.end(g, w1o + u0 * inputs);
+            case 1 -> acc.endMean(g, w1o + u0 * inputs, inv);
+            default -> acc.endMeanPixelMajor(g, w1o, inv);
+        }
     }
 
     /** The delta stride of a replay of {@code units} of the hidden units with {@code replay}'s loops. */

@@ -129,32 +129,117 @@ final class FirstLayerGradient {
      * on the way ({@code g += dw1t + dw1tFloat}: the same two additions a flush and then the plain add make).
      */
     void end(double[] g, int w1o) {
-        final int tile = 16;
+        end(g, w1o, 1.0, false);
+    }
+
+    /**
+     * {@link #end(double[], int)} into elements of {@code g} that are not zero, with the division by the row count
+     * on the way: {@code g = (0.0 + (dW1ᵀ)ᵀ) * inv}, the bits that {@code end} into zeros and then a mean
+     * ({@code g * inv}) give, in one pass instead of three (the collective engine's owners write their shard's mean
+     * straight into the step's gradient).
+     */
+    void endMean(double[] g, int w1o, double inv) {
+        end(g, w1o, inv, true);
+    }
+
+    /**
+     * {@link #endMean} into {@code g[w1o ..]} laid out pixel-major ({@code [inputs x hidden]}, as the kernels lay out
+     * {@code W1ᵀ}): {@code g[w1o + j hidden + u] = (0.0 + dW1ᵀ[j, u]) * inv}, the same value for each element, without
+     * the transposition (for an owner that keeps its shard in the kernels' order).
+     */
+    void endMeanPixelMajor(double[] g, int w1o, double inv) {
         boolean single = dw1tFloat != null;
+        int mode = single && !flushed ? 0 : single ? 1 : 2;
+        meanPixelMajor(g, w1o, dw1t, stride, dw1tFloat, floatStride, hidden, inputs, mode, inv);
+        if (!single) {
+            flushed = true;
+        }
+    }
+
+    private static void meanPixelMajor(double[] g, int w1o, double[] d, int stride, float[] f, int floatStride,
+                                       int hidden, int inputs, int mode, double inv) {
+        for (int j = 0; j < inputs; j++) {
+            int out = w1o + j * hidden;
+            int ds = j * stride;
+            int fs = j * floatStride;
+            switch (mode) {
+                case 0 -> {
+                    for (int u = 0; u < hidden; u++) {
+                        g[out + u] = (0.0 + (0.0 + f[fs + u])) * inv;
+                    }
+                }
+                case 1 -> {
+                    for (int u = 0; u < hidden; u++) {
+                        g[out + u] = (0.0 + (d[ds + u] + f[fs + u])) * inv;
+                    }
+                }
+                default -> {
+                    for (int u = 0; u < hidden; u++) {
+                        g[out + u] = (0.0 + d[ds + u]) * inv;
+                    }
+                }
+            }
+        }
+    }
+
+    private void end(double[] g, int w1o, double inv, boolean mean) {
+        boolean single = dw1tFloat != null;
+        int mode = single && !flushed ? 0 : single ? 1 : 2;   // dw1t zero (float sums only), both, or double only
+        transposeInto(g, w1o, dw1t, stride, dw1tFloat, floatStride, hidden, inputs, mode, inv, mean);
+        if (!single) {
+            flushed = true;
+        }
+    }
+
+    /** {@link #end}'s loops, on locals (the compiler keeps them in registers), one branch per tile row. */
+    private static void transposeInto(double[] g, int w1o, double[] d, int stride, float[] f, int floatStride,
+                                      int hidden, int inputs, int mode, double inv, boolean mean) {
+        final int tile = 16;
         for (int u0 = 0; u0 < hidden; u0 += tile) {
             int u1 = Math.min(hidden, u0 + tile);
             for (int j0 = 0; j0 < inputs; j0 += tile) {
                 int j1 = Math.min(inputs, j0 + tile);
                 for (int u = u0; u < u1; u++) {
                     int row = w1o + u * inputs;
-                    if (single && !flushed) { // dw1t is zero
-                        for (int j = j0; j < j1; j++) {
-                            g[row + j] += 0.0 + dw1tFloat[j * floatStride + u];
-                        }
-                    } else if (single) {
-                        for (int j = j0; j < j1; j++) {
-                            g[row + j] += dw1t[j * stride + u] + dw1tFloat[j * floatStride + u];
+                    if (mean) {   // g was 0.0: what += adds to it, then divided
+                        switch (mode) {
+                            case 0 -> {
+                                for (int j = j0; j < j1; j++) {
+                                    g[row + j] = (0.0 + (0.0 + f[j * floatStride + u])) * inv;
+                                }
+                            }
+                            case 1 -> {
+                                for (int j = j0; j < j1; j++) {
+                                    g[row + j] = (0.0 + (d[j * stride + u] + f[j * floatStride + u])) * inv;
+                                }
+                            }
+                            default -> {
+                                for (int j = j0; j < j1; j++) {
+                                    g[row + j] = (0.0 + d[j * stride + u]) * inv;
+                                }
+                            }
                         }
                     } else {
-                        for (int j = j0; j < j1; j++) {
-                            g[row + j] += dw1t[j * stride + u];
+                        switch (mode) {
+                            case 0 -> {
+                                for (int j = j0; j < j1; j++) {
+                                    g[row + j] += 0.0 + f[j * floatStride + u];
+                                }
+                            }
+                            case 1 -> {
+                                for (int j = j0; j < j1; j++) {
+                                    g[row + j] += d[j * stride + u] + f[j * floatStride + u];
+                                }
+                            }
+                            default -> {
+                                for (int j = j0; j < j1; j++) {
+                                    g[row + j] += d[j * stride + u];
+                                }
+                            }
                         }
                     }
                 }
             }
-        }
-        if (!single) {
-            flushed = true;
         }
     }
 

@@ -20,7 +20,14 @@ import java.io.Serializable;
 @DefaultSerializer(JavaSerializer.class)
 public final class GradientSum implements Serializable {
 
-    private final double[] gradient;
+    /**
+     * The dense sum's elements {@code [offset, length)}: all of them ({@code offset} 0), or, for a compact sum with
+     * recorded rows that has not been expanded, only those after {@code W1} (its {@code W1} part is zero until the rows
+     * are added into it: a part or a received sum does not allocate and zero megabytes it would never read).
+     */
+    private double[] gradient;
+    private int offset;
+    private final int length;
     /** Whether a kernel may record its rows' deltas here instead of dW1 (a task's compact result). */
     private boolean compact;
     /** The recorded rows of a compact sum, not yet added into {@link #gradient}; {@code null} when none. */
@@ -32,10 +39,18 @@ public final class GradientSum implements Serializable {
     /** A zero sum for {@code shape}. */
     public GradientSum(NetworkShape shape) {
         this.gradient = new double[shape.parameterCount()];
+        this.length = gradient.length;
     }
 
     private GradientSum(double[] gradient, double loss, long count, long correct) {
+        this(gradient, 0, gradient.length, loss, count, correct);
+    }
+
+    /** A sum holding elements {@code [offset, length)} in {@code gradient} (see {@link #gradient}'s field). */
+    private GradientSum(double[] gradient, int offset, int length, double loss, long count, long correct) {
         this.gradient = gradient;
+        this.offset = offset;
+        this.length = length;
         this.loss = loss;
         this.count = count;
         this.correct = correct;
@@ -60,7 +75,18 @@ public final class GradientSum implements Serializable {
 
     /** The dense array as it is (without the recorded rows of a compact sum): what kernels add into. */
     double[] raw() {
+        whole();
         return gradient;
+    }
+
+    /** Makes {@link #gradient} hold every element (a zero {@code W1} part before the rest, when it held the rest). */
+    private void whole() {
+        if (offset != 0) {
+            double[] all = new double[length];
+            System.arraycopy(gradient, 0, all, offset, gradient.length);
+            gradient = all;
+            offset = 0;
+        }
     }
 
     /**
@@ -92,6 +118,7 @@ public final class GradientSum implements Serializable {
     }
 
     private void expand(int cores) {
+        whole();
         if (deltas != null) {
             deltas.addTo(gradient, 0, cores);
             deltas = null;
@@ -119,8 +146,8 @@ public final class GradientSum implements Serializable {
 
     /** Adds {@code other} into this sum (in place; {@code other}'s compact rows may be taken) and returns this. */
     public GradientSum add(GradientSum other) {
-        if (other.gradient.length != gradient.length) {
-            throw new IllegalArgumentException("gradient lengths differ: " + gradient.length + " vs " + other.gradient.length);
+        if (other.length != length) {
+            throw new IllegalArgumentException("gradient lengths differ: " + length + " vs " + other.length);
         }
         // two compact sums stay compact (their rows in order, expanded once; W1's part of both arrays is zero);
         // otherwise both are expanded first
@@ -132,8 +159,12 @@ public final class GradientSum implements Serializable {
             expand();
             other.expand();
         }
-        for (int i = from; i < gradient.length; i++) {
-            gradient[i] += other.gradient[i];
+        double[] mine = gradient;
+        double[] theirs = other.gradient;
+        int a = offset;
+        int b = other.offset;
+        for (int i = from; i < length; i++) {
+            mine[i - a] += theirs[i - b];
         }
         loss += other.loss;
         count += other.count;
@@ -156,18 +187,21 @@ public final class GradientSum implements Serializable {
         int r0 = shards.restFrom(rank);
         int r1 = shards.restTo(rank);
         int w1 = (u1 - u0) * shape.inputs();
-        double[] g = new double[w1 + r1 - r0];
-        boolean recorded = deltas != null;
-        if (!recorded) {   // dense (or compact with no rows yet: W1's part zero either way)
-            System.arraycopy(gradient, shape.w1Offset() + u0 * shape.inputs(), g, 0, w1);
-        }
-        System.arraycopy(gradient, r0, g, w1, r1 - r0);
-        GradientSum out = new GradientSum(g, loss, count, correct);
-        if (recorded && u1 > u0) {
+        boolean recorded = deltas != null && u1 > u0;
+        if (recorded) {   // W1's part is the rows' (sliced): only the rest is held
+            double[] rest = new double[r1 - r0];
+            System.arraycopy(gradient, r0 - offset, rest, 0, r1 - r0);
+            GradientSum out = new GradientSum(rest, w1, w1 + r1 - r0, loss, count, correct);
             out.compact = true;
             out.deltas = deltas.slice(u0, u1);
+            return out;
         }
-        return out;
+        double[] g = new double[w1 + r1 - r0];
+        if (deltas == null) {   // dense (or compact with no rows yet: W1's part zero either way)
+            System.arraycopy(gradient, shape.w1Offset() + u0 * shape.inputs() - offset, g, 0, w1);
+        }
+        System.arraycopy(gradient, r0 - offset, g, w1, r1 - r0);
+        return new GradientSum(g, loss, count, correct);
     }
 
     /** Mean loss over the rows summed; NaN when empty. */
@@ -223,6 +257,41 @@ public final class GradientSum implements Serializable {
         }
     }
 
+    /**
+     * The mean of this sum, a {@link #part} for {@code rank} of {@code shards} (the P partitions' parts added), written
+     * into {@code flat} (length {@code shape.parameterCount()}) at {@code rank}'s elements
+     * ({@link Shards#ranges}) and nowhere else: the bits that {@link #meanGradientInto} followed by
+     * {@link Shards#scatter} give, in one pass (a compact part's rows are replayed straight into {@code flat}'s rows of
+     * {@code W1}, divided on the way). With {@code pixelMajor}, {@code rank}'s rows of {@code W1} are written in the
+     * order {@link Shards#reorderW1} gives them (each element the same value). This sum is not to be used afterwards.
+     */
+    public void meanInto(Shards shards, int rank, double[] flat, boolean pixelMajor) {
+        if (count == 0) {
+            throw new IllegalStateException("no rows were summed");
+        }
+        if (length != shards.size(rank)) {
+            throw new IllegalArgumentException("a part of " + length + " values for rank " + rank + ", which owns "
+                    + shards.size(rank));
+        }
+        int[] r = shards.ranges(rank);
+        int w1 = r[1] - r[0];
+        double inv = 1.0 / count;
+        if (deltas == null) {
+            whole();
+            int units = shards.unitTo(rank) - shards.unitFrom(rank);
+            int inputs = shards.shape().inputs();
+            for (int k = 0; k < w1; k++) {   // k = u inputs + j
+                flat[r[0] + (pixelMajor ? (k % inputs) * units + k / inputs : k)] = gradient[k] * inv;
+            }
+        } else {   // W1's part of the dense array is zero: the rows' replay is all of it
+            deltas.meanInto(flat, r[0], inv, pixelMajor);
+        }
+        int from = w1 - offset;
+        for (int k = 0; k < r[3] - r[2]; k++) {
+            flat[r[2] + k] = gradient[from + k] * inv;
+        }
+    }
+
     private Object writeReplace() {
         return new Wire(this);
     }
@@ -245,14 +314,16 @@ public final class GradientSum implements Serializable {
             out.writeDouble(sum.loss);
             out.writeLong(sum.count);
             out.writeLong(sum.correct);
-            out.writeInt(sum.gradient.length);
+            out.writeInt(sum.length);
             DeltaRows d = sum.deltas;
             out.writeBoolean(d != null);
             if (d == null) {
+                sum.whole();
                 BulkArrays.writeDoubles(out, sum.gradient);
             } else { // W1's part of the dense array is zero: the rest, then the rows
                 int w1 = d.w1Length();
-                BulkArrays.writeDoubles(out, java.util.Arrays.copyOfRange(sum.gradient, w1, sum.gradient.length));
+                BulkArrays.writeDoubles(out, sum.offset == w1 ? sum.gradient
+                        : java.util.Arrays.copyOfRange(sum.gradient, w1 - sum.offset, sum.length - sum.offset));
                 d.write(out);
             }
         }
@@ -267,10 +338,8 @@ public final class GradientSum implements Serializable {
                 sum = new GradientSum(BulkArrays.readDoubles(in), loss, count, correct);
                 return;
             }
-            double[] rest = BulkArrays.readDoubles(in);
-            double[] gradient = new double[length];
-            System.arraycopy(rest, 0, gradient, length - rest.length, rest.length);
-            sum = new GradientSum(gradient, loss, count, correct);
+            double[] rest = BulkArrays.readDoubles(in);   // W1's part is zero until the rows are added: not held
+            sum = new GradientSum(rest, length - rest.length, length, loss, count, correct);
             sum.compact = true;
             sum.deltas = DeltaRows.read(in);
         }

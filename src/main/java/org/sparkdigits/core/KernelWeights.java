@@ -109,26 +109,64 @@ public final class KernelWeights implements Serializable {
     }
 
     /**
+     * {@link #putUnits(double[], int, int)} from a vector whose units {@code [u0, u1)} are laid out pixel-major from
+     * {@code from} ({@code [inputs x (u1 - u0)]}, {@link Shards#reorderW1}): the same weights, by rows, no
+     * transposition.
+     */
+    public void putUnitsPixelMajor(double[] theta, int from, int u0, int u1) {
+        requireLayout();
+        int units = u1 - u0;
+        int inputs = shape.inputs();
+        for (int j = 0; j < inputs; j++) {
+            int in = from + j * units;
+            if (w1tFloat != null) {
+                int out = j * floatStride + u0;
+                for (int u = 0; u < units; u++) {
+                    w1tFloat[out + u] = (float) theta[in + u];
+                }
+            } else {
+                System.arraycopy(theta, in, w1t, j * stride + u0, units);
+            }
+        }
+    }
+
+    /**
      * {@code W1ᵀ}'s columns of hidden units {@code [u0, u1)} as bytes (per input, its units' values: float for the float
      * kernel, else double): what an owner sends the other tasks after its update.
      */
     public byte[] unitsBytes(int u0, int u1) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(unitsByteCount(u0, u1));
+        putUnitsInto(b, u0, u1);
+        return b.array();
+    }
+
+    /** The length of {@link #unitsBytes}{@code (u0, u1)}. */
+    public int unitsByteCount(int u0, int u1) {
         requireLayout();
+        return shape.inputs() * (u1 - u0) * (w1tFloat != null ? 4 : 8);
+    }
+
+    /**
+     * Writes {@link #unitsBytes}{@code (u0, u1)} into {@code b} at its position (advanced past them): the owner's
+     * message without a copy of its own.
+     */
+    public void putUnitsInto(java.nio.ByteBuffer b, int u0, int u1) {
+        int bytes = unitsByteCount(u0, u1);
         int units = u1 - u0;
         int inputs = shape.inputs();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(inputs * units * (w1tFloat != null ? 4 : 8));
+        java.nio.ByteBuffer mine = b.slice();
         if (w1tFloat != null) {
-            java.nio.FloatBuffer f = b.asFloatBuffer();
+            java.nio.FloatBuffer f = mine.asFloatBuffer();
             for (int j = 0; j < inputs; j++) {
                 f.put(w1tFloat, j * floatStride + u0, units);
             }
         } else {
-            java.nio.DoubleBuffer d = b.asDoubleBuffer();
+            java.nio.DoubleBuffer d = mine.asDoubleBuffer();
             for (int j = 0; j < inputs; j++) {
                 d.put(w1t, j * stride + u0, units);
             }
         }
-        return b.array();
+        b.position(b.position() + bytes);
     }
 
     /** Puts {@link #unitsBytes} of units {@code [u0, u1)}, read from {@code in}, into this layout's {@code W1ᵀ}. */

@@ -80,6 +80,31 @@ public record Shards(NetworkShape shape, int ranks, int[] units, int[] rest) imp
             restTo(rank)};
     }
 
+    /**
+     * Reorders, in place, {@code rank}'s rows of {@code W1} in {@code flat} between the flat vector's order
+     * ({@code [units x inputs]}, a unit's weights together) and the kernels' ({@code [inputs x units]}, a pixel's
+     * weights together, {@code toPixelMajor}), the rest of {@code flat} untouched. An owner whose every operation on its
+     * shard is elementwise (the optimisers, L2, the weight average) keeps its shard pixel-major for a segment: each
+     * element gets the same operations, and laying out its new weights for the kernel is then a copy, not a
+     * transposition. {@code scratch}: at least that many elements, for the copy.
+     */
+    public void reorderW1(double[] flat, int rank, boolean toPixelMajor, double[] scratch) {
+        int units = unitTo(rank) - unitFrom(rank);
+        int inputs = shape.inputs();
+        int from = shape.w1Offset() + unitFrom(rank) * inputs;
+        int n = units * inputs;
+        System.arraycopy(flat, from, scratch, 0, n);
+        for (int u = 0; u < units; u++) {
+            for (int j = 0; j < inputs; j++) {
+                if (toPixelMajor) {
+                    flat[from + j * units + u] = scratch[u * inputs + j];
+                } else {
+                    flat[from + u * inputs + j] = scratch[j * units + u];
+                }
+            }
+        }
+    }
+
     /** How many ranks own units of {@code W1}. */
     public int w1Owners() {
         int k = 0;

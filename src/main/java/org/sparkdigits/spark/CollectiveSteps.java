@@ -290,13 +290,19 @@ final class CollectiveSteps {
             Reporter reporter = null;
             int[] own = shards == null ? new int[] {0, shape.parameterCount()} : shards.ranges(rank);
             double[] g = shards == null ? null : new double[shape.parameterCount()];
-            double[] mean = shards == null ? null : new double[shards.size(rank)];
             KernelWeights w = KernelWeights.of(p, pass.kernel(), 1);
             // with shards and a kernel's layout, the tasks keep one layout for the segment: each owner lays out its own
             // units after its update and sends them in that layout (float for the float kernel); the rest is small
             boolean inPlace = shards != null && w.laidOut();
             int u0 = shards == null ? 0 : shards.unitFrom(rank);
             int u1 = shards == null ? 0 : shards.unitTo(rank);
+            // and each owner keeps its rows of W1 pixel-major for the segment (in the weights, the optimiser's state and
+            // the average; their operations are elementwise): its mean gradient is written and its new weights laid
+            // out by rows, with no transposition either way (Shards.reorderW1)
+            double[] scratch = inPlace ? new double[(u1 - u0) * shape.inputs()] : null;
+            if (inPlace) {
+                reorderOwn(p.values(), optimizer, average, shards, rank, true, scratch);
+            }
             long[] phase = new long[PHASES.size()];
             try (Exchange exchange = exchanges.open(context)) {
                 if (rank == 0) {
@@ -352,8 +358,7 @@ final class CollectiveSteps {
                     if (shards == null) {
                         g = sum.meanGradient(1);
                     } else {
-                        sum.meanGradientInto(mean);
-                        shards.scatter(mean, rank, g);
+                        sum.meanInto(shards, rank, g, inPlace);   // the owner's mean, straight into its elements of g
                     }
                     long t4 = System.nanoTime();
                     Regularization.addL2(p.values(), g, shape, segment.coupledL2(), own);
@@ -367,11 +372,12 @@ final class CollectiveSteps {
                     }
                     long t5 = System.nanoTime();
                     if (inPlace) {   // every owner's new weights to every task, W1's in the kernel's layout
-                        w.putUnits(p.values(), u0, u1);
-                        byte[] units = w.unitsBytes(u0, u1);
-                        double[] rest = java.util.Arrays.copyOfRange(p.values(), own[2], own[3]);
-                        byte[][] all = exchange.allGather(java.nio.ByteBuffer.allocate(units.length + 8 * rest.length)
-                                .put(units).put(doubles(rest)).array());
+                        w.putUnitsPixelMajor(p.values(), own[0], u0, u1);
+                        java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(w.unitsByteCount(u0, u1)
+                                + 8 * (own[3] - own[2]));
+                        w.putUnitsInto(message, u0, u1);
+                        message.asDoubleBuffer().put(p.values(), own[2], own[3] - own[2]);
+                        byte[][] all = exchange.allGather(message.array());
                         for (int q = 0; q < all.length; q++) {
                             if (q != rank) {
                                 java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all[q]);
@@ -405,6 +411,9 @@ final class CollectiveSteps {
                     reporter.close();
                 }
             }
+            if (inPlace) {
+                reorderOwn(p.values(), optimizer, average, shards, rank, false, scratch);
+            }
             Outcome o = null;
             if (rank == 0) {
                 double[] phaseMs = new double[phase.length];
@@ -428,6 +437,23 @@ final class CollectiveSteps {
             }
             return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart, thetaPart, meshBytes))
                     .iterator());
+        }
+    }
+
+    /**
+     * {@link Shards#reorderW1} of {@code rank}'s rows of W1 in the weights, in every optimiser state array of their
+     * length and in the average.
+     */
+    static void reorderOwn(double[] theta, Optimizer optimizer, WeightAverage average, Shards shards, int rank,
+                           boolean toPixelMajor, double[] scratch) {
+        shards.reorderW1(theta, rank, toPixelMajor, scratch);
+        for (double[] v : optimizer.state().values()) {
+            if (v.length == theta.length) {
+                shards.reorderW1(v, rank, toPixelMajor, scratch);
+            }
+        }
+        if (average != null) {
+            shards.reorderW1(average.values(), rank, toPixelMajor, scratch);
         }
     }
 

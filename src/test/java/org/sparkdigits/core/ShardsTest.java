@@ -87,6 +87,22 @@ class ShardsTest {
                 assertEquals(whole.correct(), owner.correct());
                 assertArrayEquals(shards.gather(mean, q), owner.meanGradient(1),
                         kernel + " H=" + hidden + " mix " + mix + " owner " + q + " of " + shards);
+                // the owner's mean written straight into the step's vector, in the flat order and pixel-major (then
+                // put back in order): the same bits, whatever the vector held there
+                for (boolean pixelMajor : new boolean[] {false, true}) {
+                    GradientSum again = CompactSumTest.roundTrip(sums[0].part(shards, q));
+                    for (int k = 1; k < ranks; k++) {
+                        again.add(CompactSumTest.roundTrip(sums[k].part(shards, q)));
+                    }
+                    double[] flat = new double[shape.parameterCount()];
+                    java.util.Arrays.fill(flat, Double.NaN);
+                    again.meanInto(shards, q, flat, pixelMajor);
+                    if (pixelMajor) {
+                        shards.reorderW1(flat, q, false, new double[shards.size(q)]);
+                    }
+                    assertArrayEquals(shards.gather(mean, q), shards.gather(flat, q), kernel + " H=" + hidden + " mix "
+                            + mix + " owner " + q + (pixelMajor ? " pixel-major" : " flat"));
+                }
             }
         }
     }
@@ -144,6 +160,70 @@ class ShardsTest {
                 }
             }
             assertArrayEquals(wholeAverage.values(), average, kind + " average");
+        }
+    }
+
+    @Test
+    void anOwnerKeepingItsRowsPixelMajorTakesTheSameSteps() {
+        NetworkShape shape = NetworkShape.mnist(200);
+        int n = shape.parameterCount();
+        Shards shards = Shards.of(shape, 2);
+        for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+            if (kind == Optimizer.Kind.LBFGS || kind == Optimizer.Kind.CG) {
+                continue;
+            }
+            Optimizer.Settings settings = new Optimizer.Settings(kind, 0.9, 0.9, 0.999, 1e-8, 0.01);
+            Random r = new Random(7 + kind.ordinal());
+            double[] theta = new double[n];
+            for (int i = 0; i < n; i++) {
+                theta[i] = r.nextGaussian();
+            }
+            for (int q = 0; q < 2; q++) {
+                double[] plain = theta.clone();
+                double[] reordered = theta.clone();
+                Optimizer a = Optimizer.create(settings, shape);
+                Optimizer b = Optimizer.create(settings, shape);
+                WeightAverage avgA = new WeightAverage(0.99, theta);
+                WeightAverage avgB = new WeightAverage(0.99, theta);
+                double[] scratch = new double[shards.size(q)];
+                int[] own = shards.ranges(q);
+                for (int step = 0; step < 3; step++) {
+                    if (step == 1) {   // the segment starts after a first step: the state holds something
+                        shards.reorderW1(reordered, q, true, scratch);
+                        for (double[] v : b.state().values()) {
+                            if (v.length == n) {
+                                shards.reorderW1(v, q, true, scratch);
+                            }
+                        }
+                        shards.reorderW1(avgB.values(), q, true, scratch);
+                    }
+                    double[] g = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        g[i] = r.nextGaussian() * 1e-2;
+                    }
+                    double[] g2 = g.clone();
+                    if (step >= 1) {
+                        shards.reorderW1(g2, q, true, scratch);
+                    }
+                    Regularization.addL2(plain, g, shape, 0.003, own);
+                    a.step(plain, g, 0.01, own);
+                    avgA.update(plain, own);
+                    Regularization.addL2(reordered, g2, shape, 0.003, own);
+                    b.step(reordered, g2, 0.01, own);
+                    avgB.update(reordered, own);
+                }
+                shards.reorderW1(reordered, q, false, scratch);
+                shards.reorderW1(avgB.values(), q, false, scratch);
+                assertArrayEquals(shards.gather(plain, q), shards.gather(reordered, q), kind + " owner " + q);
+                assertArrayEquals(shards.gather(avgA.values(), q), shards.gather(avgB.values(), q), kind + " average");
+                for (var e : a.state().entrySet()) {
+                    double[] mine = b.state().get(e.getKey());
+                    if (mine.length == n) {
+                        shards.reorderW1(mine, q, false, scratch);
+                        assertArrayEquals(shards.gather(e.getValue(), q), shards.gather(mine, q), kind + " " + e.getKey());
+                    }
+                }
+            }
         }
     }
 }
