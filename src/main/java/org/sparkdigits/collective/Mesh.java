@@ -13,16 +13,11 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,10 +44,13 @@ import org.slf4j.LoggerFactory;
  * {@link MeshConfig#encrypt()} every message is then AES-GCM encrypted ({@link Link}).
  *
  * <p>Messages: per peer, a reader thread takes each message off the socket as soon as it arrives into that peer's
- * inbox (so no rank's sends can block on a peer that is itself sending: TCP buffers never stay full), and a sender
- * thread writes; both live as long as the mesh. {@link #allGather} hands its array to every sender at once, then
- * takes one message from each inbox in the order they arrive (so a peer that failed fails the call at once,
- * whatever its rank), then waits for its sends to be written. Messages between a pair are FIFO.
+ * inbox (so no rank's sends can block on a peer that is itself sending: TCP buffers never stay full, and the caller
+ * can write its messages itself, with no hand-over to another thread: a step's latency is the network's). A
+ * {@link #allGather} writes its array to each peer in turn (from the next rank up, so that the ranks do not all
+ * write to the same one first), then takes one message from each inbox in the order they arrive (so a peer that
+ * failed fails the call at once, whatever its rank). Messages between a pair are FIFO. A write that a peer does not
+ * take (a frozen process: its buffers full) is bounded by the same deadline: a watch thread closes that connection
+ * when the deadline passes, and the call fails naming the peer.
  * Inboxes are unbounded: what a peer sends ahead of this rank's receives waits in this JVM's heap (one step's
  * messages in a lock-step algorithm).
  *
@@ -88,6 +86,12 @@ public final class Mesh implements AutoCloseable {
     private final Condition arrived = arrivalLock.newCondition();
     private long arrivals;
     private volatile boolean closed;
+    /** The peer a write of the caller's is under way to, and until when ({@code 0}: none); read by {@link #watch}. */
+    private volatile int writing = -1;
+    private volatile long writeDeadline;
+    /** The peer whose connection {@link #watch} closed because a write to it passed its deadline, or -1. */
+    private volatile int overdue = -1;
+    private Thread watcher;
     private volatile List<String> addresses;
     private boolean connected;
     private IOException broken;
@@ -199,6 +203,10 @@ public final class Mesh implements AutoCloseable {
             }
             Net.closeQuietly(listener);
             handshakes.shutdown();
+            if (size > 1) {
+                watcher = Net.daemon("mesh-" + rank + "-of-" + size + "-watch").newThread(this::watch);
+                watcher.start();
+            }
             LOG.debug("rank {} of {} connected in {} ({})", rank, size, stage(), Net.describe(Net.since(start)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -206,6 +214,31 @@ public final class Mesh implements AutoCloseable {
                     + stage()));
         } catch (IOException e) {
             throw fail(e);
+        }
+    }
+
+    /**
+     * Closes the connection of a write that passed its deadline (the peer does not take our bytes: its process is
+     * frozen or its machine gone), which fails that write; looks a few times per deadline, at most every second.
+     */
+    private void watch() {
+        long every = Math.max(10, Math.min(1000, config.timeout().toMillis() / 10));
+        while (!closed) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long d = writeDeadline;
+            int p = writing;
+            if (d != 0 && p >= 0 && System.nanoTime() - d > 0 && writeDeadline == d) {
+                overdue = p;
+                Peer peer = peers[p];
+                if (peer != null) {
+                    LOG.debug("rank {} in {}: rank {} did not take our message in time: closing", rank, stage(), p);
+                    peer.link.close();
+                }
+            }
         }
     }
 
@@ -420,11 +453,9 @@ public final class Mesh implements AutoCloseable {
         byte[][] all = new byte[size][];
         all[rank] = outgoing[rank];
         try {
-            Future<?>[] sends = new Future<?>[size];
-            for (int p = 0; p < size; p++) {
-                if (p != rank) {
-                    sends[p] = peers[p].send(outgoing[p]);
-                }
+            for (int k = 1; k < size; k++) {
+                int p = (rank + k) % size;
+                peers[p].write(outgoing[p], deadline, start);
             }
             // take each peer's message as it arrives: a peer that failed fails the call at once, whatever its rank
             boolean[] received = new boolean[size];
@@ -444,11 +475,6 @@ public final class Mesh implements AutoCloseable {
                 }
                 if (pending > 0) {
                     awaitArrival(seen, deadline, start, received);
-                }
-            }
-            for (int p = 0; p < size; p++) {
-                if (p != rank) {
-                    peers[p].await(sends[p], deadline, start);
                 }
             }
             return all;
@@ -511,7 +537,7 @@ public final class Mesh implements AutoCloseable {
         checkPeer(peer);
         checkLength(message);
         try {
-            peers[peer].await(peers[peer].send(message), deadline, start);
+            peers[peer].write(message, deadline, start);
         } catch (IOException e) {
             throw fail(e);
         }
@@ -598,6 +624,9 @@ public final class Mesh implements AutoCloseable {
         }
         Net.closeQuietly(listener);
         handshakes.shutdownNow();
+        if (watcher != null) {
+            watcher.interrupt();
+        }
         for (Peer p : all) {
             if (p != null) {
                 p.close();
@@ -605,12 +634,11 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
-    /** One connected peer: its link, its reader thread and inbox, its sender thread. */
+    /** One connected peer: its link, its reader thread and inbox. */
     private final class Peer {
         final int peer;
         final Link link;
         final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        final ExecutorService sender;
         final Thread reader;
         volatile Throwable failure;
 
@@ -618,7 +646,6 @@ public final class Mesh implements AutoCloseable {
             this.peer = peer;
             this.link = link;
             String name = "mesh-" + rank + "-of-" + size + "-peer-" + peer;
-            this.sender = Executors.newSingleThreadExecutor(Net.daemon(name + "-send"));
             this.reader = Net.daemon(name + "-read").newThread(this::readLoop);
             reader.start();
         }
@@ -641,15 +668,29 @@ public final class Mesh implements AutoCloseable {
             }
         }
 
-        Future<?> send(byte[] message) throws IOException {
+        /**
+         * Writes one message on the caller's thread, watched by {@link #watch}: past {@code deadline} the connection is
+         * closed and this throws {@link PeerTimeoutException}.
+         */
+        void write(byte[] message, long deadline, long start) throws IOException {
+            if (System.nanoTime() - deadline > 0) {
+                throw new PeerTimeoutException(rank, peer, addressOf(peer), config.timeout(), stage(),
+                        "it did not take our message");
+            }
+            writing = peer;
+            writeDeadline = deadline;
             try {
-                return sender.submit(() -> {
-                    link.write(message);
-                    sent.addAndGet(message.length + 4L);
-                    return null;
-                });
-            } catch (RejectedExecutionException e) {
-                throw new IOException("the mesh of rank " + rank + " in " + stage() + " is closed");
+                link.write(message);
+                sent.addAndGet(message.length + 4L);
+            } catch (IOException e) {
+                if (overdue == peer) {
+                    throw new PeerTimeoutException(rank, peer, addressOf(peer), config.timeout(), stage(),
+                            "it did not take our message");
+                }
+                throw lost(e);
+            } finally {
+                writeDeadline = 0;
+                writing = -1;
             }
         }
 
@@ -678,21 +719,6 @@ public final class Mesh implements AutoCloseable {
             return (byte[]) m;
         }
 
-        void await(Future<?> sent, long deadline, long start) throws IOException {
-            try {
-                sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                throw new PeerTimeoutException(rank, peer, addressOf(peer), config.timeout(), stage(),
-                        "it did not take our message");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("rank " + rank + " was interrupted sending to rank " + peer
-                        + " (" + addressOf(peer) + ") in " + stage());
-            } catch (ExecutionException e) {
-                throw lost(e.getCause());
-            }
-        }
-
         private IOException lost(Throwable cause) {
             return new IOException("rank " + rank + " lost rank " + peer + " (" + addressOf(peer) + ") in "
                     + stage() + ": " + (cause == null ? "unknown failure" : cause.getMessage()), cause);
@@ -700,7 +726,6 @@ public final class Mesh implements AutoCloseable {
 
         void close() {
             link.close();
-            sender.shutdownNow();
         }
     }
 }

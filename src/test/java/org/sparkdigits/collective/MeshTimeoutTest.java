@@ -53,6 +53,37 @@ class MeshTimeoutTest {
         });
     }
 
+    /**
+     * A peer whose process is frozen takes no bytes: a large write fills the buffers and blocks. The write is watched:
+     * at the deadline the connection is closed and the call fails naming the peer, instead of hanging.
+     */
+    @Test
+    void aPeerThatStopsTakingOurBytesTimesTheWriteOutNamingIt() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            MeshConfig config = Meshes.config(false, Duration.ofSeconds(2), "frozen");
+            Mesh[] meshes = Meshes.bind(2, config);
+            ExecutorService pool = Executors.newCachedThreadPool();
+            try (Strangers.FlippingRelay relay = new Strangers.FlippingRelay(meshes[0].address(), -1)) {
+                Future<?> connected = pool.submit(() -> {
+                    meshes[1].connect(List.of(relay.address(), meshes[1].address()));
+                    return null;
+                });
+                meshes[0].connect(Meshes.addresses(meshes));
+                connected.get();
+                relay.stall();
+                PeerTimeoutException e = assertThrows(PeerTimeoutException.class,
+                        () -> meshes[0].allGather(new byte[64 << 20]));
+                assertEquals(0, e.rank());
+                assertEquals(1, e.peer());
+                assertTrue(e.getMessage().startsWith("rank 0 waited 2 s for rank 1 (" + meshes[1].address()
+                        + ") in frozen: it did not take our message"), e.getMessage());
+            } finally {
+                pool.shutdownNow();
+                Meshes.closeAll(meshes);
+            }
+        });
+    }
+
     @Test
     void aPeerThatNeverConnectsTimesTheConnectOutNamingIt() {
         assertTimeoutPreemptively(GUARD, () -> {

@@ -48,13 +48,22 @@ final class Strangers {
         }
     }
 
-    /** A one-connection TCP relay to target that flips bit 0 of the byte at flipAt of the client-to-server stream. */
+    /**
+     * A one-connection TCP relay to target that flips bit 0 of the byte at flipAt of the client-to-server stream (none
+     * when negative); after {@link #stall} it stops reading the server-to-client stream, as a frozen client would.
+     */
     static final class FlippingRelay implements Closeable {
         private final ServerSocket server;
         private final InetSocketAddress target;
         private final long flipAt;
         private volatile Socket a;
         private volatile Socket b;
+        private volatile boolean stalled;
+
+        /** Stops taking the server's bytes (they pile up in the buffers, then the server's writes block). */
+        void stall() {
+            stalled = true;
+        }
 
         FlippingRelay(String target, long flipAt) throws IOException {
             this.server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
@@ -74,20 +83,26 @@ final class Strangers {
                 a = server.accept();
                 b = new Socket();
                 b.connect(target, 10_000);
-                pump(a, b, flipAt);
-                pump(b, a, -1);
+                pump(a, b, flipAt, false);
+                pump(b, a, -1, true);
             } catch (IOException e) {
                 close();
             }
         }
 
-        private void pump(Socket from, Socket to, long flip) {
+        private void pump(Socket from, Socket to, long flip, boolean stallable) {
             Thread t = new Thread(() -> {
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     byte[] buf = new byte[8192];
                     long pos = 0;
                     int n;
-                    while ((n = in.read(buf)) >= 0) {
+                    while (true) {
+                        while (stallable && stalled && !from.isClosed()) {
+                            Thread.sleep(10);
+                        }
+                        if ((n = in.read(buf)) < 0) {
+                            break;
+                        }
                         if (flip >= pos && flip < pos + n) {
                             buf[(int) (flip - pos)] ^= 1;
                         }
@@ -95,7 +110,7 @@ final class Strangers {
                         out.write(buf, 0, n);
                         out.flush();
                     }
-                } catch (IOException e) {
+                } catch (IOException | InterruptedException e) {
                     // either end gone
                 } finally {
                     close();
