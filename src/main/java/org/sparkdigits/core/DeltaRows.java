@@ -138,8 +138,15 @@ public final class DeltaRows {
      * units.
      */
     void addTo(double[] g, int w1o, int cores) {
-        // a JVM without the Vector API (a driver started without the module) replays with the plain double loops:
-        // the same sums to rounding, not to the bit
+        SparseKernel.Loops replay = replayLoops();
+        CoreRanges.forEach(ranges(hidden, cores), (u0, u1) -> addTo(g, w1o, replay, u0, u1, 1.0, 0));
+    }
+
+    /**
+     * The loops this JVM replays with: the recording's, or, in a JVM without the Vector API (a driver started without
+     * the module), the plain double loops (float deltas widened first): the same sums to rounding, not to the bit.
+     */
+    private SparseKernel.Loops replayLoops() {
         boolean here = loops == SparseKernel.Loops.SCALAR || KernelKind.simdAvailable();
         if (!here && deltaFloat != null) {
             delta = new double[deltaFloat.length];
@@ -148,8 +155,7 @@ public final class DeltaRows {
             }
             deltaFloat = null;
         }
-        SparseKernel.Loops replay = here ? loops : SparseKernel.Loops.SCALAR;
-        CoreRanges.forEach(ranges(hidden, cores), (u0, u1) -> addTo(g, w1o, replay, u0, u1, 1.0, 0));
+        return here ? loops : SparseKernel.Loops.SCALAR;
     }
 
     /**
@@ -159,15 +165,7 @@ public final class DeltaRows {
      * {@code [inputs x hidden]} instead ({@link FirstLayerGradient#endMeanPixelMajor}).
      */
     void meanInto(double[] g, int w1o, double inv, boolean pixelMajor) {
-        boolean here = loops == SparseKernel.Loops.SCALAR || KernelKind.simdAvailable();
-        if (!here && deltaFloat != null) {
-            delta = new double[deltaFloat.length];
-            for (int i = 0; i < delta.length; i++) {
-                delta[i] = deltaFloat[i];
-            }
-            deltaFloat = null;
-        }
-        addTo(g, w1o, here ? loops : SparseKernel.Loops.SCALAR, 0, hidden, inv, pixelMajor ? 2 : 1);
+        addTo(g, w1o, replayLoops(), 0, hidden, inv, pixelMajor ? 2 : 1);
     }
 
     /** Hidden units per range at least (a range's replay then outweighs its fork). */
