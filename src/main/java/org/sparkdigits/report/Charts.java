@@ -162,6 +162,7 @@ public final class Charts {
         chart.getStyler().setShowValue(true);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setPlotContentSize(1.0);   // the cells fill the plot: no empty band past the last class
         chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)});
         chart.addSeries("confusion", predicted, trueTopDown, heat);
         return png(chart);

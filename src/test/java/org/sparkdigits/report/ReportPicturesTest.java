@@ -16,8 +16,8 @@ import org.sparkdigits.core.Evaluation;
 
 /**
  * The pictures and the page of a model directory as a reader sees them: the accuracy curves' last points not under
- * the legend, the confusion matrix's first class at the top left, captions of the samples readable in report.html at a
- * 1200 px window, and metrics.json and model.json as tables of rounded numbers.
+ * the legend, the confusion matrix's first class at the top left and its cells filling the plot, captions of the samples
+ * readable in report.html at a 1200 px window, and metrics.json and model.json as tables of rounded numbers.
  */
 class ReportPicturesTest {
 
@@ -62,6 +62,50 @@ class ReportPicturesTest {
         int h = m.getHeight();
         assertTrue(darkness(m, 0, w / 2, 0, h / 2) > 4 * darkness(m, 0, w / 2, h / 2, h),
                 "the cell of class 0 is not in the top left quarter");
+    }
+
+    @Test
+    void theConfusionMatrixsCellsFillThePlotWithNoBandPastTheLastClass() throws IOException {
+        long[][] counts = new long[10][10];
+        counts[9][9] = 1000;   // the only dark cell: the last, at the bottom right
+        BufferedImage m = image(Charts.confusion(counts, "last cell"));
+        int x0 = Integer.MAX_VALUE;
+        int y0 = Integer.MAX_VALUE;
+        int x1 = -1;
+        int y1 = -1;
+        for (int x = 0; x < m.getWidth(); x++) {
+            for (int y = 0; y < m.getHeight(); y++) {
+                if (darkness(m, x, x + 1, y, y + 1) > 150) {
+                    x0 = Math.min(x0, x);
+                    y0 = Math.min(y0, y);
+                    x1 = Math.max(x1, x);
+                    y1 = Math.max(y1, y);
+                }
+            }
+        }
+        assertTrue(x1 > 0, "no dark cell drawn");
+        // from the cell's bottom edge down, and from its right edge across: the plot's frame (grey) comes next,
+        // not a band of background
+        int cx = (x0 + x1) / 2;
+        int cy = (y0 + y1) / 2;
+        int below = 0;
+        while (y1 + below + 1 < m.getHeight() && !grey(m.getRGB(cx, y1 + below + 1))) {
+            below++;
+        }
+        int right = 0;
+        while (x1 + right + 1 < m.getWidth() && !grey(m.getRGB(x1 + right + 1, cy))) {
+            right++;
+        }
+        assertTrue(below <= 3 && right <= 3, "a band of " + below + " px below and " + right
+                + " px right of the last class's cell (" + x0 + "," + y0 + " to " + x1 + "," + y1 + ")");
+    }
+
+    /** The plot's frame and axes: a neutral grey, darker than the background and the light cells. */
+    private static boolean grey(int rgb) {
+        int r = rgb >> 16 & 0xFF;
+        int g = rgb >> 8 & 0xFF;
+        int b = rgb & 0xFF;
+        return r < 200 && Math.abs(r - g) < 20 && Math.abs(g - b) < 20;
     }
 
     private static double darkness(BufferedImage m, int x0, int x1, int y0, int y1) {
