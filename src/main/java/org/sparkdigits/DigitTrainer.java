@@ -208,6 +208,14 @@ public final class DigitTrainer {
         if (d.test() != null) {
             inputs.addAll(InputFiles.allPaths(d.test(), conf, "test data"));
         }
+        if (d.onBadRow() == OnBadRow.FAIL) {   // a bad row near an input's start: said now, not after a whole read
+            if (fromFiles) {
+                InputFiles.checkFirstRows(d.data(), conf, "training data", d.format());
+            }
+            if (d.test() != null) {
+                InputFiles.checkFirstRows(d.test(), conf, "test data", d.format());
+            }
+        }
         List<String> teachers = s.regularization().distillation().teachers();
         if (d.out() != null) {
             // before recovery, which may delete or rename files in --out: a teacher's are left alone

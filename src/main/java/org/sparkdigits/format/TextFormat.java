@@ -55,12 +55,28 @@ abstract class TextFormat implements DigitFormat {
 
     @Override
     public DigitBlock firstRows(InputFile f, int n, Configuration conf) {
-        LineSyntax parser = syntax(true);
-        byte[] rec = new byte[parser.fields()];
         byte[] px = new byte[n * RowParser.PIXELS];
         byte[] lb = new byte[n];
+        int got = readFirst(f, n, conf, syntax(true), "data", "", lb, px);
+        return new DigitBlock(got, RowParser.PIXELS, Arrays.copyOf(lb, got), Arrays.copyOf(px, got * RowParser.PIXELS));
+    }
+
+    /**
+     * Parses the first {@code n} rows of {@code f} as the load will (its labels or none, its header, blank lines
+     * skipped), on this JVM, before any Spark job: the first bad one fails at once as the load would report it after
+     * reading everything ({@code what: FILE:LINE: problem; use --on-bad-row skip to drop bad rows}).
+     */
+    public void checkFirstRows(InputFile f, int n, Configuration conf, String what) {
+        readFirst(f, n, conf, syntax(f.labelled()), what, "; use --on-bad-row skip to drop bad rows", new byte[n],
+                new byte[n * RowParser.PIXELS]);
+    }
+
+    /** Reads up to {@code n} rows into {@code lb}/{@code px}; the first bad one throws. Returns the rows read. */
+    private static int readFirst(InputFile f, int n, Configuration conf, LineSyntax parser, String what, String hint,
+                                 byte[] lb, byte[] px) {
+        byte[] rec = new byte[parser.fields()];
         int got = 0;
-        try (BoundedLines in = InputFiles.lines(new Path(f.path()), conf, new CompressionCodecFactory(conf), "data")) {
+        try (BoundedLines in = InputFiles.lines(new Path(f.path()), conf, new CompressionCodecFactory(conf), what)) {
             String s;
             while (got < n && (s = in.next()) != null) {
                 long line = in.number();
@@ -69,16 +85,20 @@ abstract class TextFormat implements DigitFormat {
                 }
                 String problem = parser.parse(s, rec);
                 if (problem != null) {
-                    throw new InputException("data: " + f.path() + ":" + line + ": " + problem);
+                    throw new InputException(what + ": " + f.path() + ":" + line + ": " + problem + hint);
                 }
-                lb[got] = rec[0];
-                System.arraycopy(rec, 1, px, got * RowParser.PIXELS, RowParser.PIXELS);
+                if (rec.length > RowParser.PIXELS) {   // a label, then the pixels
+                    lb[got] = rec[0];
+                    System.arraycopy(rec, 1, px, got * RowParser.PIXELS, RowParser.PIXELS);
+                } else {
+                    System.arraycopy(rec, 0, px, got * RowParser.PIXELS, RowParser.PIXELS);
+                }
                 got++;
             }
         } catch (IOException e) {
-            throw new InputException("data: " + f.path() + ": cannot read (" + InputFiles.describe(e) + ")", e);
+            throw new InputException(what + ": " + f.path() + ": cannot read (" + InputFiles.describe(e) + ")", e);
         }
-        return new DigitBlock(got, RowParser.PIXELS, Arrays.copyOf(lb, got), Arrays.copyOf(px, got * RowParser.PIXELS));
+        return got;
     }
 
     /**

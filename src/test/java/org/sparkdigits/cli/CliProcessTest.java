@@ -102,6 +102,35 @@ class CliProcessTest {
         assertTrue(o.err().lines().count() <= 3, o.err());
     }
 
+    /**
+     * A bad row near the start of an input is found before Spark starts: with a master that nobody answers, the error
+     * is the row's (had Spark started first, it would be the master's).
+     */
+    @Test
+    void aBadRowNearTheStartIsReportedBeforeSparkStarts() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        List<String> lines = new ArrayList<>(TestCsv.rows(200, 36, true));
+        lines.set(41, lines.get(41).replaceFirst("^\\d", "12"));   // line 42: label 12
+        Path bad = TestCsv.write(dir.resolve("early.csv"), lines);
+        Path test = TestCsv.labelled(dir.resolve("t.csv"), 30, 37, true);
+        for (String[] which : new String[][] {{"--data", bad.toString(), "--test", test.toString(), "training data"},
+            {"--data", test.toString(), "--test", bad.toString(), "test data"}}) {
+            Path model = dir.resolve("never");
+            Outcome o = run(List.of("-Dspark.master=spark://127.0.0.1:" + port), "train", which[0], which[1], which[2],
+                    which[3], "--out", model.toString());
+            assertEquals(2, o.code(), o.err());
+            assertNoStackTrace(o.err());
+            List<String> errors = o.err().lines().filter(l -> l.startsWith("error: ")).toList();
+            assertEquals(1, errors.size(), o.err());
+            assertTrue(errors.get(0).startsWith("error: " + which[4] + ": ") && errors.get(0).endsWith(
+                    "early.csv:42: label is 12, not a digit 0-9; use --on-bad-row skip to drop bad rows"), errors.get(0));
+            assertFalse(Files.exists(model));
+        }
+    }
+
     @Test
     void aSuccessfulRunShowsProgressAndTheTestAccuracy() throws Exception {
         Path train = TestCsv.labelled(dir.resolve("train.csv"), 300, 32, false);
