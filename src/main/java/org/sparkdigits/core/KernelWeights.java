@@ -130,25 +130,16 @@ public final class KernelWeights implements Serializable {
         }
     }
 
-    /**
-     * {@code W1ᵀ}'s columns of hidden units {@code [u0, u1)} as bytes (per input, its units' values: float for the float
-     * kernel, else double): what an owner sends the other tasks after its update.
-     */
-    public byte[] unitsBytes(int u0, int u1) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(unitsByteCount(u0, u1));
-        putUnitsInto(b, u0, u1);
-        return b.array();
-    }
-
-    /** The length of {@link #unitsBytes}{@code (u0, u1)}. */
+    /** The bytes {@link #putUnitsInto}{@code (b, u0, u1)} writes. */
     public int unitsByteCount(int u0, int u1) {
         requireLayout();
         return shape.inputs() * (u1 - u0) * (w1tFloat != null ? 4 : 8);
     }
 
     /**
-     * Writes {@link #unitsBytes}{@code (u0, u1)} into {@code b} at its position (advanced past them): the owner's
-     * message without a copy of its own.
+     * Writes {@code W1ᵀ}'s columns of hidden units {@code [u0, u1)} into {@code b} at its position (advanced past
+     * them): per input, its units' values, float for the float kernel, else double. What an owner sends the other tasks
+     * after its update, written straight into its message.
      */
     public void putUnitsInto(java.nio.ByteBuffer b, int u0, int u1) {
         int bytes = unitsByteCount(u0, u1);
@@ -169,7 +160,7 @@ public final class KernelWeights implements Serializable {
         b.position(b.position() + bytes);
     }
 
-    /** Puts {@link #unitsBytes} of units {@code [u0, u1)}, read from {@code in}, into this layout's {@code W1ᵀ}. */
+    /** Puts {@link #putUnitsInto}'s bytes of units {@code [u0, u1)}, read from {@code in}, into {@code W1ᵀ}. */
     public void putUnits(java.nio.ByteBuffer in, int u0, int u1) {
         requireLayout();
         int units = u1 - u0;
