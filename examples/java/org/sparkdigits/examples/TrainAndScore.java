@@ -8,7 +8,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdigits.DigitModel;
 import org.sparkdigits.DigitTrainer;
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 
 /** Train on MNIST's CSVs as DataFrames, score, evaluate, save, load: TrainAndScore [TRAIN.csv [TEST.csv [MODEL_DIR]]]. */
 public final class TrainAndScore {

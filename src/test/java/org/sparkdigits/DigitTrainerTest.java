@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.io.InputException;
 import org.sparkdigits.report.TrainingReport;
 import org.sparkdigits.testing.SparkTestSession;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.examples.TrainAndScore;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;

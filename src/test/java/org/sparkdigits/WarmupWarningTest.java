@@ -17,7 +17,7 @@ import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.LearningRateSchedule;
+import org.sparkdigits.core.optim.LearningRateSchedule;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.train.ScheduleSpec;

@@ -5,7 +5,7 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
 import java.io.Serializable;
 
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 
 /**
  * {@code train --augment-on-the-fly}: every training step sees distorted variants of its rows, made inside the

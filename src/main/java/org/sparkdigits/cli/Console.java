@@ -3,7 +3,7 @@ package org.sparkdigits.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 
 /** Formats results for the terminal. */
 final class Console {

@@ -2,7 +2,7 @@ package org.sparkdigits.cli;
 
 import org.sparkdigits.DigitModel;
 import org.sparkdigits.TrainOption;
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 
 import picocli.CommandLine;
 

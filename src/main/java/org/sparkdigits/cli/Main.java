@@ -19,10 +19,10 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.sparkdigits.checkpoint.YarnAttempt;
 import org.sparkdigits.download.MnistDownloader;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.InputException;
-import org.sparkdigits.spark.YarnAttempt;
 
 import picocli.CommandLine;
 

@@ -24,7 +24,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.data.IdxHeader;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFormat;

@@ -19,7 +19,7 @@ import org.apache.parquet.schema.Type;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFormat;
 import org.sparkdigits.data.RowParser;

@@ -2,8 +2,8 @@ package org.sparkdigits.model;
 
 import java.util.Map;
 
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.Parameters;
 
 /**
  * A trained model: its parameters, its hidden activation and how it was trained (written to model.json

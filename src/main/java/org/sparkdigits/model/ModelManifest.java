@@ -16,7 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.network.NetworkShape;
 import org.sparkdigits.io.Echo;
 import org.sparkdigits.io.HadoopFs;
 

@@ -3,8 +3,8 @@ package org.sparkdigits.model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.NetworkShape;
 
 /**
  * A model as an ONNX graph (opset 13), for ONNX Runtime and any other ONNX consumer, in double precision

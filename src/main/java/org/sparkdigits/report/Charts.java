@@ -116,7 +116,7 @@ public final class Charts {
      * matrix of {@code confusion} (on the data named {@code which}) and the {@code samples} gallery.
      */
     public static java.util.Map<String, byte[]> all(List<HistoryRow> history, boolean byEpoch,
-                                                    org.sparkdigits.core.Evaluation confusion, String which,
+                                                    org.sparkdigits.core.loss.Evaluation confusion, String which,
                                                     List<Sample> samples) {
         java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
         files.put(LOSS, loss(history, byEpoch));
@@ -127,7 +127,7 @@ public final class Charts {
     }
 
     /** A 10x10 heat map of the evaluation's {@code confusion(true, predicted)} with the counts in the cells. */
-    public static byte[] confusion(org.sparkdigits.core.Evaluation e, String what) {
+    public static byte[] confusion(org.sparkdigits.core.loss.Evaluation e, String what) {
         long[][] counts = new long[e.classes()][e.classes()];
         for (int t = 0; t < e.classes(); t++) {
             for (int p = 0; p < e.classes(); p++) {

@@ -15,7 +15,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdigits.augment.Distortion;
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.format.SparkFiles;
 
 /**

@@ -17,21 +17,21 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdigits.checkpoint.TrainingState;
 import org.sparkdigits.collective.ProgressChannel;
 import org.sparkdigits.collective.Rendezvous;
-import org.sparkdigits.core.BatchPlan;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Distillation;
-import org.sparkdigits.core.Dropout;
-import org.sparkdigits.core.LearningRateSchedule;
-import org.sparkdigits.core.Optimizer;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.block.BatchPlan;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.Distillation;
+import org.sparkdigits.core.kernel.Dropout;
+import org.sparkdigits.core.network.Parameters;
+import org.sparkdigits.core.optim.LearningRateSchedule;
+import org.sparkdigits.core.optim.Optimizer;
 import org.sparkdigits.train.Divergence;
 import org.sparkdigits.train.Engine;
 import org.sparkdigits.train.EngineSpec;
 import org.sparkdigits.train.TrainingCancelledException;
 import org.sparkdigits.train.TrainingSpec;
-import org.sparkdigits.train.TrainingState;
 
 /**
  * The collective engine's driver side ({@link CollectiveSteps} is the tasks' side): each segment of steps (mini-batch

@@ -12,12 +12,12 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Kernel;
-import org.sparkdigits.core.KernelKind;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.Kernel;
+import org.sparkdigits.core.kernel.KernelKind;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
 import org.sparkdigits.report.Sample;
 
 /**

@@ -5,9 +5,9 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.GradientSum;
-import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.GradientSum;
+import org.sparkdigits.core.network.NetworkShape;
 
 /**
  * Jobs that do everything a training step does except the arithmetic, for the benchmark: what Spark's

@@ -9,20 +9,20 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkdigits.core.BatchPlan;
-import org.sparkdigits.core.CoreRanges;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Distillation;
-import org.sparkdigits.core.Dropout;
-import org.sparkdigits.core.GradientSum;
-import org.sparkdigits.core.KernelWeights;
-import org.sparkdigits.core.LearningRateSchedule;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.Regularization;
+import org.sparkdigits.checkpoint.TrainingState;
+import org.sparkdigits.core.block.BatchPlan;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.Distillation;
+import org.sparkdigits.core.kernel.Dropout;
+import org.sparkdigits.core.kernel.GradientSum;
+import org.sparkdigits.core.kernel.KernelWeights;
+import org.sparkdigits.core.loss.Regularization;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
+import org.sparkdigits.core.numbers.CoreRanges;
+import org.sparkdigits.core.optim.LearningRateSchedule;
 import org.sparkdigits.train.Divergence;
 import org.sparkdigits.train.TrainingSpec;
-import org.sparkdigits.train.TrainingState;
 
 /**
  * The jobs engine: every step is one Spark job. Broadcast the weights; one ordered aggregation of (gradient sum, loss

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.io.InputException;
 

@@ -8,16 +8,16 @@ import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparkdigits.core.BatchPlan;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Dropout;
-import org.sparkdigits.core.GradientSum;
-import org.sparkdigits.core.Kernel;
-import org.sparkdigits.core.KernelWeights;
-import org.sparkdigits.core.LocalSgd;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
-import org.sparkdigits.core.Regularization;
+import org.sparkdigits.core.block.BatchPlan;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.Dropout;
+import org.sparkdigits.core.kernel.GradientSum;
+import org.sparkdigits.core.kernel.Kernel;
+import org.sparkdigits.core.kernel.KernelWeights;
+import org.sparkdigits.core.kernel.LocalSgd;
+import org.sparkdigits.core.loss.Regularization;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
 
 /**
  * {@code --local-steps K}: each task takes K plain SGD steps on its own slices, starting from the broadcast

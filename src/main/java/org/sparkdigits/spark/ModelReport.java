@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFormat;
 import org.sparkdigits.data.OnBadRow;

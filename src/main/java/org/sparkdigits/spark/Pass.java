@@ -7,14 +7,14 @@ import java.io.Serializable;
 
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkdigits.augment.FreshDistortions;
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Distillation;
-import org.sparkdigits.core.Dropout;
-import org.sparkdigits.core.KernelKind;
-import org.sparkdigits.core.LabelSmoothing;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Targets;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.Distillation;
+import org.sparkdigits.core.kernel.Dropout;
+import org.sparkdigits.core.kernel.KernelKind;
+import org.sparkdigits.core.loss.LabelSmoothing;
+import org.sparkdigits.core.loss.Targets;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.NetworkShape;
 
 /**
  * What one pass over the blocks computes with the broadcast weights: the network, the kernel the tasks run, the

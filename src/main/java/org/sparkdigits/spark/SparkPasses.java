@@ -6,16 +6,16 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.BatchPlan;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.Evaluation;
-import org.sparkdigits.core.GradientSum;
-import org.sparkdigits.core.Kernel;
-import org.sparkdigits.core.KernelKind;
-import org.sparkdigits.core.KernelWeights;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.block.BatchPlan;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.GradientSum;
+import org.sparkdigits.core.kernel.Kernel;
+import org.sparkdigits.core.kernel.KernelKind;
+import org.sparkdigits.core.kernel.KernelWeights;
+import org.sparkdigits.core.loss.Evaluation;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
 
 /**
  * The thin Spark layer over a {@link Kernel}: one pass over the cached blocks (or over one slice

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Knowledge distillation from our own models: train against a mix of the labels and the teachers' averaged softened
- * probabilities (see {@link org.sparkdigits.core.DistilledTargets} for the loss).
+ * probabilities (see {@link org.sparkdigits.core.loss.DistilledTargets} for the loss).
  *
  * @param teachers    model directories written by {@code train} (any Hadoop file system), empty for none
  *                    ({@code --teacher DIR[,DIR...]})

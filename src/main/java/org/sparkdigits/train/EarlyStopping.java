@@ -1,6 +1,6 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.network.Parameters;
 
 /**
  * Keeps the weights of the best validation loss and, with a patience P above 0, says to stop after P evaluations
@@ -9,7 +9,7 @@ import org.sparkdigits.core.Parameters;
 public final class EarlyStopping {
 
     /**
-     * What early stopping has seen, as a value (checkpointed by {@link TrainingState}).
+     * What early stopping has seen, as a value (checkpointed with the training state).
      *
      * @param bestLoss           the best validation loss so far ({@code +inf} before any evaluation)
      * @param best               its weights, or {@code null}
@@ -57,7 +57,7 @@ public final class EarlyStopping {
     }
 
     /** Takes up {@code s} (a checkpoint's). */
-    void restore(State s) {
+    public void restore(State s) {
         this.state = s;
     }
 

@@ -1,6 +1,6 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.core.optim.Optimizer;
 
 /**
  * Which engine runs the steps ({@code --engine}). As the builder makes it, what was asked: {@code collective},

@@ -3,7 +3,7 @@ package org.sparkdigits.train;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.report.HistoryRow;
 
 /**
@@ -70,36 +70,46 @@ public final class History {
         return rows.isEmpty() ? 0 : rows.get(rows.size() - 1).step();
     }
 
-    // for TrainingState: the checkpoint's view
-    double[] flatten() {
-        double[] h = new double[rows.size() * TrainingState.HISTORY_FIELDS];
+    /** The numbers of a row as {@link #flatten} writes them. */
+    public static final int FIELDS = 9;
+
+    /**
+     * The rows as a checkpoint holds them: {@value #FIELDS} numbers a row (step, epoch, loss, training accuracy,
+     * validation loss and accuracy, test loss and accuracy, elapsed milliseconds), one row after the other.
+     */
+    public double[] flatten() {
+        double[] h = new double[rows.size() * FIELDS];
         for (int r = 0; r < rows.size(); r++) {
             HistoryRow x = rows.get(r);
             double[] row = {x.step(), x.epoch(), x.loss(), x.trainAccuracy(), x.valLoss(), x.valAccuracy(), x.testLoss(),
                     x.testAccuracy(), x.elapsedMs()};
-            System.arraycopy(row, 0, h, r * TrainingState.HISTORY_FIELDS, TrainingState.HISTORY_FIELDS);
+            System.arraycopy(row, 0, h, r * FIELDS, FIELDS);
         }
         return h;
     }
 
-    void restore(double[] h, double loss, long count, long correct) {
+    /** The state {@link #flatten} and the pending sums describe, as a checkpoint restores it. */
+    public void restore(double[] h, double loss, long count, long correct) {
         rows.clear();
-        for (int r = 0; r + TrainingState.HISTORY_FIELDS <= h.length; r += TrainingState.HISTORY_FIELDS) {
+        for (int r = 0; r + FIELDS <= h.length; r += FIELDS) {
             rows.add(new HistoryRow((long) h[r], h[r + 1], h[r + 2], h[r + 3], h[r + 4], h[r + 5], h[r + 6], h[r + 7],
                     (long) h[r + 8]));
         }
         replacePending(loss, count, correct);
     }
 
-    double rawPendingLoss() {
+    /** The summed loss of the rows since the last history row (not yet divided), for a checkpoint. */
+    public double rawPendingLoss() {
         return pendingLoss;
     }
 
-    long pendingRows() {
+    /** The rows since the last history row, for a checkpoint. */
+    public long pendingRows() {
         return pendingRows;
     }
 
-    long pendingCorrect() {
+    /** The correct predictions among them, for a checkpoint. */
+    public long pendingCorrect() {
         return pendingCorrect;
     }
 }

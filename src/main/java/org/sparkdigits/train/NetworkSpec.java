@@ -1,9 +1,9 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.KernelKind;
-import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.kernel.KernelKind;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
 
 /**
  * The network and how it is computed.

@@ -1,6 +1,6 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.core.optim.Optimizer;
 
 /**
  * The update rule.
@@ -11,7 +11,7 @@ import org.sparkdigits.core.Optimizer;
  * @param beta2    adam/adamw: decay of the second moment, in [0, 1) ({@code --beta2})
  * @param eps      adam/adamw: added to the root of the second moment, in (0, 1] ({@code --eps})
  * @param ema      the decay of the weights' moving average that evaluations and the saved model use, in [0, 1); 0: none
- *                 ({@code --ema}; see {@link org.sparkdigits.core.WeightAverage})
+ *                 ({@code --ema}; see {@link org.sparkdigits.core.optim.WeightAverage})
  */
 public record OptimizerSpec(Optimizer.Kind kind, double momentum, double beta1, double beta2, double eps, double ema) {
 

@@ -1,6 +1,6 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.LabelSmoothing;
+import org.sparkdigits.core.loss.LabelSmoothing;
 
 /**
  * What keeps the weights small, the units independent and the outputs from growing overconfident.

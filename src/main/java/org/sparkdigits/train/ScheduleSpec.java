@@ -3,7 +3,7 @@ package org.sparkdigits.train;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.sparkdigits.core.LearningRateSchedule;
+import org.sparkdigits.core.optim.LearningRateSchedule;
 
 /**
  * The learning rate over the steps.

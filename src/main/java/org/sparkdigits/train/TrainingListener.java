@@ -1,6 +1,6 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 
 /**
  * Told of a run's progress as it goes, on the driver, between Spark jobs (a notebook's progress bar, say); the log

@@ -1,6 +1,6 @@
 package org.sparkdigits.train;
 
-import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.core.optim.Optimizer;
 
 /**
  * Everything about how to train, immutable and validated: each group checks its own fields, and this record the

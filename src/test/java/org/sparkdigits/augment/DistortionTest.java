@@ -10,14 +10,14 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.DigitBlock;
-import org.sparkdigits.core.GradientSum;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.KernelKind;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Optimizer;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.block.DigitBlock;
+import org.sparkdigits.core.kernel.GradientSum;
+import org.sparkdigits.core.kernel.KernelKind;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
+import org.sparkdigits.core.optim.Optimizer;
 import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
 

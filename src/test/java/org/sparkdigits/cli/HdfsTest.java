@@ -98,9 +98,9 @@ class HdfsTest {
         assertTrue(names(root + "/models/m").containsAll(Set.of("model.json", "metrics.json", "history.csv", "loss.png")),
                 names(root + "/models/m").toString());
         assertTrue(names(root + "/ck").stream().anyMatch(n -> n.startsWith("ckpt-")), names(root + "/ck").toString());
-        assertTrue(!names(root + "/ck").contains(org.sparkdigits.spark.CheckpointLease.NAME), "the lease is let go of on HDFS too");
+        assertTrue(!names(root + "/ck").contains(org.sparkdigits.checkpoint.CheckpointLease.NAME), "the lease is let go of on HDFS too");
         // a directory on HDFS that another run holds is refused, naming that run
-        try (var held = org.sparkdigits.spark.CheckpointLease.acquire(root + "/ck2", java.util.Optional.empty(),
+        try (var held = org.sparkdigits.checkpoint.CheckpointLease.acquire(root + "/ck2", java.util.Optional.empty(),
                 new Configuration())) {
             CliRun second = CliRun.of(concat(new String[] {"train", "--data", root + "/in/train.csv", "--out",
                     root + "/models/m2", "--checkpoint-dir", root + "/ck2"}, options));
@@ -108,7 +108,7 @@ class HdfsTest {
             assertTrue(second.err().contains("--checkpoint-dir " + root + "/ck2 is in use by the run on host ")
                     && second.err().contains("(pid " + ProcessHandle.current().pid() + ")"), second.err());
         }
-        assertTrue(!names(root + "/ck2").contains(org.sparkdigits.spark.CheckpointLease.NAME), names(root + "/ck2").toString());
+        assertTrue(!names(root + "/ck2").contains(org.sparkdigits.checkpoint.CheckpointLease.NAME), names(root + "/ck2").toString());
         // and the model is read back from HDFS
         CliRun evaluate = CliRun.of("evaluate", "--model", root + "/models/m", "--data", root + "/in/test.csv");
         assertEquals(0, evaluate.code(), evaluate.err());

@@ -61,7 +61,7 @@ class MnistAccuracyTest {
         assertEquals("1,7", lines.get(1), "the first test digit is a 7");
 
         // the same digits as photos: printed large, dark on light, off-centre, some as JPEG
-        org.sparkdigits.core.DigitBlock digits = org.sparkdigits.format.InputFiles.firstRows(test.toString(), PHOTOS);
+        org.sparkdigits.core.block.DigitBlock digits = org.sparkdigits.format.InputFiles.firstRows(test.toString(), PHOTOS);
         Path photos = Files.createDirectories(dir.resolve("photos"));
         for (int i = 0; i < PHOTOS; i++) {
             byte[] px = java.util.Arrays.copyOfRange(digits.pixels(), i * 784, (i + 1) * 784);

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.Jvm;
+import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 
 /**
@@ -161,17 +161,17 @@ class ResumeTest {
         assertEquals(0, f.code(), f.err());
         assertEquals(List.of(12L, 10L), checkpointSteps(ck));
         Files.delete(ck.resolve(name(12)));   // as if stopped after step 11
-        org.sparkdigits.model.Checkpoint good = org.sparkdigits.model.Checkpoint.decode(Files.readAllBytes(ck.resolve(name(10))), "x");
+        org.sparkdigits.checkpoint.Checkpoint good = org.sparkdigits.checkpoint.Checkpoint.decode(Files.readAllBytes(ck.resolve(name(10))), "x");
         // valid checksums, wrong contents: an absurd step, a short weight vector, a missing counter
         java.util.Map<String, Double> absurd = new java.util.LinkedHashMap<>(good.counters());
         absurd.put("step", 999_999_999_999.0);
-        forge(ck, 999_999_999_999L, new org.sparkdigits.model.Checkpoint(good.fingerprint(), absurd, good.arrays()));
+        forge(ck, 999_999_999_999L, new org.sparkdigits.checkpoint.Checkpoint(good.fingerprint(), absurd, good.arrays()));
         java.util.Map<String, double[]> shortTheta = new java.util.LinkedHashMap<>(good.arrays());
         shortTheta.put("theta", Arrays.copyOf(good.arrays().get("theta"), 7));
-        forge(ck, 11, new org.sparkdigits.model.Checkpoint(good.fingerprint(), good.counters(), shortTheta));
+        forge(ck, 11, new org.sparkdigits.checkpoint.Checkpoint(good.fingerprint(), good.counters(), shortTheta));
         java.util.Map<String, Double> missing = new java.util.LinkedHashMap<>(good.counters());
         missing.remove("position");
-        forge(ck, 12, new org.sparkdigits.model.Checkpoint(good.fingerprint(), missing, good.arrays()));
+        forge(ck, 12, new org.sparkdigits.checkpoint.Checkpoint(good.fingerprint(), missing, good.arrays()));
         try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(ck.resolve(name(13)).toFile(), "rw")) {
             huge.setLength(3L << 30);   // over 2 GB (sparse): once "error: -1073741824"
         }
@@ -214,7 +214,7 @@ class ResumeTest {
         return String.format("ckpt-%012d", step);
     }
 
-    private static void forge(Path dir, long step, org.sparkdigits.model.Checkpoint c) throws IOException {
+    private static void forge(Path dir, long step, org.sparkdigits.checkpoint.Checkpoint c) throws IOException {
         Files.write(dir.resolve(name(step)), c.encode());
     }
 

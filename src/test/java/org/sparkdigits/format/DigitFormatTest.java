@@ -21,7 +21,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFormat;
 import org.sparkdigits.data.OnBadRow;

@@ -12,7 +12,7 @@ import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
-import org.sparkdigits.core.DigitBlock;
+import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.format.InputFiles;
 import org.sparkdigits.testing.TestCsv;
 

@@ -21,15 +21,15 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.NetworkShape;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdigits.checkpoint.CheckpointStore;
+import org.sparkdigits.checkpoint.YarnAttempt;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
 import org.sparkdigits.model.Model;
 import org.sparkdigits.model.ModelManifest;
 import org.sparkdigits.model.ModelStore;
-import org.sparkdigits.spark.CheckpointStore;
-import org.sparkdigits.spark.YarnAttempt;
 
 /**
  * Every read of a file of ours goes through one gate ({@link HadoopFs#open}): a FIFO, or a symbolic link to

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
 import org.sparkdigits.report.Charts;
 
 /**

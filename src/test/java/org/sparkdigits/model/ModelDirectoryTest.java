@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
 import org.sparkdigits.io.InputException;
 
 /**

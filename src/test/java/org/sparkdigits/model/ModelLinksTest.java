@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.NetworkShape;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
 
 /**
  * Nothing is written through a symbolic link inside a model directory, in either commit mode: a model.json, weights

@@ -18,9 +18,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.NetworkShape;
-import org.sparkdigits.core.Parameters;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.network.NetworkShape;
+import org.sparkdigits.core.network.Parameters;
 import org.sparkdigits.report.Charts;
 
 /**

@@ -12,7 +12,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
-import org.sparkdigits.core.Evaluation;
+import org.sparkdigits.core.loss.Evaluation;
 
 /**
  * The pictures and the page of a model directory as a reader sees them: the accuracy curves' last points not under

@@ -95,12 +95,12 @@ class CollectiveEngineTest {
 
     /**
      * Past 64 hidden units the tasks share out each step (each owner adds up, updates and sends out its shard of the
-     * parameters, {@link org.sparkdigits.core.Shards}): the same bits as the jobs engine, also resumed on the other
+     * parameters, {@link org.sparkdigits.core.kernel.Shards}): the same bits as the jobs engine, also resumed on the other
      * engine from a checkpoint (the owners' shards of the optimiser's state and of the average, put together).
      */
     @Test
     void shardedStepsGiveTheSameBits() throws IOException {
-        assertTrue(CollectiveSteps.sharded(org.sparkdigits.core.NetworkShape.mnist(130), 2));
+        assertTrue(CollectiveSteps.sharded(org.sparkdigits.core.network.NetworkShape.mnist(130), 2));
         java.util.Map<String, java.util.function.Supplier<DigitTrainer.Builder>> cases = new java.util.LinkedHashMap<>();
         cases.put("h130-float-adamw-ema-dropout", () -> small().hidden(130).kernel("float").optimizer("adamw").lr(0.01)
                 .l2(0.01).ema(0.9).dropout(0.2));
@@ -188,13 +188,13 @@ class CollectiveEngineTest {
      */
     @Test
     void theTasksFoldIsTheOrderedAggregationsAlsoInGroups() throws Exception {
-        org.sparkdigits.core.NetworkShape shape = org.sparkdigits.core.NetworkShape.mnist(2);
+        org.sparkdigits.core.network.NetworkShape shape = org.sparkdigits.core.network.NetworkShape.mnist(2);
         for (int n : new int[] {1, 3, 32, 33, 70}) {
-            java.util.List<org.sparkdigits.core.GradientSum> partials = new java.util.ArrayList<>();
+            java.util.List<org.sparkdigits.core.kernel.GradientSum> partials = new java.util.ArrayList<>();
             java.util.Random r = new java.util.Random(n);
             byte[][] bytes = new byte[n][];
             for (int i = 0; i < n; i++) {
-                org.sparkdigits.core.GradientSum g = new org.sparkdigits.core.GradientSum(shape);
+                org.sparkdigits.core.kernel.GradientSum g = new org.sparkdigits.core.kernel.GradientSum(shape);
                 double[] a = g.gradient();
                 for (int j = 0; j < a.length; j++) {
                     a[j] = r.nextGaussian() * Math.pow(10, r.nextInt(30) - 15);
@@ -202,10 +202,10 @@ class CollectiveEngineTest {
                 partials.add(g);
                 bytes[i] = CollectiveSteps.bytes(g);
             }
-            org.apache.spark.api.java.JavaRDD<org.sparkdigits.core.GradientSum> rdd =
+            org.apache.spark.api.java.JavaRDD<org.sparkdigits.core.kernel.GradientSum> rdd =
                     org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext())
                             .parallelize(partials, n);
-            double[] jobs = OrderedAggregation.combineInOrder(rdd, org.sparkdigits.core.GradientSum::add).gradient();
+            double[] jobs = OrderedAggregation.combineInOrder(rdd, org.sparkdigits.core.kernel.GradientSum::add).gradient();
             double[] tasks = CollectiveSteps.fold(bytes).gradient();
             assertArrayEquals(jobs, tasks, 0.0, n + " partitions");
         }

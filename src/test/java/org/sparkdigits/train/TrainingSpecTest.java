@@ -7,11 +7,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.sparkdigits.core.Activation;
-import org.sparkdigits.core.Initializer;
-import org.sparkdigits.core.KernelKind;
-import org.sparkdigits.core.LearningRateSchedule;
-import org.sparkdigits.core.Optimizer;
+import org.sparkdigits.core.kernel.KernelKind;
+import org.sparkdigits.core.network.Activation;
+import org.sparkdigits.core.network.Initializer;
+import org.sparkdigits.core.optim.LearningRateSchedule;
+import org.sparkdigits.core.optim.Optimizer;
 import org.sparkdigits.data.OnBadRow;
 
 /** Every group of the training spec checks its own fields, with the command line's messages: tested where they live. */

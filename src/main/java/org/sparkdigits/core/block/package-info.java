@@ -1,0 +1,6 @@
+/**
+ * The data as the kernels read it: compact blocks of labelled digits, one byte a pixel ({@link
+ * org.sparkdigits.core.block.DigitBlock}), their non-zero pixels row by row, and how mini-batches are cut from them.
+ * Pure Java, no Spark.
+ */
+package org.sparkdigits.core.block;

@@ -1,0 +1,6 @@
+/**
+ * The two-layer network itself: its shape {@code 784 -> H -> 10} ({@link org.sparkdigits.core.network.NetworkShape}),
+ * its parameters as one flat vector ({@link org.sparkdigits.core.network.Parameters}), the hidden activation and how the
+ * weights start. Pure Java, no Spark.
+ */
+package org.sparkdigits.core.network;
