@@ -29,6 +29,14 @@ final class FirstLayerGradient {
     private boolean flushed;
     /** Whether dw1tFloat may hold anything: a chunk was added since it was last zeroed. */
     private boolean dirtyFloat;
+    /**
+     * Float mode: the pixels whose rows of dw1tFloat chunks added to since the last flush, in {@code touchedList[0..
+     * touchedCount)}; every other row of dw1tFloat is zero, so a flush adds those rows only (a call of a few rows
+     * touches a fraction of the 784 pixels, and the collective engine's replay flushes at every call's end).
+     */
+    private final boolean[] touched;
+    private final int[] touchedList;
+    private int touchedCount;
 
     FirstLayerGradient(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
         this.loops = loops;
@@ -38,6 +46,8 @@ final class FirstLayerGradient {
         this.floatStride = floatStride;
         this.dw1t = new double[inputs * stride];
         this.dw1tFloat = loops == SparseKernel.Loops.FLOAT ? new float[inputs * floatStride] : null;
+        this.touched = dw1tFloat == null ? null : new boolean[inputs];
+        this.touchedList = dw1tFloat == null ? null : new int[inputs];
         // without simd, VectorLoops must not even be loaded (its class needs the Vector API module)
         boolean byRow = loops == SparseKernel.Loops.SCALAR
                 || (loops == SparseKernel.Loops.FLOAT ? FloatLoops.byRow(floatStride) : VectorLoops.byRow(stride));
@@ -73,6 +83,7 @@ final class FirstLayerGradient {
         }
         dirtyFloat = false;
         unflushed = 0;
+        untouch();
     }
 
     /**
@@ -90,10 +101,19 @@ final class FirstLayerGradient {
                 }
                 dirtyFloat = true;
                 if (columns == null) {
+                    for (int i = 0; i < n; i++) {
+                        for (int k = rowStart[i]; k < rowEnd[i]; k++) {
+                            touch(cols[k]);
+                        }
+                    }
                     FloatLoops.firstLayerBackwardByRow(dw1tFloat, floatStride, cols, vals, rowStart, rowEnd, n,
                             SparseKernel.SCALE_FLOAT, deltaFloat);
                 } else {
                     columns.build(cols, vals, rowStart, rowEnd, n, null, SparseKernel.SCALE_FLOAT);
+                    int[] pixel = columns.pixel();
+                    for (int k = 0, m = columns.pixels(); k < m; k++) {
+                        touch(pixel[k]);
+                    }
                     FloatLoops.firstLayerBackward(dw1tFloat, floatStride, columns, deltaFloat);
                 }
                 unflushed++;
@@ -278,12 +298,19 @@ final class FirstLayerGradient {
         flushed = false;
         dirtyFloat = false;
         unflushed = 0;
+        untouch();
     }
 
-    /** Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}. */
+    /**
+     * Float mode: {@code dw1t += dw1tFloat}, then {@code dw1tFloat = 0}, over the touched pixels' rows only: the other
+     * rows of dw1tFloat are +0, and adding +0 leaves every element of dw1t as it is (no element of it is ever -0: a
+     * sum that starts at +0 stays off -0 when rounding to nearest), so the bits are those of the whole pass.
+     */
     private void flush() {
         dirtyFloat = false;
-        for (int j = 0; j < inputs; j++) {
+        for (int k = 0; k < touchedCount; k++) {
+            int j = touchedList[k];
+            touched[j] = false;
             int base = j * stride;
             int baseFloat = j * floatStride;
             for (int u = 0; u < hidden; u++) {
@@ -291,7 +318,25 @@ final class FirstLayerGradient {
                 dw1tFloat[baseFloat + u] = 0f;
             }
         }
+        touchedCount = 0;
         unflushed = 0;
         flushed = true;
+    }
+
+    private void touch(int pixel) {
+        if (!touched[pixel]) {
+            touched[pixel] = true;
+            touchedList[touchedCount++] = pixel;
+        }
+    }
+
+    /** Forgets the touched pixels, whose rows of dw1tFloat are zero (again). */
+    private void untouch() {
+        if (touched != null) {
+            for (int k = 0; k < touchedCount; k++) {
+                touched[touchedList[k]] = false;
+            }
+            touchedCount = 0;
+        }
     }
 }
