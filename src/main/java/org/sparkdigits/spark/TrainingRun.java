@@ -165,62 +165,68 @@ public final class TrainingRun {
         Cancellation.check(fit.sc, "before loading the " + what);
     }
 
+    /** The rows of a run, loaded and cached; holdout, validation and test may be {@code null}. */
+    private record Sets(LoadedData train, int partitions, String source, LoadedData holdout, LoadedData validation,
+                        LoadedData test, String testSource) {
+    }
+
+    /** Rows loaded from {@code source} into {@code partitions} partitions ({@code data} {@code null}: none). */
+    private record Loaded(LoadedData data, int partitions, String source) {
+    }
+
+    /** The final weights evaluated on every set there is ({@code null} where there is none). */
+    private record Final(Evaluation train, Evaluation test, Evaluation holdout, Evaluation validation) {
+    }
+
     private static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener,
                                HeapWatch heap, Fit fit) {
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         checkColumns(frames);
-        Distillation distillation = Teachers.load(spec, hadoop);   // before the data: a wrong teacher fails fast
+        // before the data: a wrong teacher fails fast
+        Distillation distillation = Teachers.load(spec, spark.sparkContext().hadoopConfiguration());
+        warnWithoutVectorApi(spec.network().kernel());
+        Sets sets = load(spark, spec, frames, listener, fit);
+        LoopSpec loop = spec.loop();
+        Activation activation = spec.network().activation();
+        Parameters initial = spec.network().init().initialize(spec.network().shape(), loop.seed());
+        LOG.info("training {} {} network: {}, lr {} ({} schedule), l2 {}, init {}, seed {}", spec.network().shape(),
+                activation.id(), describe(spec), spec.schedule().lr(), spec.schedule().kind().id(),
+                spec.regularization().l2(), spec.network().init().id(), loop.seed());
+        Map<String, Object> settings = settings(spec, sets.source(), sets.testSource(), sets.partitions(), sets.train().rows());
+        if (distillation != null) {   // only when set: older checkpoints still resume
+            settings.put("distillation", Teachers.settings(spec.regularization().distillation(), distillation));
+        }
+        // the engine never enters the fingerprint or model.json: both engines take the same steps, bit for bit, so a
+        // run may resume on the other one
+        EngineChoice engine = EngineChoice.resolve(spark.sparkContext(), sets.train().blocks().getNumPartitions(), spec);
+        LOG.info("engine: {} ({})", engine.engine().id(), engine.reason());
+        Engine requested = spec.engine().engine();
+        fit.phase = "while training";
+        SparkTrainer.Result result = SparkTrainer.train(sets.train().blocks(), sets.train().rows(), initial,
+                spec.with(new EngineSpec(engine.engine(), requested == Engine.AUTO)),
+                monitors(sets, activation, fingerprint(settings, spec, sets.train()), listener), distillation);
+
+        Parameters trained = result.parameters();
+        Cancellation.check(fit.sc, "after training, before the final evaluations");
+        fit.phase = "while evaluating the trained model";
+        Final scores = evaluate(sets, trained, activation);
+        LoadedData.Storage settled = sets.train().storage();
+        LOG.info(String.format(Locale.ROOT, "training blocks after training: %.0f MB in memory, %.0f MB on disk",
+                settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6));
+        TrainingReport report = new TrainingReport(result.history(), metrics(spec, sets, result, scores, settled, heap,
+                spark.sparkContext().master(), new TrainingMetrics.EngineUse(engine.engine().id(), requested.id(),
+                        engine.reason() + (result.engineChange() == null ? "" : "; " + result.engineChange()))));
+        fit.phase = "while drawing the charts";
+        return new Outcome(new Model(trained, activation, settings), report, charts(report, loop, sets, scores, trained,
+                activation));
+    }
+
+    /** Loads the training rows, takes the holdout and validation rows out of them, and loads the test rows. */
+    private static Sets load(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener, Fit fit) {
         StorageLevel level = StorageLevel.fromString(spec.data().storageLevel());
         DigitLoader loader = new DigitLoader(spark, spec.data().onBadRow(), level);
-        int parallelism = spark.sparkContext().defaultParallelism();
-        warnWithoutVectorApi(spec.network().kernel());
-
-        LoadedData train;
-        int partitions;
-        String source;
-        if (frames.train() != null) {
-            announce("training data", "loading the training data from " + InputSize.of(frames.train()), listener, fit);
-            // auto: one task per core (a frame's rows are unknown before it is read; give partitions(n) for millions)
-            partitions = spec.data().partitions() > 0
-                    ? DigitLoader.partitionsFor(frames.train(), spec.data().partitions(), parallelism) : parallelism;
-            source = "DataFrame";
-            LOG.info("loading the training DataFrame into {} partitions", partitions);
-            precheck(spark.sparkContext(), partitions, spec);
-            train = fit.track(loader.loadShuffled(FrameSource.layout(frames.train().schema(), frames.labelCol(),
-                    frames.pixelsCol(), true, "fit"), frames.train(), partitions, "training data"));
-        } else {
-            List<InputFile> files = InputFiles.resolve(spec.data().data(), hadoop, "training data", spec.data().format());
-            announce("training data", "loading the training data from " + InputSize.of(spec.data().data(), files, hadoop), listener, fit);
-            partitions = spec.data().partitions() > 0 ? loader.partitionsFor(files, spec.data().partitions(), parallelism)
-                    : InputFiles.autoPartitions(files, hadoop, parallelism);
-            source = spec.data().data();
-            LOG.info("loading training data {} into {} partitions", source, partitions);
-            precheck(spark.sparkContext(), partitions, spec);
-            train = fit.track(loader.loadShuffled(files, partitions, "training data"));
-        }
-        LoadedData.Storage cached = train.storage();
-        LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
-                + "on disk (%s)", train.rows(), train.seconds(), train.blockCount(), cached.memoryBytes() / 1e6,
-                cached.diskBytes() / 1e6, spec.data().storageLevel()));
-        long storage = LoadedData.storageMemory(spark.sparkContext());
-        if (cached.memoryBytes() + cached.diskBytes() > storage && level.useMemory()) {
-            // docs/larger-data.md's rule of thumb (memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
-            // for mini-batches, whose steps each read what the load's shuffle pushed to disk
-            boolean miniBatch = spec.loop().batchSize() > 0 && spec.loop().localSteps() == 1;
-            double heapGb = (miniBatch ? 2 : 1) * (2.3e3 * train.rows() + 300e6) / 1e9;
-            String message = String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than the executors' "
-                    + "storage memory (%.0f MB): every pass reads the part on disk from there (about %.1f GB of executor "
-                    + "heap in all keeps them in memory: --driver-memory in local mode)",
-                    (cached.memoryBytes() + cached.diskBytes()) / 1e6, storage / 1e6, heapGb);
-            if (miniBatch) {
-                // a mini-batch step is a job over every partition: each step reads the spilled ones whole
-                LOG.warn(message + "; each mini-batch step reads every spilled partition, many times slower than "
-                        + "from memory: give the executors that heap, or use --local-steps K (one read per K steps) "
-                        + "or full batch");
-            } else {
-                LOG.info(message);
-            }
-        }
+        Loaded training = loadTraining(spark, spec, frames, listener, fit, loader);
+        LoadedData train = training.data();
+        warnIfSpilled(spark.sparkContext(), spec, train, level);
         LoopSpec loop = spec.loop();
         LoadedData holdout = null;
         if (spec.evaluation().holdout() > 0) {
@@ -241,15 +247,92 @@ public final class TrainingRun {
             validation = fit.track(split.holdout());
             LOG.info("validation set: {} rows (seed {}); {} rows left for training", validation.rows(), loop.seed(), train.rows());
         }
-        if (loop.batchSize() > train.rows()) {
-            throw new InputException("--batch-size " + loop.batchSize() + " is larger than the " + train.rows()
+        checkSteps(spec, train.rows());
+        Loaded test = loadTest(spark, spec, frames, listener, fit, loader);
+        if (test.data() == null && holdout == null) {
+            LOG.warn("no test set (give --test or --holdout; in code testSet(DataFrame), test(PATH) or holdout(N)): "
+                    + "test metrics will be missing");
+        }
+        return new Sets(train, training.partitions(), training.source(), holdout, validation, test.data(), test.source());
+    }
+
+    /** The training rows, from a DataFrame or the spec's files, into their partitions. */
+    private static Loaded loadTraining(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener, Fit fit,
+                                     DigitLoader loader) {
+        int parallelism = spark.sparkContext().defaultParallelism();
+        LoadedData train;
+        int partitions;
+        String source;
+        if (frames.train() != null) {
+            announce("training data", "loading the training data from " + InputSize.of(frames.train()), listener, fit);
+            // auto: one task per core (a frame's rows are unknown before it is read; give partitions(n) for millions)
+            partitions = spec.data().partitions() > 0
+                    ? DigitLoader.partitionsFor(frames.train(), spec.data().partitions(), parallelism) : parallelism;
+            source = "DataFrame";
+            LOG.info("loading the training DataFrame into {} partitions", partitions);
+            precheck(spark.sparkContext(), partitions, spec);
+            train = fit.track(loader.loadShuffled(FrameSource.layout(frames.train().schema(), frames.labelCol(),
+                    frames.pixelsCol(), true, "fit"), frames.train(), partitions, "training data"));
+        } else {
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            List<InputFile> files = InputFiles.resolve(spec.data().data(), hadoop, "training data", spec.data().format());
+            announce("training data", "loading the training data from " + InputSize.of(spec.data().data(), files, hadoop), listener, fit);
+            partitions = spec.data().partitions() > 0 ? loader.partitionsFor(files, spec.data().partitions(), parallelism)
+                    : InputFiles.autoPartitions(files, hadoop, parallelism);
+            source = spec.data().data();
+            LOG.info("loading training data {} into {} partitions", source, partitions);
+            precheck(spark.sparkContext(), partitions, spec);
+            train = fit.track(loader.loadShuffled(files, partitions, "training data"));
+        }
+        return new Loaded(train, partitions, source);
+    }
+
+    /** Says where the training blocks were cached, and warns when they do not fit in the executors' storage memory. */
+    private static void warnIfSpilled(org.apache.spark.SparkContext sc, TrainingSpec spec, LoadedData train,
+                                      StorageLevel level) {
+        LoadedData.Storage cached = train.storage();
+        LOG.info(String.format(Locale.ROOT, "loaded %d training rows in %.1f s: %d blocks, cached %.0f MB in memory and %.0f MB "
+                + "on disk (%s)", train.rows(), train.seconds(), train.blockCount(), cached.memoryBytes() / 1e6,
+                cached.diskBytes() / 1e6, spec.data().storageLevel()));
+        long storage = LoadedData.storageMemory(sc);
+        if (cached.memoryBytes() + cached.diskBytes() <= storage || !level.useMemory()) {
+            return;
+        }
+        // docs/larger-data.md's rule of thumb (memory): 2.3 KB of executor heap a row, plus 300 MB; twice that
+        // for mini-batches, whose steps each read what the load's shuffle pushed to disk
+        boolean miniBatch = spec.loop().batchSize() > 0 && spec.loop().localSteps() == 1;
+        double heapGb = (miniBatch ? 2 : 1) * (2.3e3 * train.rows() + 300e6) / 1e9;
+        String message = String.format(Locale.ROOT, "the training blocks (%.0f MB) are more than the executors' "
+                + "storage memory (%.0f MB): every pass reads the part on disk from there (about %.1f GB of executor "
+                + "heap in all keeps them in memory: --driver-memory in local mode)",
+                (cached.memoryBytes() + cached.diskBytes()) / 1e6, storage / 1e6, heapGb);
+        if (miniBatch) {
+            // a mini-batch step is a job over every partition: each step reads the spilled ones whole
+            LOG.warn(message + "; each mini-batch step reads every spilled partition, many times slower than "
+                    + "from memory: give the executors that heap, or use --local-steps K (one read per K steps) "
+                    + "or full batch");
+        } else {
+            LOG.info(message);
+        }
+    }
+
+    /** Refuses a batch larger than the training rows; warns of a warm-up as long as the run. */
+    private static void checkSteps(TrainingSpec spec, long rows) {
+        LoopSpec loop = spec.loop();
+        if (loop.batchSize() > rows) {
+            throw new InputException("--batch-size " + loop.batchSize() + " is larger than the " + rows
                     + " training rows");
         }
         if (!spec.optimizer().kind().fullBatchOnly()) {   // lbfgs and cg take no schedule
-            long steps = loop.miniBatch() ? (long) new BatchPlan(train.rows(), loop.batchSize()).stepsPerEpoch()
+            long steps = loop.miniBatch() ? (long) new BatchPlan(rows, loop.batchSize()).stepsPerEpoch()
                     * loop.epochs() : loop.iterations();
             spec.schedule().warmupWarning(steps).ifPresent(LOG::warn);
         }
+    }
+
+    /** The test rows, from a DataFrame or the spec's {@code test}, if any (in their files' partitions). */
+    private static Loaded loadTest(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener, Fit fit,
+                                 DigitLoader loader) {
         LoadedData test = null;
         String testSource = null;
         if (frames.test() != null) {
@@ -258,6 +341,7 @@ public final class TrainingRun {
                     frames.pixelsCol(), true, "fit"), frames.test(), "test data"));
             testSource = "DataFrame";
         } else if (spec.data().test() != null) {
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             List<InputFile> files = InputFiles.resolve(spec.data().test(), hadoop, "test data");
             announce("test data", "loading the test data from " + InputSize.of(spec.data().test(), files, hadoop), listener, fit);
             test = fit.track(loader.loadInOrder(files, "test data"));
@@ -265,71 +349,67 @@ public final class TrainingRun {
         }
         if (test != null) {
             LOG.info(String.format(Locale.ROOT, "loaded %d test rows in %.1f s", test.rows(), test.seconds()));
-        } else if (holdout == null) {
-            LOG.warn("no test set (give --test or --holdout; in code testSet(DataFrame), test(PATH) or holdout(N)): "
-                    + "test metrics will be missing");
         }
+        return new Loaded(test, 0, testSource);
+    }
 
-        NetworkShape shape = spec.network().shape();
-        Activation activation = spec.network().activation();
-        Parameters initial = spec.network().init().initialize(shape, loop.seed());
-        LOG.info("training {} {} network: {}, lr {} ({} schedule), l2 {}, init {}, seed {}", shape, activation.id(),
-                describe(spec), spec.schedule().lr(), spec.schedule().kind().id(), spec.regularization().l2(),
-                spec.network().init().id(), loop.seed());
-        Map<String, Object> settings = settings(spec, source, testSource, partitions, train.rows());
-        if (distillation != null) {   // only when set: older checkpoints still resume
-            settings.put("distillation", Teachers.settings(spec.regularization().distillation(), distillation));
-        }
+    /**
+     * What a checkpoint belongs to: model.json's settings without where the blocks are stored (a resume may choose
+     * otherwise), with the network and the training rows' content.
+     */
+    private static String fingerprint(Map<String, Object> settings, TrainingSpec spec, LoadedData train) {
         Map<String, Object> fingerprint = new LinkedHashMap<>(settings);
-        fingerprint.remove("storage_level"); // where the blocks live does not change a step: a resume may choose otherwise
+        fingerprint.remove("storage_level");
         fingerprint.put("hidden", spec.network().hidden());
-        fingerprint.put("activation", activation.id());
+        fingerprint.put("activation", spec.network().activation().id());
         fingerprint.put("data_content", train.content());
-        // the engine never enters the fingerprint or model.json: both engines take the same steps, bit for bit, so a
-        // run may resume on the other one
-        EngineChoice engine = EngineChoice.resolve(spark.sparkContext(), train.blocks().getNumPartitions(), spec);
-        LOG.info("engine: {} ({})", engine.engine().id(), engine.reason());
-        Engine requested = spec.engine().engine();
-        spec = spec.with(new EngineSpec(engine.engine(), requested == Engine.AUTO));
-        fit.phase = "while training";
-        JavaRDD<DigitBlock> validationBlocks = validation == null ? null : validation.blocks();
-        JavaRDD<DigitBlock> testBlocks = test == null ? null : test.blocks();
-        SparkTrainer.Result result = SparkTrainer.train(train.blocks(), train.rows(), initial, spec, new SparkTrainer.Monitors(
-                validationBlocks == null ? null : w -> SparkPasses.evaluate(validationBlocks, w, activation),
-                testBlocks == null ? null : w -> SparkPasses.evaluate(testBlocks, w, activation),
-                Fingerprint.of(fingerprint), listener), distillation);
+        return Fingerprint.of(fingerprint);
+    }
 
-        Parameters trained = result.parameters();
-        Cancellation.check(fit.sc, "after training, before the final evaluations");
-        fit.phase = "while evaluating the trained model";
-        Evaluation onTrain = SparkPasses.evaluate(train.blocks(), trained, activation);
-        Evaluation onTest = test == null ? null : SparkPasses.evaluate(test.blocks(), trained, activation);
-        Evaluation onHoldout = holdout == null ? null : SparkPasses.evaluate(holdout.blocks(), trained, activation);
-        Evaluation onValidation = validation == null ? null : SparkPasses.evaluate(validation.blocks(), trained, activation);
-        LoadedData.Storage settled = train.storage();
-        LOG.info(String.format(Locale.ROOT, "training blocks after training: %.0f MB in memory, %.0f MB on disk",
-                settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6));
-        Evaluation reported = onTest != null ? onTest : onHoldout;
-        TrainingMetrics metrics = new TrainingMetrics(
-                new TrainingMetrics.Scores(score(reported), onTest != null ? testSource : onHoldout != null ? "holdout" : null,
-                        score(onHoldout), score(onValidation), score(onTrain), spec.optimizer().averaged() ? "ema" : "raw"),
-                new TrainingMetrics.Progress(result.steps(), loop.miniBatch() ? lastEpoch(result) : null,
+    /** The evaluations during training: validation and test, where there are such sets. */
+    private static SparkTrainer.Monitors monitors(Sets sets, Activation activation, String fingerprint,
+                                                  TrainingListener listener) {
+        JavaRDD<DigitBlock> validation = sets.validation() == null ? null : sets.validation().blocks();
+        JavaRDD<DigitBlock> test = sets.test() == null ? null : sets.test().blocks();
+        return new SparkTrainer.Monitors(validation == null ? null : w -> SparkPasses.evaluate(validation, w, activation),
+                test == null ? null : w -> SparkPasses.evaluate(test, w, activation), fingerprint, listener);
+    }
+
+    private static Final evaluate(Sets sets, Parameters trained, Activation activation) {
+        return new Final(SparkPasses.evaluate(sets.train().blocks(), trained, activation),
+                sets.test() == null ? null : SparkPasses.evaluate(sets.test().blocks(), trained, activation),
+                sets.holdout() == null ? null : SparkPasses.evaluate(sets.holdout().blocks(), trained, activation),
+                sets.validation() == null ? null : SparkPasses.evaluate(sets.validation().blocks(), trained, activation));
+    }
+
+    private static TrainingMetrics metrics(TrainingSpec spec, Sets sets, SparkTrainer.Result result, Final scores,
+                                           LoadedData.Storage settled, HeapWatch heap, String master,
+                                           TrainingMetrics.EngineUse engine) {
+        Evaluation reported = scores.test() != null ? scores.test() : scores.holdout();
+        String reportedOn = scores.test() != null ? sets.testSource() : scores.holdout() != null ? "holdout" : null;
+        LoadedData test = sets.test();
+        return new TrainingMetrics(
+                new TrainingMetrics.Scores(score(reported), reportedOn, score(scores.holdout()), score(scores.validation()),
+                        score(scores.train()), spec.optimizer().averaged() ? "ema" : "raw"),
+                new TrainingMetrics.Progress(result.steps(), spec.loop().miniBatch() ? lastEpoch(result) : null,
                         result.stoppedEarly(), result.bestStep() < 0 ? null : result.bestStep(),
-                        train.skippedRows() + (test == null ? 0 : test.skippedRows())),
-                new TrainingMetrics.Timings(result.trainSeconds(), train.seconds(), test == null ? null : test.seconds(),
+                        sets.train().skippedRows() + (test == null ? 0 : test.skippedRows())),
+                new TrainingMetrics.Timings(result.trainSeconds(), sets.train().seconds(), test == null ? null : test.seconds(),
                         result.medianMs(), result.msPerStep()[1], result.msPerStep()[2], result.stepPhasesMs(),
                         result.bytesPerStep()),
-                new TrainingMetrics.Resources(partitions, settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6,
-                        heap.peakMb(), HeapWatch.maxMb(), spark.sparkContext().master()),
-                new TrainingMetrics.EngineUse(engine.engine().id(), requested.id(), engine.reason()
-                        + (result.engineChange() == null ? "" : "; " + result.engineChange())));
-        TrainingReport report = new TrainingReport(result.history(), metrics);
-        LoadedData shown = test != null ? test : holdout != null ? holdout : train;
-        Evaluation confusion = onTest != null ? onTest : onHoldout != null ? onHoldout : onTrain;
-        String which = test != null ? "test set" : holdout != null ? "holdout" : "training set";
-        fit.phase = "while drawing the charts";
-        Map<String, byte[]> charts = draw(report, loop.miniBatch(), confusion, which, shown, trained, activation);
-        return new Outcome(new Model(trained, activation, settings), report, charts);
+                new TrainingMetrics.Resources(sets.partitions(), settled.memoryBytes() / 1e6, settled.diskBytes() / 1e6,
+                        heap.peakMb(), HeapWatch.maxMb(), master),
+                engine);
+    }
+
+    /** The four charts, the confusion matrix and the samples of the test set (else the holdout, else training). */
+    private static Map<String, byte[]> charts(TrainingReport report, LoopSpec loop, Sets sets, Final scores,
+                                              Parameters trained, Activation activation) {
+        LoadedData shown = sets.test() != null ? sets.test() : sets.holdout() != null ? sets.holdout() : sets.train();
+        Evaluation confusion = scores.test() != null ? scores.test() : scores.holdout() != null ? scores.holdout()
+                : scores.train();
+        String which = sets.test() != null ? "test set" : sets.holdout() != null ? "holdout" : "training set";
+        return draw(report, loop.miniBatch(), confusion, which, shown, trained, activation);
     }
 
     /**
