@@ -110,68 +110,76 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         try {
-            if (args.length > 0 && args[0].equals("--version")) {
-                out.println(version());
-                return OK;
-            }
-            if (args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
-                // the usage always prints: with a defaults file that cannot be used, the built-in defaults
-                DefaultValues shown;
-                try {
-                    shown = defaultsFrom(args);
-                    shown.checkKeys(optionKeys(commandLine(shown)));
-                } catch (UsageException e) {
-                    shown = DefaultValues.builtIn();
-                }
-                current = shown;
-                out.print(usage(commandLine(shown)));
-                return OK;
-            }
-            current = defaultsFrom(args);
-            CommandLine root = commandLine(current);
-            current.checkKeys(optionKeys(root));
-            quietSpark(verbose);
-            CommandLine.ParseResult parsed = parse(root, args);
-            CommandLine sub = parsed.subcommand().commandSpec().commandLine();
-            if (sub.isUsageHelpRequested()) {
-                sub.usage(out);
-                return OK;
-            }
-            CliCommand command = sub.getCommand();
-            command.out = out;
-            return command.call();
+            return dispatch(args, out, verbose);
         } catch (UsageException e) {
             err.println("error: " + Echo.line(e.getMessage()));
             err.println(HINT);
             return BAD_INPUT;
-        } catch (InputException e) {
-            err.println("error: " + Echo.line(e.getMessage()));
+        } catch (Exception | Error e) { // Spark's SparkException is checked but undeclared
+            return failure(e, err, verbose);
+        }
+    }
+
+    /** The version, the usage, or the command {@code args} name, run: its exit code. */
+    private static int dispatch(String[] args, PrintStream out, boolean verbose) throws Exception {
+        if (args.length > 0 && args[0].equals("--version")) {
+            out.println(version());
+            return OK;
+        }
+        if (args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
+            // the usage always prints: with a defaults file that cannot be used, the built-in defaults
+            DefaultValues shown;
+            try {
+                shown = defaultsFrom(args);
+                shown.checkKeys(optionKeys(commandLine(shown)));
+            } catch (UsageException e) {
+                shown = DefaultValues.builtIn();
+            }
+            current = shown;
+            out.print(usage(commandLine(shown)));
+            return OK;
+        }
+        current = defaultsFrom(args);
+        CommandLine root = commandLine(current);
+        current.checkKeys(optionKeys(root));
+        quietSpark(verbose);
+        CommandLine.ParseResult parsed = parse(root, args);
+        CommandLine sub = parsed.subcommand().commandSpec().commandLine();
+        if (sub.isUsageHelpRequested()) {
+            sub.usage(out);
+            return OK;
+        }
+        CliCommand command = sub.getCommand();
+        command.out = out;
+        return command.call();
+    }
+
+    /**
+     * What a command's failure prints, one line (the stack trace with {@code --verbose}), and its exit code: bad input
+     * (an {@link InputException}, also as the cause of Spark's) is {@value #BAD_INPUT}, anything else {@value #FAILED}.
+     */
+    private static int failure(Throwable e, PrintStream err, boolean verbose) {
+        if (e instanceof MnistDownloader.DownloadException d) {
+            // offline or every mirror failing: the line ends with what to do (not for a write that failed)
+            String m = String.valueOf(d.getMessage());
+            err.println("error: " + Echo.line(m) + (m.startsWith("could not download") ? DOWNLOAD_HINT : ""));
+            return FAILED;
+        }
+        InputException input = e instanceof InputException i ? i : findInput(e);
+        if (input != null) {
+            err.println("error: " + Echo.line(input.getMessage()));
             if (verbose) {
                 e.printStackTrace(err);
             }
             return BAD_INPUT;
-        } catch (MnistDownloader.DownloadException e) {
-            // offline or every mirror failing: the line ends with what to do (not for a write that failed)
-            String m = String.valueOf(e.getMessage());
-            err.println("error: " + Echo.line(m) + (m.startsWith("could not download") ? DOWNLOAD_HINT : ""));
-            return FAILED;
-        } catch (Exception | Error e) { // Spark's SparkException is checked but undeclared
-            InputException input = findInput(e);
-            if (input != null) {
-                err.println("error: " + Echo.line(input.getMessage()));
-                if (verbose) {
-                    e.printStackTrace(err);
-                }
-                return BAD_INPUT;
-            }
-            err.println("error: " + Echo.line(oneLine(e)));
-            if (verbose) {
-                e.printStackTrace(err);
-            } else {
-                err.println("(run again with --verbose for the stack trace)");
-            }
-            return FAILED;
         }
+        err.println("error: " + Echo.line(oneLine(e)));
+        if (verbose) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(run again with --verbose for the stack trace)");
+        }
+        return FAILED;
     }
 
     /**
