@@ -80,13 +80,17 @@ class FitReleaseAndCancelTest {
         sc = spark.sparkContext();
     }
 
-    /** Whatever a test started on the executors ends before the next test (the machine has few cores). */
+    /**
+     * Whatever a test started on the executors ends before the next test (the machine has few cores): a task of a
+     * cancelled job that goes on would hold a slot for good, and the next barrier stage would wait for it.
+     */
     @AfterEach
     void quiet() throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end && (sc.statusTracker().getActiveJobIds().length > 0 || runningTasks() > 0)) {
             Thread.sleep(100);
         }
+        assertEquals(0, runningTasks(), "tasks still run 60 s after the test's jobs ended or were cancelled");
     }
 
     private static int runningTasks() {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.ShuffledRDD;
@@ -174,11 +175,25 @@ public final class DigitLoader {
         return materialize(blocks, files, what, t0);
     }
 
-    /** Task side: parsed lines as (content key, record); a rejected line travels encoded. */
+    /** Rows between two looks at whether the task was killed (a cancelled job's). */
+    private static final int KILL_CHECK_ROWS = 4096;
+
+    /**
+     * Task side: parsed lines as (content key, record); a rejected line travels encoded. Every
+     * {@value #KILL_CHECK_ROWS} rows it ends a task that Spark killed (a cancelled load): a DataFrame's rows do not
+     * always look themselves (on Spark 3.5 a cancelled load of a huge range went on for good, holding a task slot that
+     * the next barrier stage then waited for).
+     */
     private static Iterator<Tuple2<Long, byte[]>> keyByContent(Iterator<ParsedRow> parsed) {
+        TaskContext task = TaskContext.get();
         return new Iterator<>() {
+            private int rows;
+
             @Override
             public boolean hasNext() {
+                if (task != null && ++rows % KILL_CHECK_ROWS == 0) {
+                    task.killTaskIfInterrupted();
+                }
                 return parsed.hasNext();
             }
 
