@@ -193,29 +193,9 @@ public final class DigitTrainer {
     private boolean prepare(Configuration conf, TrainingSpec s, boolean fromFiles) {
         DataSpec d = s.data();
         if (fromFiles && defaultData) {
-            Path data = Path.of(d.data());
-            Path test = d.test() == null ? null : Path.of(d.test());
-            if (!Files.exists(data) || (test != null && !Files.exists(test))) {
-                Path dir = data.toAbsolutePath().getParent();
-                Log.LOG.info("{} is missing: downloading MNIST into {}", d.data(), dir);
-                new MnistDownloader(d.mirrors().isEmpty() ? MnistDownloader.DEFAULT_MIRRORS : d.mirrors()).download(dir);
-            }
+            downloadIfMissing(d);
         }
-        List<String> inputs = new ArrayList<>();
-        if (fromFiles) {
-            inputs.addAll(InputFiles.allPaths(d.data(), conf, "training data"));
-        }
-        if (d.test() != null) {
-            inputs.addAll(InputFiles.allPaths(d.test(), conf, "test data"));
-        }
-        if (d.onBadRow() == OnBadRow.FAIL) {   // a bad row near an input's start: said now, not after a whole read
-            if (fromFiles) {
-                InputFiles.checkFirstRows(d.data(), conf, "training data", d.format());
-            }
-            if (d.test() != null) {
-                InputFiles.checkFirstRows(d.test(), conf, "test data", d.format());
-            }
-        }
+        List<String> inputs = checkInputs(conf, d, fromFiles);
         List<String> teachers = s.regularization().distillation().teachers();
         if (d.out() != null) {
             // before recovery, which may delete or rename files in --out: a teacher's are left alone
@@ -226,26 +206,65 @@ public final class DigitTrainer {
             ModelStore.checkTarget(d.out(), conf);
             Outputs.directory("--out", d.out(), conf, inputs);
         }
-        CheckpointSpec ck = s.checkpoints();
-        if (ck.enabled()) {
-            if (d.out() != null) {
-                Outputs.apart("--out", d.out(), "--checkpoint-dir", ck.dir(), conf);
+        return s.checkpoints().enabled() && prepareCheckpoints(conf, s, inputs, teachers);
+    }
+
+    /** The default MNIST files, downloaded into their folder when one of them is missing. */
+    private static void downloadIfMissing(DataSpec d) {
+        Path data = Path.of(d.data());
+        Path test = d.test() == null ? null : Path.of(d.test());
+        if (!Files.exists(data) || (test != null && !Files.exists(test))) {
+            Path dir = data.toAbsolutePath().getParent();
+            Log.LOG.info("{} is missing: downloading MNIST into {}", d.data(), dir);
+            new MnistDownloader(d.mirrors().isEmpty() ? MnistDownloader.DEFAULT_MIRRORS : d.mirrors()).download(dir);
+        }
+    }
+
+    /**
+     * Every input file's path (the training data's when {@code fromFiles}, and the test data's), each input's first rows
+     * checked with {@code --on-bad-row fail}: a bad row near an input's start is said now, not after a whole read.
+     */
+    private static List<String> checkInputs(Configuration conf, DataSpec d, boolean fromFiles) {
+        List<String> inputs = new ArrayList<>();
+        if (fromFiles) {
+            inputs.addAll(InputFiles.allPaths(d.data(), conf, "training data"));
+        }
+        if (d.test() != null) {
+            inputs.addAll(InputFiles.allPaths(d.test(), conf, "test data"));
+        }
+        if (d.onBadRow() == OnBadRow.FAIL) {
+            if (fromFiles) {
+                InputFiles.checkFirstRows(d.data(), conf, "training data", d.format());
             }
-            Outputs.directory("--checkpoint-dir", ck.dir(), conf, inputs);
-            Outputs.apartFromTeachers("--checkpoint-dir", ck.dir(), conf, teachers, true);
-            release();   // this trainer's own, from an earlier prepare
-            Optional<YarnAttempt> attempt = YarnAttempt.ofThisDriver();
-            CheckpointLease taken = CheckpointLease.acquire(ck.dir(), attempt, conf);
-            try {
-                boolean resume = CheckpointStore.checkTarget(ck.dir(), ck.resume(), attempt, conf);
-                lease = taken;
-                return resume;
-            } catch (RuntimeException e) {
-                taken.close();
-                throw e;
+            if (d.test() != null) {
+                InputFiles.checkFirstRows(d.test(), conf, "test data", d.format());
             }
         }
-        return false;
+        return inputs;
+    }
+
+    /**
+     * Checks {@code --checkpoint-dir} against the other paths, takes its lease (one run per directory) and says whether
+     * there is a checkpoint to resume from.
+     */
+    private boolean prepareCheckpoints(Configuration conf, TrainingSpec s, List<String> inputs, List<String> teachers) {
+        CheckpointSpec ck = s.checkpoints();
+        if (s.data().out() != null) {
+            Outputs.apart("--out", s.data().out(), "--checkpoint-dir", ck.dir(), conf);
+        }
+        Outputs.directory("--checkpoint-dir", ck.dir(), conf, inputs);
+        Outputs.apartFromTeachers("--checkpoint-dir", ck.dir(), conf, teachers, true);
+        release();   // this trainer's own, from an earlier prepare
+        Optional<YarnAttempt> attempt = YarnAttempt.ofThisDriver();
+        CheckpointLease taken = CheckpointLease.acquire(ck.dir(), attempt, conf);
+        try {
+            boolean resume = CheckpointStore.checkTarget(ck.dir(), ck.resume(), attempt, conf);
+            lease = taken;
+            return resume;
+        } catch (RuntimeException e) {
+            taken.close();
+            throw e;
+        }
     }
 
     /**

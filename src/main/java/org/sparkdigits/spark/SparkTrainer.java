@@ -206,9 +206,35 @@ public final class SparkTrainer {
         int epochs = fullBatch ? 1 : loop.epochs();
         total = (long) perEpoch * epochs;
         TrainingState.Position resumed = start(total, fullBatch ? 0 : perEpoch);
-        boolean collective = spec.engine().collective();   // resolved: steps without local steps, not lbfgs or cg
-        engine = collective ? new CollectiveSegments(blocks, spec, teachers, p, state, plan, total)
-                : new JobSteps(blocks, spec, teachers, p, state, plan, total);
+        engine = startEngine(plan, epochs);
+        StepEngine.Teller teller = teller();
+        // a full-batch checkpoint is at (iteration, iteration, 0): in this loop, epoch 0 at position iteration
+        int firstEpoch = resumed == null || fullBatch ? 0 : resumed.epoch();
+        int firstPosition = resumed == null ? 0 : fullBatch ? (int) resumed.step() : resumed.position();
+        long t = resumed == null ? 0 : resumed.step();
+        for (epoch = firstEpoch; epoch < epochs && !early.stopped(); epoch++) {
+            if (!fullBatch) {
+                Cancellation.check(jsc.sc(), "before epoch " + (epoch + 1));
+            }
+            engine.beginEpoch(epoch);
+            for (int i = epoch == firstEpoch ? firstPosition : 0; i < perEpoch && !early.stopped(); ) {
+                Cancellation.check(jsc.sc(), (fullBatch ? "before iteration " : "at step ") + (t + 1) + " of " + total);
+                for (StepEngine.Round r : segment(plan, i, t, teller)) {
+                    recorded(r);
+                    t = r.step();
+                    i = r.position();
+                }
+            }
+            engine.endEpoch(epoch);
+            if (!fullBatch) {
+                monitors.listener().onEpoch(epoch + 1, t);
+            }
+        }
+    }
+
+    /** The engine the spec resolved to (steps without local steps, not lbfgs or cg, for the collective one), logged. */
+    private StepEngine startEngine(BatchPlan plan, int epochs) {
+        boolean collective = spec.engine().collective();
         if (!fullBatch) {
             LOG.info("mini-batch: {} steps per epoch of about {} rows, {} epochs{}", perEpoch, loop.batchSize(), epochs,
                     collective ? ", on the collective engine (" + blocks.getNumPartitions() + " tasks in one barrier stage"
@@ -217,7 +243,13 @@ public final class SparkTrainer {
             LOG.info("full batch: {} iterations on the collective engine ({} tasks in one barrier stage per segment)",
                     perEpoch, blocks.getNumPartitions());
         }
-        StepEngine.Teller teller = new StepEngine.Teller() {
+        return collective ? new CollectiveSegments(blocks, spec, teachers, p, state, plan, total)
+                : new JobSteps(blocks, spec, teachers, p, state, plan, total);
+    }
+
+    /** Tells each round as it is done ({@link #told}); a segment that runs again starts the log's window again. */
+    private StepEngine.Teller teller() {
+        return new StepEngine.Teller() {
             @Override
             public void told(StepEngine.Round r) {
                 SparkTrainer.this.told(r);
@@ -230,40 +262,25 @@ public final class SparkTrainer {
                 windowCorrect = 0;
             }
         };
-        // a full-batch checkpoint is at (iteration, iteration, 0): in this loop, epoch 0 at position iteration
-        int firstEpoch = resumed == null || fullBatch ? 0 : resumed.epoch();
-        int firstPosition = resumed == null ? 0 : fullBatch ? (int) resumed.step() : resumed.position();
-        long t = resumed == null ? 0 : resumed.step();
-        for (epoch = firstEpoch; epoch < epochs && !early.stopped(); epoch++) {
-            if (!fullBatch) {
-                Cancellation.check(jsc.sc(), "before epoch " + (epoch + 1));
-            }
+    }
+
+    /**
+     * The rounds of the segment that starts at position {@code i} of the epoch (step {@code t} done). When the collective
+     * engine cannot go on (the cluster lost the slots of its barrier stage; {@code auto} only), the jobs engine takes
+     * over, which takes the same steps: none are done yet, and the loop asks again.
+     */
+    private List<StepEngine.Round> segment(BatchPlan plan, int i, long t, StepEngine.Teller teller) {
+        try {
+            return engine.run(epoch, i, t, segmentEnd(i, t), teller);
+        } catch (StepEngine.Unavailable e) {
+            LOG.warn("the collective engine cannot go on ({}): the jobs engine takes the same steps from step {}"
+                    + " on", e.getMessage(), t + 1);
+            engineChange = "from step " + (t + 1) + " on jobs: " + e.getMessage();
+            engine.close();
+            engine = new JobSteps(blocks, spec, teachers, p, state, plan, total);
             engine.beginEpoch(epoch);
-            for (int i = epoch == firstEpoch ? firstPosition : 0; i < perEpoch && !early.stopped(); ) {
-                Cancellation.check(jsc.sc(), (fullBatch ? "before iteration " : "at step ") + (t + 1) + " of " + total);
-                List<StepEngine.Round> rounds;
-                try {
-                    rounds = engine.run(epoch, i, t, segmentEnd(i, t), teller);
-                } catch (StepEngine.Unavailable e) {   // the cluster lost the slots of a barrier stage (auto only)
-                    LOG.warn("the collective engine cannot go on ({}): the jobs engine takes the same steps from step {}"
-                            + " on", e.getMessage(), t + 1);
-                    engineChange = "from step " + (t + 1) + " on jobs: " + e.getMessage();
-                    engine.close();
-                    engine = new JobSteps(blocks, spec, teachers, p, state, plan, total);
-                    engine.beginEpoch(epoch);
-                    teller.retold();
-                    continue;
-                }
-                for (StepEngine.Round r : rounds) {
-                    recorded(r);
-                    t = r.step();
-                    i = r.position();
-                }
-            }
-            engine.endEpoch(epoch);
-            if (!fullBatch) {
-                monitors.listener().onEpoch(epoch + 1, t);
-            }
+            teller.retold();
+            return List.of();
         }
     }
 
@@ -399,15 +416,28 @@ public final class SparkTrainer {
      */
     private void lineSearch() {
         state = new TrainingState(p, null, history, early);
-        int iterations = loop.iterations();
         fullBatch = true;
         perEpoch = 1;
-        total = iterations;
+        total = loop.iterations();
         JobSteps passes = new JobSteps(blocks, spec, teachers, p, state, null, total);
         engine = passes;
-        double lambda = spec.regularization().l2();
         long[] evaluations = {0};
-        Lbfgs.Objective f = (x, gradient) -> {
+        double[] x = p.values().clone();
+        if (spec.optimizer().kind() == Optimizer.Kind.LBFGS) {
+            new Lbfgs(10, 1e-9).minimize(objective(passes, evaluations), x, loop.iterations(), progress(evaluations));
+        } else {
+            new ConjugateGradient(1e-12).minimize(objective(passes, evaluations), x, loop.iterations(),
+                    progress(evaluations));
+        }
+        if (!early.stopped()) {
+            System.arraycopy(x, 0, p.values(), 0, x.length);
+        }
+    }
+
+    /** The line searches' objective: a full pass at {@code x}, its mean loss plus the L2 penalty, counted. */
+    private Lbfgs.Objective objective(JobSteps passes, long[] evaluations) {
+        double lambda = spec.regularization().l2();
+        return (x, gradient) -> {
             Cancellation.check(jsc.sc(), "after " + evaluations[0] + " passes");
             evaluations[0]++;
             jsc.setJobDescription(spec.optimizer().kind().id() + " evaluation " + evaluations[0]);
@@ -418,8 +448,13 @@ public final class SparkTrainer {
             history.replacePending(sum.loss(), sum.count(), sum.correct());
             return sum.meanLoss() + penalty;
         };
+    }
+
+    /** After each iteration of the optimiser: recorded as a full-batch step is (log, history row, evaluations). */
+    private Lbfgs.Progress progress(long[] evaluations) {
+        int iterations = loop.iterations();
         long[] last = {System.nanoTime()};
-        Lbfgs.Progress progress = (it, value, x) -> {
+        return (it, value, x) -> {
             System.arraycopy(x, 0, p.values(), 0, x.length);
             long now = System.nanoTime();
             times.add((now - last[0]) / 1e6);
@@ -440,15 +475,6 @@ public final class SparkTrainer {
             }
             return !early.stopped();
         };
-        double[] x = p.values().clone();
-        if (spec.optimizer().kind() == Optimizer.Kind.LBFGS) {
-            new Lbfgs(10, 1e-9).minimize(f, x, iterations, progress);
-        } else {
-            new ConjugateGradient(1e-12).minimize(f, x, iterations, progress);
-        }
-        if (!early.stopped()) {
-            System.arraycopy(x, 0, p.values(), 0, x.length);
-        }
     }
 
     private int fullBatchEvalEvery() {
