@@ -53,9 +53,14 @@ class PackageStructureTest {
     private static final Path MAIN = Path.of("src", "main", "java");
     private static final String ROOT = "org.sparkdigits";
     private static final Pattern PACKAGE = Pattern.compile("(?m)^package ([\\w.]+);");
-    /** A reference to one of the project's types: its package, then the type. */
-    private static final Pattern OWN_TYPE = Pattern.compile("\\b(org\\.sparkdigits(?:\\.[a-z]\\w*)*)\\.[A-Z]\\w*");
-    private static final Pattern SPARK_API = Pattern.compile("\\b(?:org\\.apache\\.spark|scala)\\.");
+    /**
+     * A reference to one of the project's types, or a whole package of them ({@code .*}): its package, then the type;
+     * Java allows blanks (and comments, which {@link #code} makes blanks) around the dots.
+     */
+    private static final Pattern OWN_TYPE = Pattern.compile(
+            "\\b(org\\s*\\.\\s*sparkdigits(?:\\s*\\.\\s*[a-z]\\w*)*)\\s*\\.\\s*(?:[A-Z]\\w*|\\*)");
+    private static final Pattern SPARK_API = Pattern.compile(
+            "\\b(?:org\\s*\\.\\s*apache\\s*\\.\\s*spark|org\\s*\\.\\s*sparkproject|scala)\\s*\\.");
 
     /** Every main source file: its package (below org.sparkdigits) and its code without comments or strings. */
     private static final Map<Path, Source> SOURCES = new TreeMap<>();
@@ -94,7 +99,7 @@ class PackageStructureTest {
             Matcher m = OWN_TYPE.matcher(s.code());
             Set<String> targets = new TreeSet<>();
             while (m.find()) {
-                targets.add(relative(m.group(1)));
+                targets.add(relative(m.group(1).replaceAll("\\s", "")));
             }
             for (String t : targets) {
                 if (!t.equals(s.pkg()) && floor(t) >= floor(s.pkg())) {
@@ -155,7 +160,11 @@ class PackageStructureTest {
         return pkg.isEmpty() ? ROOT : pkg;
     }
 
-    /** {@code text} without its comments and the contents of its string literals (a message may name a class). */
+    /**
+     * {@code text} without its comments and the contents of its string literals (a message may name a class; a name in
+     * a string, as for {@code Class.forName}, is not seen: the main code has none). A text block ends at the first
+     * {@code """} after it opens.
+     */
     static String code(String text) {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
