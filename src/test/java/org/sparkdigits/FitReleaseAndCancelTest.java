@@ -90,7 +90,29 @@ class FitReleaseAndCancelTest {
         while (System.nanoTime() < end && (sc.statusTracker().getActiveJobIds().length > 0 || runningTasks() > 0)) {
             Thread.sleep(100);
         }
-        assertEquals(0, runningTasks(), "tasks still run 60 s after the test's jobs ended or were cancelled");
+        assertEquals(0, runningTasks(), () -> "tasks still run 60 s after the test's jobs ended or were cancelled: "
+                + running());
+    }
+
+    /** The active stages (id, name, running tasks) and the stacks of the executor's task threads: what still runs. */
+    private static String running() {
+        StringBuilder b = new StringBuilder();
+        for (int id : sc.statusTracker().getActiveStageIds()) {
+            var info = sc.statusTracker().getStageInfo(id);
+            if (info.isDefined()) {
+                b.append("stage ").append(id).append(" '").append(info.get().name()).append("' (")
+                        .append(info.get().numActiveTasks()).append(" running tasks); ");
+            }
+        }
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().startsWith("Executor task launch worker")) {
+                b.append("\n").append(t.getName()).append(" (").append(t.getState()).append(")");
+                for (int i = 0; i < Math.min(stack.length, 40); i++) {
+                    b.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return b.toString();
     }
 
     private static int runningTasks() {
@@ -257,6 +279,12 @@ class FitReleaseAndCancelTest {
      */
     private static Throwable cancelled(Runnable fit, CountDownLatch started, boolean duringJob,
                                        BiConsumer<Thread, String> cancel) {
+        return cancelled(fit, started, duringJob, true, cancel);
+    }
+
+    /** As above, the job group interrupting its tasks' threads on cancellation or not ({@code interruptOnCancel}). */
+    private static Throwable cancelled(Runnable fit, CountDownLatch started, boolean duringJob, boolean interruptOnCancel,
+                                       BiConsumer<Thread, String> cancel) {
         Set<Integer> before = cached();
         String group = "cancel-test-" + System.nanoTime();
         AtomicBoolean groupJob = new AtomicBoolean();
@@ -271,7 +299,7 @@ class FitReleaseAndCancelTest {
         sc.addSparkListener(watch);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread t = new Thread(() -> {
-            sc.setJobGroup(group, "a fit to cancel", true);
+            sc.setJobGroup(group, "a fit to cancel", interruptOnCancel);
             try {
                 fit.run();
             } catch (Throwable e) {
@@ -371,6 +399,39 @@ class FitReleaseAndCancelTest {
         TrainingCancelledException c = assertInstanceOf(TrainingCancelledException.class, e);
         assertTrue(c.getMessage().startsWith("training cancelled while training (Job "), c.getMessage());
         assertTrue(steps.get() >= 1 && steps.get() < 40_000, "steps " + steps);
+    }
+
+    /**
+     * A job group that does not interrupt its tasks (Spark's default): the collective engine's tasks look at their kill
+     * flag at every step, so a segment of 60 000 steps ends within seconds of the cancellation, not at its end.
+     */
+    @Tag("slow")
+    @Test
+    void cancellingAGroupThatDoesNotInterruptEndsTheCollectiveSegmentAtItsNextStep() {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicLong steps = new AtomicLong();
+        TrainingListener l = new TrainingListener() {
+            @Override
+            public void onStep(long step, double epoch, double loss, double accuracy, double learningRate) {
+                steps.set(step);
+                started.countDown();
+            }
+        };
+        AtomicLong cancelledAt = new AtomicLong();
+        Throwable e = cancelled(() -> shortRun().engine("collective").batchSize(1).epochs(1).logEvery(1).listener(l)
+                .build().fit(range(60_000)), started, false, false, (t, group) -> {
+                    cancelledAt.compareAndSet(0, System.nanoTime());
+                    sc.cancelJobGroup(group);
+                });
+        TrainingCancelledException c = assertInstanceOf(TrainingCancelledException.class, e);
+        assertTrue(c.getMessage().startsWith("training cancelled while training (Job "), c.getMessage());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (runningTasks() > 0 && System.nanoTime() < end) {
+            Thread.yield();
+        }
+        assertEquals(0, runningTasks(), () -> "the segment's tasks still run "
+                + (System.nanoTime() - cancelledAt.get()) / 1_000_000 + " ms after the cancellation: " + running());
+        assertTrue(steps.get() >= 1 && steps.get() < 60_000, "steps " + steps);
     }
 
     @Tag("slow")

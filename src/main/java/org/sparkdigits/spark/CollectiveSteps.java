@@ -314,6 +314,9 @@ final class CollectiveSteps {
                     }
                 }
                 for (int j = 0; j < n; j++) {
+                    // a killed task ends at its next step, interrupted or not (a job group cancelled without
+                    // interruptOnCancel): its peers then fail at once on the closed connections, not at the segment's end
+                    context.killTaskIfInterrupted();
                     int step = segment.first() + j;
                     long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
                     long t0 = System.nanoTime();
