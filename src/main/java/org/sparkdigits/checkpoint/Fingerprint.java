@@ -20,6 +20,10 @@ import org.sparkdigits.io.Echo;
 public final class Fingerprint {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The key of the training data's content digest. */
+    public static final String DATA_CONTENT = "data-content";
+    /** Its key in the fingerprints of spark-digits before the settings took the options' names (model.json format 1). */
+    private static final String OLD_DATA_CONTENT = "data_content";
 
     private Fingerprint() {
     }
@@ -48,6 +52,10 @@ public final class Fingerprint {
         }
         if (a == null || b == null || !a.isObject() || !b.isObject()) {
             return "written by another version of spark-digits";
+        }
+        if (a.has(OLD_DATA_CONTENT) && !a.has(DATA_CONTENT)) {
+            return "written by an older spark-digits, which named the settings otherwise (learning_rate for --lr): "
+                    + "resume it with that version";
         }
         List<String> diffs = new ArrayList<>();
         differences("", a, b, diffs);

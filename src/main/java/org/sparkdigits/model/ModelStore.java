@@ -69,7 +69,7 @@ public final class ModelStore {
     public static final String HISTORY_CSV = "history.csv";
     public static final String REPORT_HTML = "report.html";
     public static final String FORMAT = "spark-digits";
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** Every file a model directory holds: what train writes and what report adds. */
     public static final Set<String> FILES = Set.of(WEIGHTS, MODEL_JSON, METRICS_JSON, HISTORY_CSV, Charts.LOSS,
             Charts.ACCURACY, Charts.CONFUSION, Charts.SAMPLES, REPORT_HTML);
@@ -693,8 +693,9 @@ public final class ModelStore {
             throw new ModelException(json + ": not a " + FORMAT + " model (format is " + Echo.value(root.path("format").toString()) + ")");
         }
         int version = f.integer(root, "format_version", Integer.MIN_VALUE, Integer.MAX_VALUE);
-        if (version != FORMAT_VERSION) {
-            throw new ModelException(json + ": format_version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
+        if (version != FORMAT_VERSION && version != 1) {   // 1: the training settings under older names
+            throw new ModelException(json + ": format_version " + version + " is not supported (expected 1 or "
+                    + FORMAT_VERSION + ")");
         }
         if (!WEIGHTS.equals(f.text(root, "weights"))) {
             throw new ModelException(json + ": weights must be " + WEIGHTS + ", got " + Echo.value(root.path("weights").toString()));
@@ -730,6 +731,9 @@ public final class ModelStore {
         }
         Map<String, Object> settings = training == null ? Map.of()
                 : JSON.convertValue(training, new TypeReference<Map<String, Object>>() { });
+        if (version == 1) {
+            settings = TrainingNames.fromFormat1(settings);
+        }
         return new Model(p, activation, settings);
     }
 

@@ -71,7 +71,7 @@ public final class Teachers {
      */
     public static List<String> recorded(Map<String, Object> training) {
         List<String> dirs = new ArrayList<>();
-        if (training != null && training.get("distillation") instanceof Map<?, ?> d && d.get("teachers") instanceof List<?> list) {
+        if (training != null && training.get("teacher") instanceof List<?> list) {
             for (Object t : list) {
                 if (t instanceof Map<?, ?> one && one.get("dir") instanceof String dir && !dir.isBlank()) {
                     dirs.add(dir);
@@ -81,9 +81,11 @@ public final class Teachers {
         return dirs;
     }
 
-    /** What the settings (metrics.json, the checkpoints' fingerprint) record of {@code distillation}. */
-    static Map<String, Object> settings(DistillationSpec spec, Distillation distillation) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    /**
+     * What the settings (model.json, the checkpoints' fingerprint) record of each teacher in place of its directory:
+     * the directory, its shape and the digest of its weights (another model written there is another teacher).
+     */
+    static List<Map<String, Object>> settings(DistillationSpec spec, Distillation distillation) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < spec.teachers().size(); i++) {
             Distillation.Teacher t = distillation.teachers().get(i);
@@ -94,10 +96,7 @@ public final class Teachers {
             one.put("weights_sha256", digest(t.parameters().values()));
             list.add(one);
         }
-        m.put("teachers", list);
-        m.put("temperature", spec.temperature());
-        m.put("weight", spec.weight());
-        return m;
+        return list;
     }
 
     private static String digest(double[] values) {

@@ -67,6 +67,13 @@ public final class TrainingRun {
     }
 
     /**
+     * What a run records of its options (from the option registry): model.json's {@code training}, under the options'
+     * names, and the keys of it that the checkpoints' fingerprint leaves out.
+     */
+    public record Recorded(Map<String, Object> options, java.util.Set<String> outsideFingerprint) {
+    }
+
+    /**
      * What a run made.
      *
      * @param charts the pictures of the model directory by file name (none if they could not be drawn)
@@ -91,10 +98,11 @@ public final class TrainingRun {
      *
      * @throws TrainingCancelledException when the thread is interrupted or the run's Spark job is cancelled
      */
-    public static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener) {
+    public static Outcome run(SparkSession spark, TrainingSpec spec, Recorded recorded, Frames frames,
+                              TrainingListener listener) {
         Fit fit = new Fit(spark.sparkContext());
         try (HeapWatch heap = new HeapWatch()) {
-            return run(spark, spec, frames, listener, heap, fit);
+            return run(spark, spec, recorded, frames, listener, heap, fit);
         } catch (Throwable t) {
             TrainingCancelledException c = fit.cancellation(t);
             if (c != null) {
@@ -178,8 +186,8 @@ public final class TrainingRun {
     private record Final(Evaluation train, Evaluation test, Evaluation holdout, Evaluation validation) {
     }
 
-    private static Outcome run(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener,
-                               HeapWatch heap, Fit fit) {
+    private static Outcome run(SparkSession spark, TrainingSpec spec, Recorded recorded, Frames frames,
+                               TrainingListener listener, HeapWatch heap, Fit fit) {
         checkColumns(frames);
         // before the data: a wrong teacher fails fast
         Distillation distillation = Teachers.load(spec, spark.sparkContext().hadoopConfiguration());
@@ -191,10 +199,9 @@ public final class TrainingRun {
         LOG.info("training {} {} network: {}, lr {} ({} schedule), l2 {}, init {}, seed {}", spec.network().shape(),
                 activation.id(), describe(spec), spec.schedule().lr(), spec.schedule().kind().id(),
                 spec.regularization().l2(), spec.network().init().id(), loop.seed());
-        Map<String, Object> settings = settings(spec, sets.source(), sets.testSource(), sets.partitions(), sets.train().rows());
-        if (distillation != null) {   // only when set: older checkpoints still resume
-            settings.put("distillation", Teachers.settings(spec.regularization().distillation(), distillation));
-        }
+        Map<String, Object> settings = settings(recorded.options(), sets.source(), sets.testSource(), sets.partitions(),
+                sets.train().rows(), distillation == null ? null : Teachers.settings(spec.regularization().distillation(),
+                        distillation));
         // the engine never enters the fingerprint or model.json: both engines take the same steps, bit for bit, so a
         // run may resume on the other one
         EngineChoice engine = EngineChoice.resolve(spark.sparkContext(), sets.train().blocks().getNumPartitions(), spec);
@@ -203,7 +210,7 @@ public final class TrainingRun {
         fit.phase = "while training";
         SparkTrainer.Result result = SparkTrainer.train(sets.train().blocks(), sets.train().rows(), initial,
                 spec.with(new EngineSpec(engine.engine(), requested == Engine.AUTO)),
-                monitors(sets, activation, fingerprint(settings, spec, sets.train()), listener), distillation);
+                monitors(sets, activation, fingerprint(settings, recorded.outsideFingerprint(), sets.train()), listener), distillation);
 
         Parameters trained = result.parameters();
         Cancellation.check(fit.sc, "after training, before the final evaluations");
@@ -357,12 +364,11 @@ public final class TrainingRun {
      * What a checkpoint belongs to: model.json's settings without where the blocks are stored (a resume may choose
      * otherwise), with the network and the training rows' content.
      */
-    private static String fingerprint(Map<String, Object> settings, TrainingSpec spec, LoadedData train) {
+    /** The settings that decide the run's steps, and the training data's content (not only its source). */
+    private static String fingerprint(Map<String, Object> settings, java.util.Set<String> outside, LoadedData train) {
         Map<String, Object> fingerprint = new LinkedHashMap<>(settings);
-        fingerprint.remove("storage_level");
-        fingerprint.put("hidden", spec.network().hidden());
-        fingerprint.put("activation", spec.network().activation().id());
-        fingerprint.put("data_content", train.content());
+        fingerprint.keySet().removeAll(outside);
+        fingerprint.put(Fingerprint.DATA_CONTENT, train.content());
         return Fingerprint.of(fingerprint);
     }
 
@@ -459,70 +465,21 @@ public final class TrainingRun {
         }
     }
 
-    /** The settings as model.json's {@code training} holds them. */
-    static Map<String, Object> settings(TrainingSpec spec, String data, String test, int partitions, long trainRows) {
-        LoopSpec loop = spec.loop();
-        Map<String, Object> m = new LinkedHashMap<>();
+    /**
+     * The settings as model.json's {@code training} holds them: the recorded options with what only the run knows in
+     * their places (the data's and the test data's sources, the partitions it used, the teachers with their weights'
+     * digests), and the training rows.
+     */
+    static Map<String, Object> settings(Map<String, Object> options, String data, String test, int partitions,
+                                        long trainRows, List<Map<String, Object>> teachers) {
+        Map<String, Object> m = new LinkedHashMap<>(options);
         m.put("data", data);
         m.put("test", test);
-        m.put("holdout", spec.evaluation().holdout());
-        m.put("validation", spec.evaluation().validation());
-        m.put("kernel", spec.network().kernel().id());
-        m.put("optimizer", spec.optimizer().kind().id());
-        m.put("batch", loop.miniBatch() ? loop.batchSize() : "full");
-        if (loop.miniBatch()) {
-            m.put("epochs", loop.epochs());
-            m.put("local_steps", loop.localSteps());
-        } else {
-            m.put("iterations", loop.iterations());
-        }
-        m.put("learning_rate", spec.schedule().lr());
-        m.put("schedule", spec.schedule().kind().id());
-        m.put("warmup", (long) spec.schedule().warmup());
-        if (spec.schedule().kind() == LearningRateSchedule.Kind.STEP) {
-            m.put("decay_every", (long) spec.schedule().decayEvery());
-            m.put("decay_rate", spec.schedule().decayRate());
-        }
-        switch (spec.optimizer().kind()) {
-            case MOMENTUM, NESTEROV -> m.put("momentum", spec.optimizer().momentum());
-            case ADAM, ADAMW -> {
-                m.put("beta1", spec.optimizer().beta1());
-                m.put("beta2", spec.optimizer().beta2());
-                m.put("eps", spec.optimizer().eps());
-            }
-            default -> { }
-        }
-        if (spec.optimizer().averaged()) {   // the new settings appear only when set: older checkpoints still resume
-            m.put("ema", spec.optimizer().ema());
-        }
-        m.put("l2", spec.regularization().l2());
-        m.put("dropout", spec.regularization().dropout());
-        if (spec.regularization().labelSmoothing() > 0) {
-            m.put("label_smoothing", spec.regularization().labelSmoothing());
-        }
-        if (spec.augment().onTheFly()) {
-            var d = spec.augment().distortion();
-            Map<String, Object> aug = new LinkedHashMap<>();
-            aug.put("rotation", d.rotation());
-            aug.put("scale", d.scale());
-            aug.put("shear", d.shear());
-            aug.put("shift", d.shift());
-            aug.put("alpha", d.alpha());
-            aug.put("sigma", d.sigma());
-            if (d.elastic() != org.sparkdigits.augment.Distortion.ElasticScale.PEAK) {
-                aug.put("elastic_scale", d.elastic().id());
-            }
-            m.put("augment_on_the_fly", aug);
-        } else {
-            m.put("augment_on_the_fly", false);
-        }
-        m.put("early_stopping", spec.evaluation().earlyStopping());
-        m.put("init", spec.network().init().id());
-        m.put("seed", loop.seed());
         m.put("partitions", partitions);
-        m.put("on_bad_row", spec.data().onBadRow().id());
-        m.put("storage_level", spec.data().storageLevel());
-        m.put("train_rows", trainRows);
+        if (teachers != null) {
+            m.put("teacher", teachers);
+        }
+        m.put("train-rows", trainRows);
         return m;
     }
 

@@ -70,4 +70,13 @@ class FingerprintTest {
                 Fingerprint.difference(Fingerprint.of(Map.of("lr", 0.1)), Fingerprint.of(Map.of("lr", 0.1,
                         "distillation", settings("abc", "/t").get("distillation")))));
     }
+
+    /** A checkpoint of the settings' former names (learning_rate, data_content) is refused saying so, not by a list. */
+    @Test
+    void aCheckpointOfTheFormerNamesIsRefusedSayingSo() {
+        String was = Fingerprint.of(Map.of("learning_rate", 0.1, "batch", 64, "data_content", "abc"));
+        String now = Fingerprint.of(Map.of("lr", 0.1, "batch-size", 64, Fingerprint.DATA_CONTENT, "abc"));
+        assertEquals("written by an older spark-digits, which named the settings otherwise (learning_rate for --lr): "
+                + "resume it with that version", Fingerprint.difference(was, now));
+    }
 }

@@ -330,7 +330,7 @@ class MainTest {
         assertEquals(3.0, metrics.get("epochs").asDouble());
         JsonNode training = json(out.resolve("model.json")).get("training");
         assertEquals("adam", training.get("optimizer").asText());
-        assertEquals(40, training.get("batch").asInt());
+        assertEquals(40, training.get("batch-size").asInt());
         assertEquals("cosine", training.get("schedule").asText());
         assertEquals(0.2, training.get("dropout").asDouble());
         List<String> history = Files.readAllLines(out.resolve("history.csv"));

@@ -52,9 +52,11 @@ class OnTheFlyTest {
             diff = Math.max(diff, Math.abs(p[i] - f[i]));
         }
         assertTrue(diff > 1e-4, "the distorted rows give another step than the originals: " + diff);
-        Object recorded = ModelStore.read(dir.resolve("fly")).training().get("augment_on_the_fly");
-        assertEquals(2.5, ((java.util.Map<?, ?>) recorded).get("alpha"), String.valueOf(recorded));
-        assertEquals(false, ModelStore.read(dir.resolve("plain")).training().get("augment_on_the_fly"));
+        java.util.Map<String, Object> recorded = ModelStore.read(dir.resolve("fly")).training();
+        assertEquals(true, recorded.get("augment-on-the-fly"), String.valueOf(recorded));
+        assertEquals(2.5, recorded.get("alpha"), String.valueOf(recorded));
+        assertEquals(false, ModelStore.read(dir.resolve("plain")).training().get("augment-on-the-fly"));
+        assertFalse(ModelStore.read(dir.resolve("plain")).training().containsKey("alpha"), "ranges only when used");
     }
 
     @Test
@@ -75,8 +77,7 @@ class OnTheFlyTest {
                 "--augment-on-the-fly", "--rotation", "15", "--local-steps", "2", "--alpha", "0"));
         assertEquals(0, other.code(), other.err());
         assertFalse(Arrays.equals(weights("a"), weights("c")), "other distortion settings, another model");
-        assertEquals(15.0, ((java.util.Map<?, ?>) ModelStore.read(dir.resolve("a")).training().get("augment_on_the_fly"))
-                .get("rotation"));
+        assertEquals(15.0, ModelStore.read(dir.resolve("a")).training().get("rotation"));
     }
 
     @Test

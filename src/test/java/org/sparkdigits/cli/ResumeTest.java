@@ -207,7 +207,7 @@ class ResumeTest {
         resume.add("--resume");
         CliRun r = CliRun.of(resume.toArray(String[]::new));
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("was written by another training configuration (it differs in data_content"), r.err());
+        assertTrue(r.err().contains("was written by another training configuration (it differs in data-content"), r.err());
     }
 
     private static String name(long step) {

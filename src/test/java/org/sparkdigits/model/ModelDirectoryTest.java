@@ -142,13 +142,13 @@ class ModelDirectoryTest {
                 "\"hidden\" : 5", "\"hidden\" : \"5\"",
                 "\"inputs\" : 784", "\"inputs\" : 784.5",
                 "\"pixel_divisor\" : 255.0", "\"pixel_divisor\" : 0",
-                "\"format_version\" : 1", "\"format_version\" : \"1\"",
+                "\"format_version\" : 2", "\"format_version\" : \"2\"",
                 "\"hidden_activation\" : \"relu\"", "\"hidden_activation\" : 1");
         Map<String, String> expected = Map.of(
                 "\"hidden\" : 5", "hidden must be a whole number, got \"5\"",
                 "\"inputs\" : 784", "inputs must be a whole number, got 784.5",
                 "\"pixel_divisor\" : 255.0", "input_scaling.pixel_divisor is 0, expected 255",
-                "\"format_version\" : 1", "format_version must be a whole number",
+                "\"format_version\" : 2", "format_version must be a whole number",
                 "\"hidden_activation\" : \"relu\"", "hidden_activation must be a string, got 1");
         for (Map.Entry<String, String> b : broken.entrySet()) {
             assertTrue(json.contains(b.getKey()), b.getKey());

@@ -42,6 +42,36 @@ class ModelStoreTest {
         return assertThrows(ModelException.class, () -> ModelStore.read(model)).getMessage();
     }
 
+    /**
+     * A model.json of format 1 (before the training settings took the command line's names) reads with them: a model
+     * written then reports, predicts and teaches as one written now.
+     */
+    @Test
+    void aFormat1ModelReadsUnderTheOptionsNames() throws IOException {
+        Path m = write("old");
+        Path json = m.resolve(ModelStore.MODEL_JSON);
+        String text = Files.readString(json).replace("\"format_version\" : 2", "\"format_version\" : 1");
+        String old = "{\"data\" : \"d.csv\", \"batch\" : \"full\", \"iterations\" : 5, \"learning_rate\" : 0.1, "
+                + "\"decay_every\" : 7, \"label_smoothing\" : 0.1, \"augment_on_the_fly\" : {\"rotation\" : 15.0, "
+                + "\"elastic_scale\" : \"simard\"}, \"distillation\" : {\"teachers\" : [{\"dir\" : \"/t\"}], "
+                + "\"temperature\" : 3.0, \"weight\" : 0.7}, \"on_bad_row\" : \"fail\", \"train_rows\" : 9}";
+        text = text.replaceAll("\"training\" : \\{[^}]*\\}", "\"training\" : " + java.util.regex.Matcher.quoteReplacement(old));
+        assertTrue(text.contains("learning_rate") && text.contains("\"format_version\" : 1"), text);
+        Files.writeString(json, text);
+        Map<String, Object> t = ModelStore.read(m).training();
+        assertEquals(List.of("data", "batch-size", "iterations", "lr", "decay-every", "label-smoothing",
+                "augment-on-the-fly", "rotation", "elastic-scale", "teacher", "distill-temperature", "distill-weight",
+                "on-bad-row", "train-rows"), List.copyOf(t.keySet()));
+        assertEquals(0, t.get("batch-size"));
+        assertEquals(0.1, t.get("lr"));
+        assertEquals(true, t.get("augment-on-the-fly"));
+        assertEquals("simard", t.get("elastic-scale"));
+        assertEquals(List.of(Map.of("dir", "/t")), t.get("teacher"));
+        assertEquals(0.7, t.get("distill-weight"));
+        Files.writeString(json, text.replace("\"format_version\" : 1", "\"format_version\" : 3"));
+        assertTrue(failure(m).endsWith("format_version 3 is not supported (expected 1 or 2)"), failure(m));
+    }
+
     @Test
     void roundTripsBitForBit() throws IOException {
         Path m = write("m");

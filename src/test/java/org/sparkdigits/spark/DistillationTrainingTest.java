@@ -110,17 +110,17 @@ class DistillationTrainingTest {
         assertArrayEquals(weights(a), weights(b), "a rerun is bit-identical");
         assertFalse(java.util.Arrays.equals(weights(a), weights(alone)), "the teacher changes the training");
         JsonNode m = new ObjectMapper().readTree(a.resolve(ModelStore.MODEL_JSON).toFile());   // its training settings
-        JsonNode distillation = m.findValue("distillation");
-        assertEquals(3.0, distillation.get("temperature").asDouble());
-        assertEquals(0.7, distillation.get("weight").asDouble());
-        JsonNode one = distillation.get("teachers").get(0);
+        JsonNode training = m.get("training");
+        assertEquals(3.0, training.get("distill-temperature").asDouble());
+        assertEquals(0.7, training.get("distill-weight").asDouble());
+        JsonNode one = training.get("teacher").get(0);
         assertEquals(teacher.toString(), one.get("dir").asText());
         assertEquals(24, one.get("hidden").asInt());
         assertEquals(64, one.get("weights_sha256").asText().length());
-        assertTrue(new ObjectMapper().readTree(alone.resolve(ModelStore.MODEL_JSON).toFile()).findValue("distillation") == null);
-        JsonNode two = new ObjectMapper().readTree(local.resolve(ModelStore.MODEL_JSON).toFile()).findValue("distillation");
-        assertEquals(2, two.get("teachers").size());
-        assertEquals("sigmoid", two.get("teachers").get(1).get("activation").asText());
+        assertTrue(new ObjectMapper().readTree(alone.resolve(ModelStore.MODEL_JSON).toFile()).get("training").get("teacher") == null);
+        JsonNode two = new ObjectMapper().readTree(local.resolve(ModelStore.MODEL_JSON).toFile()).get("training").get("teacher");
+        assertEquals(2, two.size());
+        assertEquals("sigmoid", two.get(1).get("activation").asText());
         assertEquals("relu", one.get("activation").asText());
         assertFalse(java.util.Arrays.equals(weights(local), weights(localAlone)), "local steps distil too");
     }

@@ -118,8 +118,8 @@ class EngineChoiceTest {
         TrainingSpec jobs = miniBatch("jobs");
         for (Engine e : List.of(Engine.COLLECTIVE, Engine.AUTO)) {
             TrainingSpec other = jobs.with(new EngineSpec(e));
-            assertEquals(TrainingRun.settings(jobs, "d.csv", null, 2, 100), TrainingRun.settings(other, "d.csv", null, 2, 100));
+            assertEquals(org.sparkdigits.TrainOption.recorded(jobs), org.sparkdigits.TrainOption.recorded(other));
         }
-        assertFalse(TrainingRun.settings(jobs, "d.csv", null, 2, 100).toString().contains("engine"));
+        assertFalse(org.sparkdigits.TrainOption.recorded(jobs).toString().contains("engine"));
     }
 }
