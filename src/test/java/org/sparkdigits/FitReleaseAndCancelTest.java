@@ -85,11 +85,15 @@ class FitReleaseAndCancelTest {
      * cancelled job that goes on would hold a slot for good, and the next barrier stage would wait for it.
      */
     @AfterEach
-    void quiet() throws InterruptedException {
+    void quiet() throws InterruptedException, java.util.concurrent.TimeoutException {
+        // Spark's status is told by events: a cancelled job is over at once, but its tasks' starts and ends may still be
+        // on their way. So the listener bus is drained before each look, and quiet means three looks in a row.
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < end && (sc.statusTracker().getActiveJobIds().length > 0 || runningTasks() > 0)) {
-            Thread.sleep(100);
+        for (int calm = 0; calm < 3 && System.nanoTime() < end; Thread.sleep(200)) {
+            sc.listenerBus().waitUntilEmpty();
+            calm = sc.statusTracker().getActiveJobIds().length == 0 && runningTasks() == 0 ? calm + 1 : 0;
         }
+        sc.listenerBus().waitUntilEmpty();
         assertEquals(0, runningTasks(), () -> "tasks still run 60 s after the test's jobs ended or were cancelled: "
                 + running());
     }

@@ -1,5 +1,7 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.LoadedData;
+import org.sparkdigits.spark.load.DigitLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.Cancellation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.ScalaCollections;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;

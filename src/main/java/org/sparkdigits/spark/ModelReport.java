@@ -1,5 +1,7 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.LoadedData;
+import org.sparkdigits.spark.load.DigitLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.KeyPartitioner;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.ScalaCollections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

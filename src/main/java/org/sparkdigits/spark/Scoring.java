@@ -1,5 +1,8 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.LoadedData;
+import org.sparkdigits.spark.load.FrameSource;
+import org.sparkdigits.spark.load.DigitLoader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,5 +1,10 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.Cancellation;
+import org.sparkdigits.spark.load.LoadedData;
+import org.sparkdigits.spark.load.InputSize;
+import org.sparkdigits.spark.load.FrameSource;
+import org.sparkdigits.spark.load.DigitLoader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

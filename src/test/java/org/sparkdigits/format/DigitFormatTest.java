@@ -1,5 +1,7 @@
 package org.sparkdigits.format;
 
+import org.sparkdigits.spark.load.LoadedData;
+import org.sparkdigits.spark.load.DigitLoader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,8 +28,8 @@ import org.sparkdigits.data.InputFile;
 import org.sparkdigits.data.InputFormat;
 import org.sparkdigits.data.OnBadRow;
 import org.sparkdigits.io.InputException;
-import org.sparkdigits.spark.DigitLoader;
-import org.sparkdigits.spark.LoadedData;
+import org.sparkdigits.spark.load.DigitLoader;
+import org.sparkdigits.spark.load.LoadedData;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestFormats;

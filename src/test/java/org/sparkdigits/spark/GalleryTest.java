@@ -1,5 +1,6 @@
 package org.sparkdigits.spark;
 
+import org.sparkdigits.spark.load.LoadedData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -37,18 +37,19 @@ class PackageStructureTest {
             List.of("download", "format", "augment", "report", "core.kernel", "core.optim"),
             List.of("model", "train"),
             List.of("checkpoint"),
+            List.of("spark.load"),
             List.of("spark"),
             List.of(""),
             List.of("cli"));
 
     /** The packages whose code may call Spark's API (or Scala's). */
-    static final Set<String> SPARK = Set.of("format", "spark", "", "cli");
+    static final Set<String> SPARK = Set.of("format", "spark.load", "spark", "", "cli");
 
     /** Files a package may hold at most. */
     static final int MAX_FILES = 25;
 
     /** Packages above {@link #MAX_FILES} today, each with its count as a ceiling: to be split, never grown. */
-    static final Map<String, Integer> OVER = Map.of("spark", 34);
+    static final Map<String, Integer> OVER = Map.of();
 
     private static final Path MAIN = Path.of("src", "main", "java");
     private static final String ROOT = "org.sparkdigits";

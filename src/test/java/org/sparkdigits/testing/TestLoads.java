@@ -1,12 +1,14 @@
 package org.sparkdigits.testing;
 
+import org.sparkdigits.spark.load.LoadedData;
+import org.sparkdigits.spark.load.DigitLoader;
 import java.nio.file.Path;
 
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdigits.data.OnBadRow;
 import org.sparkdigits.format.InputFiles;
-import org.sparkdigits.spark.DigitLoader;
-import org.sparkdigits.spark.LoadedData;
+import org.sparkdigits.spark.load.DigitLoader;
+import org.sparkdigits.spark.load.LoadedData;
 
 /** Loads a generated CSV file into cached blocks on the shared test session. */
 public final class TestLoads {

@@ -24,9 +24,9 @@ import org.sparkdigits.core.network.Initializer;
 import org.sparkdigits.core.network.NetworkShape;
 import org.sparkdigits.data.OnBadRow;
 import org.sparkdigits.format.InputFiles;
-import org.sparkdigits.spark.DigitLoader;
+import org.sparkdigits.spark.load.DigitLoader;
 import org.sparkdigits.spark.JobFloor;
-import org.sparkdigits.spark.LoadedData;
+import org.sparkdigits.spark.load.LoadedData;
 import org.sparkdigits.spark.SparkTrainer;
 import org.sparkdigits.train.TrainingSpec;
 

@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
@@ -18,7 +18,7 @@ import org.sparkdigits.format.Reject;
  * @param blockStart for blocks read in input order: the byte offset of the split in the file, else -1
  */
 @DefaultSerializer(JavaSerializer.class)
-record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockStart,
+public record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockStart,
                        Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects) implements Serializable {
 
     /**
@@ -28,7 +28,7 @@ record LoadedPartition(DigitBlock block, long[] keys, int fileIndex, long blockS
      *                the partitions they fingerprint the rows whatever their order
      */
     @DefaultSerializer(JavaSerializer.class)
-    record Summary(int rows, Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects, long[] content)
+    public record Summary(int rows, Map<Integer, Long> rejectedPerFile, List<Reject> firstRejects, long[] content)
             implements Serializable {
     }
 

@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -86,14 +86,14 @@ public final class DigitLoader {
      * Loads the rows of a DataFrame (labelled) into {@code partitions} blocks placed by content, as {@link
      * #loadShuffled(List, int, String)} places the rows of files: the same rows give the same blocks.
      */
-    LoadedData loadShuffled(FrameSource source, Dataset<Row> frame, int partitions,
+    public LoadedData loadShuffled(FrameSource source, Dataset<Row> frame, int partitions,
                             String what) {
         List<InputFile> files = List.of(frameFile(what, true));
         return loadShuffled(source.records(frame, files.get(0)), files, partitions, what);
     }
 
     /** Loads the rows of a DataFrame into one block per partition, in order. */
-    LoadedData loadInOrder(FrameSource source, Dataset<Row> frame, String what) {
+    public LoadedData loadInOrder(FrameSource source, Dataset<Row> frame, String what) {
         List<InputFile> files = List.of(frameFile(what, source.labelled()));
         long t0 = System.nanoTime();
         return materialize(source.records(frame, files.get(0)).mapPartitions(rows -> assembleInOrder(source.labelled(), rows)),

@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import org.apache.spark.Partitioner;
 
@@ -6,11 +6,11 @@ import org.apache.spark.Partitioner;
  * A deterministic partitioner: a {@code Long} key (a row's 64-bit content key) goes to partition
  * {@code key mod n} (unsigned); an {@code Integer} key names its partition directly.
  */
-final class KeyPartitioner extends Partitioner {
+public final class KeyPartitioner extends Partitioner {
 
     private final int partitions;
 
-    KeyPartitioner(int partitions) {
+    public KeyPartitioner(int partitions) {
         this.partitions = partitions;
     }
 

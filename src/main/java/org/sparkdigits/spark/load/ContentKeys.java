@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

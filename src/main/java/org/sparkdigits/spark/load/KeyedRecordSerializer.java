@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;

@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
@@ -38,7 +38,7 @@ import org.sparkdigits.io.Echo;
  * before any job ({@link #layout}); a bad value becomes a rejected record naming the row and what is wrong.
  */
 @DefaultSerializer(JavaSerializer.class)
-final class FrameSource implements Serializable {
+public final class FrameSource implements Serializable {
 
     /** The columns {@link #layout} looks for when none is named. */
     static final String LABEL = "label";
@@ -66,7 +66,7 @@ final class FrameSource implements Serializable {
      * @param labelled  whether labels are needed (training, evaluation); without them a label column is ignored
      * @param what      what needs the columns, for messages ("fit", "transform")
      */
-    static FrameSource layout(StructType schema, String labelCol, String pixelsCol, boolean labelled, String what) {
+    public static FrameSource layout(StructType schema, String labelCol, String pixelsCol, boolean labelled, String what) {
         List<String> names = List.of(schema.fieldNames());
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String n : names) {
@@ -203,7 +203,7 @@ final class FrameSource implements Serializable {
     }
 
     /** Fills {@code record} from {@code r}: the label first if labelled, then the 784 pixels; returns what is wrong, or null. */
-    String fill(Row r, byte[] record) {
+    public String fill(Row r, byte[] record) {
         int off = 0;
         if (label >= 0) {
             String problem = value(r.get(label), 9, "label", record, 0);

@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -24,13 +24,13 @@ import org.sparkdigits.data.InputFile;
  * How big an input looks before it is read, in words for the log: a DataFrame's partitions and Spark's plan estimate
  * of its bytes and rows, files' count and bytes (and rows where their headers say). Never runs a Spark job.
  */
-final class InputSize {
+public final class InputSize {
 
     private InputSize() {
     }
 
     /** "a DataFrame of 2 partitions (Spark's estimate: 10000000000 rows, 80.0 GB)". */
-    static String of(Dataset<Row> frame) {
+    public static String of(Dataset<Row> frame) {
         String partitions = partitions(frame);
         String estimate;
         try {
@@ -78,7 +78,7 @@ final class InputSize {
     }
 
     /** "data/mnist_train.csv (1 csv file, 109.6 MB)", with the rows when the files' headers say (IDX, Parquet). */
-    static String of(String spec, List<InputFile> files, Configuration conf) {
+    public static String of(String spec, List<InputFile> files, Configuration conf) {
         long total = 0;
         long rows = 0;
         boolean sized = true;

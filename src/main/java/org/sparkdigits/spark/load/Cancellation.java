@@ -1,4 +1,4 @@
-package org.sparkdigits.spark;
+package org.sparkdigits.spark.load;
 
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -13,7 +13,7 @@ import org.sparkdigits.train.TrainingCancelledException;
  * interrupted (checked between steps and loads; an interrupt during a Spark job ends the wait for it), or its job
  * cancelled by Spark ({@code cancelJobGroup}, {@code cancelAllJobs}, {@code cancelJobsWithTag}, a stopped context).
  */
-final class Cancellation {
+public final class Cancellation {
 
     /**
      * Spark's message for a cancelled job (SPARK_JOB_CANCELLED): "[SPARK_JOB_CANCELLED] Job 12 cancelled part of
@@ -31,7 +31,7 @@ final class Cancellation {
      *
      * @param where where the run is, for the message ("after step 3 of 40")
      */
-    static void check(SparkContext sc, String where) {
+    public static void check(SparkContext sc, String where) {
         if (Thread.interrupted()) {
             throw new TrainingCancelledException("training cancelled " + where + " (the thread was interrupted)", true, null);
         }
@@ -47,7 +47,7 @@ final class Cancellation {
      * @param interrupted whether the thread's interrupt status was set when {@code t} arrived
      * @param where       where the run was, for the message ("while loading the training data")
      */
-    static TrainingCancelledException of(Throwable t, boolean interrupted, String where) {
+    public static TrainingCancelledException of(Throwable t, boolean interrupted, String where) {
         if (t instanceof TrainingCancelledException c) {
             return c;
         }
@@ -72,12 +72,12 @@ final class Cancellation {
     }
 
     /** Whether {@code t} shows a cancellation (see {@link #of}), leaving the thread's interrupt status alone. */
-    static boolean shows(Throwable t) {
+    public static boolean shows(Throwable t) {
         return of(t, false, "") != null;
     }
 
     /** Whether {@code t} is what an interrupt of the waiting thread throws. */
-    static boolean isInterrupt(Throwable t) {
+    public static boolean isInterrupt(Throwable t) {
         return t instanceof InterruptedException || t instanceof ClosedByInterruptException
                 || (t instanceof InterruptedIOException && !(t instanceof SocketTimeoutException));
     }
