@@ -7,8 +7,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdigits.DigitModel;
+import org.sparkdigits.DigitScores;
 import org.sparkdigits.DigitTrainer;
-import org.sparkdigits.core.loss.Evaluation;
 
 /** Train on MNIST's CSVs as DataFrames, score, evaluate, save, load: TrainAndScore [TRAIN.csv [TEST.csv [MODEL_DIR]]]. */
 public final class TrainAndScore {
@@ -24,7 +24,7 @@ public final class TrainAndScore {
         }
     }
 
-    public static Evaluation run(SparkSession spark, String... args) {
+    public static DigitScores run(SparkSession spark, String... args) {
         String trainCsv = args.length > 0 ? args[0] : "data/mnist_train.csv";    // as ./submit.sh download writes them
         String testCsv = args.length > 1 ? args[1] : "data/mnist_test.csv";
         String modelDir = args.length > 2 ? args[2] : "/tmp/spark-digits-example";
@@ -42,10 +42,10 @@ public final class TrainAndScore {
                 .fit(train);                               // blocks until trained; progress in the log
 
         model.transform(test).select("label", "prediction").show(5);     // adds prediction and probability
-        Evaluation ev = model.evaluate(test);              // accuracy, loss, confusion matrix, precision, recall
+        DigitScores ev = model.evaluate(test);              // accuracy, loss, confusion matrix, precision, recall
         System.out.printf("test accuracy %.4f on %d rows%n", ev.accuracy(), ev.count());
         model.save(modelDir);                              // a model directory on any Hadoop file system
-        Evaluation again = DigitModel.load(modelDir).evaluate(test);
+        DigitScores again = DigitModel.load(modelDir).evaluate(test);
         System.out.printf("loaded from %s: test accuracy %.4f%n", modelDir, again.accuracy());
         return again;
     }

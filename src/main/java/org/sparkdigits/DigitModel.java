@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdigits.core.block.DigitBlock;
 import org.sparkdigits.core.kernel.KernelKind;
-import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.core.network.Activation;
 import org.sparkdigits.core.network.Parameters;
 import org.sparkdigits.data.InputFormat;
@@ -30,7 +29,7 @@ import org.sparkdigits.spark.Scoring;
  * Hadoop file system (a local path, {@code file:}, {@code hdfs://} ...):
  * <pre>
  *   Dataset&lt;Row&gt; scored = model.transform(testDf);     // adds prediction (int) and probability (array&lt;double&gt;)
- *   Evaluation ev = model.evaluate(testDf);             // accuracy, loss, confusion matrix, precision/recall
+ *   DigitScores ev = model.evaluate(testDf);             // accuracy, loss, confusion matrix, precision/recall
  *   model.save("hdfs://nn/models/m1");                  // atomically: complete or absent
  *   DigitModel again = DigitModel.load("hdfs://nn/models/m1");
  * </pre>
@@ -108,13 +107,13 @@ public final class DigitModel {
     }
 
     /** Accuracy, mean loss, confusion matrix and per-class precision and recall on the labelled rows of {@code frame}. */
-    public Evaluation evaluate(Dataset<Row> frame) {
-        return Scoring.evaluate(frame, model, null, null);
+    public DigitScores evaluate(Dataset<Row> frame) {
+        return new DigitScores(Scoring.evaluate(frame, model, null, null));
     }
 
     /** The same with other column names ({@code null}: the defaults). */
-    public Evaluation evaluate(Dataset<Row> frame, String labelCol, String pixelsCol) {
-        return Scoring.evaluate(frame, model, labelCol, pixelsCol);
+    public DigitScores evaluate(Dataset<Row> frame, String labelCol, String pixelsCol) {
+        return new DigitScores(Scoring.evaluate(frame, model, labelCol, pixelsCol));
     }
 
     /**
@@ -124,8 +123,8 @@ public final class DigitModel {
      * @param format   auto (detect each file's), csv, libsvm, parquet or idx
      * @param onBadRow fail (stop at the first malformed row, naming it) or skip (drop and count)
      */
-    public Evaluation evaluate(String path, String format, String onBadRow) {
-        return Scoring.evaluate(session(), path, InputFormat.parse(format), OnBadRow.parse(onBadRow), model);
+    public DigitScores evaluate(String path, String format, String onBadRow) {
+        return new DigitScores(Scoring.evaluate(session(), path, InputFormat.parse(format), OnBadRow.parse(onBadRow), model));
     }
 
     /**

@@ -261,7 +261,7 @@ class DigitTrainerTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, org.sparkdigits.cli.Main.run(new String[] {"evaluate", "--model", model.toString(), "--data",
                 testCsv.toString()}, new java.io.PrintStream(out, true), System.err));
-        Evaluation e = m.evaluate(kaggle(testCsv));
+        DigitScores e = m.evaluate(kaggle(testCsv));
         assertTrue(out.toString().contains(String.format(java.util.Locale.ROOT, "90 rows, accuracy %.4f, loss %.4f",
                 e.accuracy(), e.meanLoss())), out.toString());
         assertEquals(e.accuracy(), m.evaluate(testCsv.toString(), "auto", "fail").accuracy());

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.examples.TrainAndScore;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
@@ -27,7 +26,7 @@ class ExamplesTest {
         Path train = TestCsv.labelled(dir.resolve("train.csv"), 640, 11, true);
         Path test = TestCsv.labelled(dir.resolve("test.csv"), 200, 12, true);
         Path model = dir.resolve("model");
-        Evaluation ev = TrainAndScore.run(SparkTestSession.get(), train.toString(), test.toString(), model.toString());
+        DigitScores ev = TrainAndScore.run(SparkTestSession.get(), train.toString(), test.toString(), model.toString());
         assertEquals(200, ev.count());
         assertTrue(ev.accuracy() > 0.5, "the generated digits are learnable: " + ev.accuracy());
         for (String f : new String[] {"model.safetensors", "model.json", "metrics.json", "history.csv"}) {

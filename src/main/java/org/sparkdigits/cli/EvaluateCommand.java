@@ -20,8 +20,9 @@ final class EvaluateCommand extends ScoringCommand {
     public Integer call() {
         settings();   // --format and --on-bad-row checked before Spark starts
         DigitModel m = DigitModel.load(modelDir(), Main.hadoopConf());
-        Main.spark();
-        Evaluation e = m.evaluate(dataPath(), value(TrainOption.FORMAT), value(TrainOption.ON_BAD_ROW));
+        Evaluation e = org.sparkdigits.spark.Scoring.evaluate(Main.spark(), dataPath(),
+                org.sparkdigits.data.InputFormat.parse(value(TrainOption.FORMAT)),
+                org.sparkdigits.data.OnBadRow.parse(value(TrainOption.ON_BAD_ROW)), m.model());
         Console.printEvaluation(out, data, e);
         return Main.OK;
     }
