@@ -115,8 +115,7 @@ public final class DigitTrainer {
         TrainingSpec run = spec;
         if (train != null && !testGiven) {
             // the default test file goes with the default training file only
-            DataSpec d = spec.data();
-            run = spec.with(new DataSpec(null, null, d.format(), d.partitions(), d.storageLevel(), d.onBadRow(), d.out(), d.mirrors()));
+            run = spec.with(spec.data().withoutFiles());
         }
         if (!(prepared && train == null)) {   // once is enough: recovery and checks list the inputs again
             resumes = prepare(conf, run, train == null);

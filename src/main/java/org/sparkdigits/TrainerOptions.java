@@ -552,10 +552,7 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
 
     private LoopSpec loopSpec(OptimizerSpec optimizer) {
         int batchSize = integer(BATCH_SIZE);
-        if (optimizer.kind().fullBatchOnly() && batchSize > 0) {
-            throw new IllegalArgumentException("--optimizer " + optimizer.kind().id() + " is a full-batch method: drop "
-                    + "--batch-size (or use sgd, momentum, nesterov, adam or adamw)");
-        }
+        TrainingSpec.checkBatches(optimizer.kind(), batchSize);
         LoopSpec loop = new LoopSpec(batchSize, integer(EPOCHS), integer(ITERATIONS), integer(LOCAL_STEPS),
                 integer(LOG_EVERY), whole(SEED));
         if (given(EPOCHS) && !loop.miniBatch()) {

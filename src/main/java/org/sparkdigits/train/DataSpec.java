@@ -47,4 +47,9 @@ public record DataSpec(String data, String test, InputFormat format, int partiti
         }
         mirrors = List.copyOf(mirrors);
     }
+
+    /** The same without training or test files: the rows come from the caller's DataFrames. */
+    public DataSpec withoutFiles() {
+        return new DataSpec(null, null, format, partitions, storageLevel, onBadRow, out, mirrors);
+    }
 }

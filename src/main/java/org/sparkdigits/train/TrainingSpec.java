@@ -16,10 +16,7 @@ public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, Schedul
         if (engine == null) {
             engine = EngineSpec.DEFAULT;
         }
-        if (kind.fullBatchOnly() && loop.miniBatch()) {
-            throw new IllegalArgumentException("--optimizer " + kind.id() + " is a full-batch method: drop --batch-size (or "
-                    + "use sgd, momentum, nesterov, adam or adamw)");
-        }
+        checkBatches(kind, loop.batchSize());
         if (checkpoints.enabled() && kind.fullBatchOnly()) {
             throw new IllegalArgumentException("--checkpoint-dir: checkpoints are for sgd, momentum, nesterov, adam and "
                     + "adamw; " + kind.id() + " keeps line-search state that is not checkpointed");
@@ -37,6 +34,18 @@ public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, Schedul
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
             }
+        }
+    }
+
+    /**
+     * The rule between the optimiser and the batches: a line-search optimiser (lbfgs, cg) takes full batches only.
+     *
+     * @throws IllegalArgumentException for {@code --batch-size} given to one
+     */
+    public static void checkBatches(Optimizer.Kind kind, int batchSize) {
+        if (kind.fullBatchOnly() && batchSize > 0) {
+            throw new IllegalArgumentException("--optimizer " + kind.id() + " is a full-batch method: drop --batch-size (or "
+                    + "use sgd, momentum, nesterov, adam or adamw)");
         }
     }
 
