@@ -45,7 +45,7 @@ import json, sys
 m = json.load(open(sys.argv[1] + "/metrics.json"))
 t = json.load(open(sys.argv[1] + "/model.json"))["training"]
 print(m["train_rows"], m["ms_per_iteration"], m["load_seconds"], m["cache_memory_mb"], m["cache_disk_mb"],
-      m["heap_peak_mb"], m["heap_max_mb"], t["storage_level"])
+      m["heap_peak_mb"], m["heap_max_mb"], t["storage-level"])
 PY
 )
   if [[ -z "$base_rows" ]]; then base_rows=$rows; base_ms=$ms; fi

@@ -500,24 +500,33 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
 
 
     /**
-     * The validated configuration of these options, record by record.
+     * The validated configuration of these options, record by record, in the order of the command line's checks (so
+     * that of two wrong values the same one is named first).
      *
      * @throws IllegalArgumentException with the command line's message, naming the option, for the first value or
      *                                  combination that is not allowed
      */
     TrainingSpec spec() {
+        NetworkSpec network = networkSpec();
         OptimizerSpec optimizer = optimizerSpec();
+        ScheduleSpec schedule = scheduleSpec();
         RegularizationSpec regularization = regularizationSpec();
-        LoopSpec loop = loopSpec(optimizer);
+        TrainingSpec.checkBatches(optimizer.kind(), integer(BATCH_SIZE));
+        LoopSpec loop = new LoopSpec(integer(BATCH_SIZE), integer(EPOCHS), integer(ITERATIONS), integer(LOCAL_STEPS),
+                integer(LOG_EVERY), whole(SEED));
         EvaluationSpec evaluation = evaluationSpec();
-        DataSpec data = dataSpec();
+        if (given(EPOCHS) && !loop.miniBatch()) {
+            throw new IllegalArgumentException("--epochs counts passes of mini-batch training: give --batch-size too "
+                    + "(full batch uses --iterations)");
+        }
         if (given(CHECKPOINT_EVERY) && text(CHECKPOINT_DIR) == null) {
             throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
         }
+        DataSpec data = dataSpec();
         CheckpointSpec checkpoints = new CheckpointSpec(text(CHECKPOINT_DIR), integer(CHECKPOINT_EVERY), flag(RESUME));
         AugmentSpec augment = augmentSpec();
-        return new TrainingSpec(networkSpec(), optimizer, scheduleSpec(), regularization, loop, evaluation, data,
-                checkpoints, augment, new EngineSpec(Engine.parse(text(ENGINE))));
+        return new TrainingSpec(network, optimizer, schedule, regularization, loop, evaluation, data, checkpoints,
+                augment, new EngineSpec(Engine.parse(text(ENGINE))));
     }
 
     private NetworkSpec networkSpec() {
@@ -548,18 +557,6 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
         }
         return new RegularizationSpec(number(L2), number(DROPOUT), number(LABEL_SMOOTHING),
                 new DistillationSpec(teachers, number(DISTILL_TEMPERATURE), number(DISTILL_WEIGHT)));
-    }
-
-    private LoopSpec loopSpec(OptimizerSpec optimizer) {
-        int batchSize = integer(BATCH_SIZE);
-        TrainingSpec.checkBatches(optimizer.kind(), batchSize);
-        LoopSpec loop = new LoopSpec(batchSize, integer(EPOCHS), integer(ITERATIONS), integer(LOCAL_STEPS),
-                integer(LOG_EVERY), whole(SEED));
-        if (given(EPOCHS) && !loop.miniBatch()) {
-            throw new IllegalArgumentException("--epochs counts passes of mini-batch training: give --batch-size too "
-                    + "(full batch uses --iterations)");
-        }
-        return loop;
     }
 
     private EvaluationSpec evaluationSpec() {

@@ -133,6 +133,27 @@ class TrainOptionReachTest {
         });
     }
 
+    /**
+     * Of two wrong values, the one the command line always checked first is named, whichever was set first (each
+     * case's first option is the one named).
+     */
+    @Test
+    void ofTwoWrongValuesTheFirstCheckedIsNamed() {
+        String[][] cases = {
+                {"--hidden", "5000", "--optimizer", "lbfgs", "--batch-size", "10"},
+                {"--lr", "0", "--rotation", "5"},
+                {"--early-stopping", "2", "--epochs", "3"},
+                {"--checkpoint-every", "5", "--partitions", "0"}};
+        for (String[] c : cases) {
+            DigitTrainer.Builder b = DigitTrainer.builder();
+            for (int i = c.length - 2; i >= 0; i -= 2) {
+                b.set(TrainOption.byKey(c[i]), c[i + 1]);
+            }
+            String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, b::build).getMessage();
+            assertTrue(m.startsWith(c[0]) || m.contains(c[0] + " "), String.join(" ", c) + ": " + m);
+        }
+    }
+
     /** And every option is one of the command line's, shown by {@code train --help}. */
     @Test
     void everyOptionIsOnTheCommandLine() {

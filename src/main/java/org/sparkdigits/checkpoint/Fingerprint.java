@@ -68,7 +68,7 @@ public final class Fingerprint {
 
     /**
      * Adds to {@code diffs} each setting that differs between objects {@code a} and {@code b}, by its path
-     * ({@code distillation.teachers[0].weights_sha256}): objects are compared field by field, arrays of one length
+     * ({@code teacher[0].weights_sha256}): objects are compared field by field, arrays of one length
      * element by element, so the message names the value that changed rather than the whole setting.
      */
     private static void differences(String path, JsonNode a, JsonNode b, List<String> diffs) {

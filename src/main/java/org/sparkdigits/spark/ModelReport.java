@@ -58,7 +58,7 @@ public final class ModelReport {
         Evaluation e;
         try {
             e = SparkPasses.evaluate(loaded.blocks(), model.parameters(), model.activation());
-            charts = Charts.all(history, model.training().get("batch-size") instanceof Number b && b.intValue() > 0, e,
+            charts = Charts.all(history, !(model.training().get("batch-size") instanceof Number b && b.intValue() == 0), e,
                     new org.apache.hadoop.fs.Path(data).getName(),
                     Gallery.pick(loaded.blocks(), model.parameters(), model.activation(), TrainingRun.SAMPLES));
         } finally {

@@ -366,10 +366,9 @@ public final class TrainingRun {
     }
 
     /**
-     * What a checkpoint belongs to: model.json's settings without where the blocks are stored (a resume may choose
-     * otherwise), with the network and the training rows' content.
+     * What a checkpoint belongs to: model.json's settings without those a resume may change ({@code outside}: where the
+     * blocks are stored, when the log lines and evaluations come), with the training rows' content.
      */
-    /** The settings that decide the run's steps, and the training data's content (not only its source). */
     private static String fingerprint(Map<String, Object> settings, java.util.Set<String> outside, LoadedData train) {
         Map<String, Object> fingerprint = new LinkedHashMap<>(settings);
         fingerprint.keySet().removeAll(outside);

@@ -26,7 +26,7 @@ public final class Cancellation {
     }
 
     /**
-     * Throws when the thread was interrupted (clearing its status: {@link TrainingRun} sets it again once it has
+     * Throws when the thread was interrupted (clearing its status: {@code TrainingRun} sets it again once it has
      * released the run's data) or the context was stopped.
      *
      * @param where where the run is, for the message ("after step 3 of 40")
