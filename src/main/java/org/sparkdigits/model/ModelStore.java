@@ -95,23 +95,13 @@ public final class ModelStore {
         Path target = HadoopFs.path(dir, "--out");
         FileSystem fs = HadoopFs.fileSystem(target, conf, "--out");
         try {
-            if (fs.exists(target)) {
-                FileStatus st = fs.getFileStatus(target);
-                if (!st.isDirectory()) {
-                    throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
-                }
-                refuseLinks(fs, target, "--out " + dir);
-                String before = Writers.holder(fs, fs.makeQualified(target), conf);
-                String foreign = foreignContent(fs, target);
-                if (foreign != null && (before != null || Writers.holder(fs, fs.makeQualified(target), conf) != null)) {
-                    // another writer is at work in it (the manifest mode writes in place): judge it once that is done
-                    try (Writers.Lease lock = Writers.lock(HadoopFs.forWriting(fs), fs.makeQualified(target), dir, conf)) {
-                        foreign = fs.exists(target) ? foreignContent(fs, target) : null;
-                    }
-                }
-                if (foreign != null) {
-                    throw new ModelException("--out " + dir + " exists and is not a spark-digits model directory (" + foreign
-                            + "): refusing to replace it; give a new or empty directory, or one that train wrote");
+            try {
+                checkExisting(fs, target, dir, conf, false);
+            } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+                // it went away while we looked: another writer replacing it (its two renames); look again holding the
+                // lock, once that writer is done
+                try (Writers.Lease lock = Writers.lock(HadoopFs.forWriting(fs), fs.makeQualified(target), dir, conf)) {
+                    checkExisting(fs, target, dir, conf, true);
                 }
             }
             Path existing = target.getParent();
@@ -168,6 +158,37 @@ public final class ModelStore {
             return "its " + MODEL_JSON + " is not a spark-digits model's";
         }
         return null;
+    }
+
+    /**
+     * {@link #checkTarget}'s refusals of what is at {@code target} now: a file, a symbolic link in it, content not ours.
+     *
+     * @param locked whether this process holds the directory's lock (else a directory that looks foreign while another
+     *               writer holds it is judged again once that writer is done)
+     * @throws java.io.FileNotFoundException (or NoSuchFileException) when the directory goes away while it is looked at
+     */
+    private static void checkExisting(FileSystem fs, Path target, String dir, Configuration conf, boolean locked)
+            throws IOException {
+        if (!fs.exists(target)) {
+            return;
+        }
+        FileStatus st = fs.getFileStatus(target);
+        if (!st.isDirectory()) {
+            throw new ModelException("--out " + dir + " exists and is a file, not a model directory");
+        }
+        refuseLinks(fs, target, "--out " + dir);
+        String before = locked ? null : Writers.holder(fs, fs.makeQualified(target), conf);
+        String foreign = foreignContent(fs, target);
+        if (!locked && foreign != null && (before != null || Writers.holder(fs, fs.makeQualified(target), conf) != null)) {
+            // another writer is at work in it (the manifest mode writes in place): judge it once that is done
+            try (Writers.Lease lock = Writers.lock(HadoopFs.forWriting(fs), fs.makeQualified(target), dir, conf)) {
+                foreign = fs.exists(target) ? foreignContent(fs, target) : null;
+            }
+        }
+        if (foreign != null) {
+            throw new ModelException("--out " + dir + " exists and is not a spark-digits model directory (" + foreign
+                    + "): refusing to replace it; give a new or empty directory, or one that train wrote");
+        }
     }
 
     /**

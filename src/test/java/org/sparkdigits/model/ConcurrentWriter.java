@@ -49,6 +49,12 @@ public final class ConcurrentWriter {
             }
         } catch (ModelException e) {
             System.err.println("spark-digits: " + e.getMessage());
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {   // where, for a failure under load
+                System.err.println("caused by " + c);
+                for (StackTraceElement f : java.util.Arrays.copyOf(c.getStackTrace(), Math.min(12, c.getStackTrace().length))) {
+                    System.err.println("    at " + f);
+                }
+            }
             System.exit(2);
         }
         System.out.println("writer " + writer + ": " + count + " models written");
