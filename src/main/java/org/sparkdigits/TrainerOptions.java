@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.sparkdigits.train.Setting;
 import org.sparkdigits.augment.Distortion;
 import org.sparkdigits.core.kernel.KernelKind;
 import org.sparkdigits.core.network.Activation;
@@ -41,7 +42,7 @@ import org.sparkdigits.train.TrainingSpec;
  * The options of a trainer as one value map keyed by {@link TrainOption}, each at its default until set, and the
  * validated {@link TrainingSpec} they make: what {@link DigitTrainer.Builder} is. A value reaches the map one way, from
  * a fluent method ({@code hidden(800)}), the command line or a defaults file ({@link #set(TrainOption, String)}, parsed
- * by the option's {@link TrainOption.Kind}), with no reflection; {@link #spec()} reads it back by the same constant.
+ * by the option's {@link Setting.Kind}), with no reflection; {@link #spec()} reads it back by the same constant.
  *
  * @param <B> the builder the fluent methods return
  */
@@ -103,7 +104,7 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
 
     /**
      * Sets {@code option} to a value as written on the command line or in a defaults file ({@code "128"} for
-     * {@code batch-size}), parsed by its {@link TrainOption.Kind}: the same validation and messages as its method.
+     * {@code batch-size}), parsed by its {@link Setting.Kind}: the same validation and messages as its method.
      *
      * @throws IllegalArgumentException naming the option, for a value that is not of its kind
      */
@@ -415,7 +416,7 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
         if (n.trim().equalsIgnoreCase("auto")) {
             return put(PARTITIONS, null);
         }
-        return partitions(Check.integer("--partitions", n));
+        return partitions(Check.integer(PARTITIONS.flag(), n));
     }
 
     /** {@code --log-every N}. */
@@ -516,11 +517,11 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
                 integer(LOG_EVERY), whole(SEED));
         EvaluationSpec evaluation = evaluationSpec();
         if (given(EPOCHS) && !loop.miniBatch()) {
-            throw new IllegalArgumentException("--epochs counts passes of mini-batch training: give --batch-size too "
-                    + "(full batch uses --iterations)");
+            throw new IllegalArgumentException(EPOCHS.flag() + " counts passes of mini-batch training: give " + BATCH_SIZE.flag() + " too "
+                    + "(full batch uses " + ITERATIONS.flag() + ")");
         }
         if (given(CHECKPOINT_EVERY) && text(CHECKPOINT_DIR) == null) {
-            throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
+            throw new IllegalArgumentException(CHECKPOINT_EVERY.flag() + " needs " + CHECKPOINT_DIR.flag());
         }
         DataSpec data = dataSpec();
         CheckpointSpec checkpoints = new CheckpointSpec(text(CHECKPOINT_DIR), integer(CHECKPOINT_EVERY), flag(RESUME));
@@ -530,17 +531,17 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
     }
 
     private NetworkSpec networkSpec() {
-        return new NetworkSpec(integer(HIDDEN), parse(() -> Activation.parse(text(ACTIVATION)), "--activation: "),
-                parse(() -> Initializer.parse(text(INIT)), "--init: "), parse(() -> KernelKind.parse(text(KERNEL)), "--kernel: "));
+        return new NetworkSpec(integer(HIDDEN), parse(() -> Activation.parse(text(ACTIVATION)), ACTIVATION.flag() + ": "),
+                parse(() -> Initializer.parse(text(INIT)), INIT.flag() + ": "), parse(() -> KernelKind.parse(text(KERNEL)), KERNEL.flag() + ": "));
     }
 
     private OptimizerSpec optimizerSpec() {
-        return new OptimizerSpec(parse(() -> Optimizer.Kind.parse(text(OPTIMIZER)), "--optimizer: "), number(MOMENTUM),
+        return new OptimizerSpec(parse(() -> Optimizer.Kind.parse(text(OPTIMIZER)), OPTIMIZER.flag() + ": "), number(MOMENTUM),
                 number(BETA1), number(BETA2), number(EPS), number(EMA));
     }
 
     private ScheduleSpec scheduleSpec() {
-        return new ScheduleSpec(parse(() -> LearningRateSchedule.Kind.parse(text(SCHEDULE)), "--schedule: "), number(LR),
+        return new ScheduleSpec(parse(() -> LearningRateSchedule.Kind.parse(text(SCHEDULE)), SCHEDULE.flag() + ": "), number(LR),
                 integer(WARMUP), integer(DECAY_EVERY), number(DECAY_RATE));
     }
 
@@ -551,7 +552,7 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
         if (teachers.isEmpty()) {
             for (TrainOption d : List.of(DISTILL_TEMPERATURE, DISTILL_WEIGHT)) {
                 if (given(d)) {
-                    throw new IllegalArgumentException(d.flag() + " sets the distillation of --teacher: give that too");
+                    throw new IllegalArgumentException(d.flag() + " sets the distillation of " + TEACHER.flag() + ": give that too");
                 }
             }
         }
@@ -567,7 +568,7 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
                     + "validation sets: give one");
         }
         if (integer(EARLY_STOPPING) > 0 && validation == 0 && validationFrame == null) {
-            throw new IllegalArgumentException("--early-stopping needs a validation set: give --validation N");
+            throw new IllegalArgumentException(EARLY_STOPPING.flag() + " needs a validation set: give " + VALIDATION.flag() + " N");
         }
         return eval;
     }
@@ -575,7 +576,7 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
     private DataSpec dataSpec() {
         Integer partitions = (Integer) values.get(PARTITIONS);   // null: auto
         if (partitions != null) {
-            Check.between("--partitions", partitions, 1, 100_000);
+            Check.between(PARTITIONS.flag(), partitions, 1, 100_000);
         }
         boolean defaultData = !given(DATA);
         String testPath = given(TEST) || (defaultData && !given(HOLDOUT)) ? text(TEST) : null;
@@ -591,13 +592,13 @@ abstract class TrainerOptions<B extends TrainerOptions<B>> {
         boolean on = flag(AUGMENT_ON_THE_FLY);
         for (TrainOption d : List.of(ROTATION, SCALE, SHEAR, SHIFT, ALPHA, SIGMA, ELASTIC_SCALE)) {
             if (given(d) && !on) {
-                throw new IllegalArgumentException(d.flag() + " sets the distortions of --augment-on-the-fly: give that too");
+                throw new IllegalArgumentException(d.flag() + " sets the distortions of " + AUGMENT_ON_THE_FLY.flag() + ": give that too");
             }
         }
         // the ranges are checked only where they are used: a defaults file's rotation for augment leaves train alone
         return new AugmentSpec(on, on ? AugmentSpec.distortion(number(ROTATION), number(SCALE), number(SHEAR), number(SHIFT),
                 number(ALPHA), number(SIGMA), parse(() -> Distortion.ElasticScale.parse(text(ELASTIC_SCALE)),
-                "--elastic-scale: ")) : null);
+                ELASTIC_SCALE.flag() + ": ")) : null);
     }
 
     private static <T> T parse(Supplier<T> parser, String prefix) {

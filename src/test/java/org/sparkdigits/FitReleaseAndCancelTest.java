@@ -157,6 +157,7 @@ class FitReleaseAndCancelTest {
                 functions.array_repeat(functions.lit(0), 784).as("pixels"));
     }
 
+    @Tag("slow")
     @Test
     void failingAndSucceedingFitsLeaveNothingCached() throws IOException {
         Path csv = TestCsv.labelled(dir.resolve("train.csv"), 200, 91, true);

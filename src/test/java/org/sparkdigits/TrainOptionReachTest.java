@@ -12,13 +12,14 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.sparkdigits.train.Setting;
 import org.sparkdigits.train.TrainingSpec;
 
 /**
  * Every option of {@link TrainOption} reaches the command line ({@code train --help}), the builder and the validated
  * {@link TrainingSpec} (set to another value, with the options it needs, through the command line's path
  * {@link DigitTrainer.Builder#set} and a defaults file's, the spec differs from the one without it), and model.json's
- * {@code training} and the checkpoints' fingerprint under its own name, as it was set, as its {@link TrainOption.Recorded}
+ * {@code training} and the checkpoints' fingerprint under its own name, as it was set, as its {@link Setting.Recorded}
  * says. An option declared but read by nothing fails here; so does one without a sample.
  */
 @Tag("spark-layer")
@@ -115,14 +116,14 @@ class TrainOptionReachTest {
             assertNotEquals(a, b, option.flag() + " " + sample.value() + " changed nothing in the spec");
             // model.json's training (and, for RUN, the checkpoints' fingerprint) under the option's own name
             Map<String, Object> recorded = TrainOption.recorded(b);
-            if (option.recorded() == TrainOption.Recorded.NO) {
+            if (option.recorded() == Setting.Recorded.NO) {
                 assertFalse(recorded.containsKey(option.key()), option.flag() + " is not recorded");
             } else {
                 assertTrue(recorded.containsKey(option.key()), option.flag() + " is recorded: " + recorded.keySet());
                 assertNotEquals(TrainOption.recorded(a).get(option.key()), recorded.get(option.key()),
                         option.flag() + " " + sample.value() + " is recorded as it was set");
             }
-            assertEquals(option.recorded() == TrainOption.Recorded.MODEL, TrainOption.outsideFingerprint()
+            assertEquals(option.recorded() == Setting.Recorded.MODEL, TrainOption.outsideFingerprint()
                     .contains(option.key()), option.flag() + " in the fingerprint exactly when RUN");
             if (option == TrainOption.DATA || option == TrainOption.HOLDOUT) {
                 return;   // given (not from a defaults file), these also drop the default test file

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
+import org.sparkdigits.train.Setting;
 import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.TrainOption;
 import org.sparkdigits.train.TrainingSpec;
@@ -70,7 +71,7 @@ abstract class CliCommand implements Callable<Integer> {
         DigitTrainer.Builder b = DigitTrainer.builder().defaults(file, String.valueOf(defaults.source()));
         for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
             TrainOption t = SharedOptions.trainOption(o);
-            if (t != null && t.kind() == TrainOption.Kind.FLAG) {
+            if (t != null && t.kind() == Setting.Kind.FLAG) {
                 b.set(t, "true");
             } else if (t != null) {
                 o.originalStringValues().forEach(v -> b.set(t, v));

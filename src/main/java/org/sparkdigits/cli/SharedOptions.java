@@ -2,6 +2,7 @@ package org.sparkdigits.cli;
 
 import java.util.List;
 
+import org.sparkdigits.train.Setting;
 import org.sparkdigits.DigitTrainer;
 import org.sparkdigits.TrainOption;
 
@@ -58,9 +59,9 @@ final class SharedOptions {
 
     private static OptionSpec option(TrainOption o) {
         OptionSpec.Builder b = OptionSpec.builder(o.flag()).userObject(o)
-                .description(o.help() + (o.kind() == TrainOption.Kind.FLAG || o.defaultValue() == null ? ""
+                .description(o.help() + (o.kind() == Setting.Kind.FLAG || o.defaultValue() == null ? ""
                         : " [default: ${DEFAULT-VALUE}]"));
-        if (o.kind() == TrainOption.Kind.FLAG) {
+        if (o.kind() == Setting.Kind.FLAG) {
             return b.arity("0").type(boolean.class).build();
         }
         return b.paramLabel(o.label()).arity("1").type(String.class).converters(value -> {

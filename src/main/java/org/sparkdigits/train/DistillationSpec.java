@@ -13,6 +13,29 @@ import java.util.List;
  */
 public record DistillationSpec(List<String> teachers, double temperature, double weight) {
 
+    /** {@code --teacher}. */
+    public static final Setting<DistillationSpec> TEACHER = Setting.<DistillationSpec>of(
+            "teacher", "DIR[,DIR...]", null, Setting.Kind.TEXT,
+            "distil from these model directories (written by train; 784-H-10 of any H): train against (1-W)*the "
+            + "labels' cross-entropy + W*T^2*the cross-entropy of the student's softmax(z/T) against the teachers' "
+            + "averaged softmax(z/T), the teachers evaluated on the same (distorted) rows; the reported training "
+            + "loss is that mix, evaluations use the plain one")
+            .recorded(Setting.Recorded.RUN, d -> d.active() ? d.teachers() : null);
+
+    /** {@code --distill-temperature}. */
+    public static final Setting<DistillationSpec> DISTILL_TEMPERATURE = Setting.<DistillationSpec>of(
+            "distill-temperature", "T", "2", Setting.Kind.NUMBER,
+            "--teacher: the softmax temperature T of the soft term, > 0")
+            .recorded(Setting.Recorded.RUN, d -> d.active() ? d.temperature() : null)
+            .in(0, false, Double.POSITIVE_INFINITY, false);
+
+    /** {@code --distill-weight}. */
+    public static final Setting<DistillationSpec> DISTILL_WEIGHT = Setting.<DistillationSpec>of(
+            "distill-weight", "W", "0.5", Setting.Kind.NUMBER,
+            "--teacher: the soft term's share W of the loss, in [0, 1] (1: the teachers alone)")
+            .recorded(Setting.Recorded.RUN, d -> d.active() ? d.weight() : null)
+            .in(0, true, 1, true);
+
     /** The defaults of {@code --distill-temperature} and {@code --distill-weight}. */
     public static final double TEMPERATURE = 2;
     public static final double WEIGHT = 0.5;
@@ -22,11 +45,11 @@ public record DistillationSpec(List<String> teachers, double temperature, double
 
     public DistillationSpec {
         teachers = List.copyOf(teachers);
-        Check.in("--distill-temperature", temperature, 0, false, Double.POSITIVE_INFINITY, false);
-        Check.in("--distill-weight", weight, 0, true, 1, true);
+        DISTILL_TEMPERATURE.check(temperature);
+        DISTILL_WEIGHT.check(weight);
         for (String t : teachers) {
             if (t.isBlank()) {
-                throw new IllegalArgumentException("--teacher: an empty model directory in the list");
+                throw new IllegalArgumentException(TEACHER.flag() + ": an empty model directory in the list");
             }
         }
     }

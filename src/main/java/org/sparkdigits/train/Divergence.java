@@ -24,22 +24,22 @@ public final class Divergence {
     public static String message(double loss, long step, double rate, boolean beforeAnyUpdate, TrainingSpec spec) {
         List<String> inPlay = new ArrayList<>();
         if (!beforeAnyUpdate) {
-            inPlay.add("--lr " + num(rate) + " (this step's rate)");
-            inPlay.add("--optimizer " + spec.optimizer().kind().id());
+            inPlay.add(ScheduleSpec.LR.flag() + " " + num(rate) + " (this step's rate)");
+            inPlay.add(OptimizerSpec.OPTIMIZER.flag() + " " + spec.optimizer().kind().id());
         }
         RegularizationSpec r = spec.regularization();
         if (r.l2() > 0) {
-            inPlay.add("--l2 " + num(r.l2()));
+            inPlay.add(RegularizationSpec.L2.flag() + " " + num(r.l2()));
         }
         if (r.dropout() > 0) {
-            inPlay.add("--dropout " + num(r.dropout()));
+            inPlay.add(RegularizationSpec.DROPOUT.flag() + " " + num(r.dropout()));
         }
         if (r.labelSmoothing() > 0) {
-            inPlay.add("--label-smoothing " + num(r.labelSmoothing()));
+            inPlay.add(RegularizationSpec.LABEL_SMOOTHING.flag() + " " + num(r.labelSmoothing()));
         }
         if (r.distillation().active()) {
-            inPlay.add("--distill-temperature " + num(r.distillation().temperature()));
-            inPlay.add("--distill-weight " + num(r.distillation().weight()));
+            inPlay.add(DistillationSpec.DISTILL_TEMPERATURE.flag() + " " + num(r.distillation().temperature()));
+            inPlay.add(DistillationSpec.DISTILL_WEIGHT.flag() + " " + num(r.distillation().weight()));
         }
         String settings = String.join(", ", inPlay);
         if (beforeAnyUpdate) {
@@ -47,7 +47,7 @@ public final class Divergence {
                     + "update: the learning rate is not the cause" + (settings.isEmpty() ? "; check the data and the "
                     + "initial weights" : "; the settings that shape the loss: " + settings);
         }
-        return "the loss became " + loss + " at step " + step + " with " + settings + ": lower --lr first"
+        return "the loss became " + loss + " at step " + step + " with " + settings + ": lower " + ScheduleSpec.LR.flag() + " first"
                 + (inPlay.size() > 2 ? "; if it still diverges, the other settings named here are the suspects" : "");
     }
 

@@ -31,7 +31,7 @@ public enum Engine {
                 return e;
             }
         }
-        throw new IllegalArgumentException("--engine must be one of " + Arrays.stream(values()).map(Engine::id)
+        throw new IllegalArgumentException(EngineSpec.ENGINE.flag() + " must be one of " + Arrays.stream(values()).map(Engine::id)
                 .collect(Collectors.joining(", ")) + ", got '" + Echo.value(name) + "'");
     }
 

@@ -18,6 +18,14 @@ import org.sparkdigits.core.optim.Optimizer;
  */
 public record EngineSpec(Engine engine, boolean mayFallBack) {
 
+    /** {@code --engine}. */
+    public static final Setting<EngineSpec> ENGINE = Setting.<EngineSpec>of(
+            "engine", "collective|jobs|auto", "auto", Setting.Kind.CHOICE,
+            "how the steps reach Spark: jobs (a Spark job per step), collective (one barrier stage per segment of "
+            + "steps, whose tasks sum among themselves over TCP; gradient steps with --local-steps 1, not lbfgs or "
+            + "cg) or auto (collective when the cluster can run a barrier stage of all the partitions and the steps "
+            + "allow it, else jobs, saying why); the same bits on both");
+
     /** The engine asked for (before resolution: {@code mayFallBack} does not apply). */
     public EngineSpec(Engine engine) {
         this(engine, false);
@@ -28,7 +36,7 @@ public record EngineSpec(Engine engine, boolean mayFallBack) {
 
     public EngineSpec {
         if (engine == null) {
-            throw new IllegalArgumentException("--engine: give collective, jobs or auto");
+            throw new IllegalArgumentException(ENGINE.flag() + ": give collective, jobs or auto");
         }
     }
 
@@ -47,7 +55,7 @@ public record EngineSpec(Engine engine, boolean mayFallBack) {
             return optimizer.id() + " keeps its line search on the jobs engine";
         }
         if (loop.localSteps() > 1) {
-            return "--local-steps " + loop.localSteps() + " averages its rounds on the jobs engine";
+            return LoopSpec.LOCAL_STEPS.flag() + " " + loop.localSteps() + " averages its rounds on the jobs engine";
         }
         return null;
     }
@@ -62,7 +70,7 @@ public record EngineSpec(Engine engine, boolean mayFallBack) {
             return null;
         }
         String what = optimizer.fullBatchOnly() ? "gradient steps (sgd, momentum, nesterov, adam or adamw)"
-                : "one synchronous step at a time (--local-steps 1)";
-        return "--engine collective runs " + what + ": " + why + "; use --engine jobs or auto";
+                : "one synchronous step at a time (" + LoopSpec.LOCAL_STEPS.flag() + " 1)";
+        return ENGINE.flag() + " collective runs " + what + ": " + why + "; use " + ENGINE.flag() + " jobs or auto";
     }
 }

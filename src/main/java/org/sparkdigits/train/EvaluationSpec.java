@@ -12,10 +12,39 @@ package org.sparkdigits.train;
  */
 public record EvaluationSpec(int holdout, int validation, int evalEvery, int earlyStopping) {
 
+    /** {@code --holdout}. */
+    public static final Setting<EvaluationSpec> HOLDOUT = Setting.<EvaluationSpec>of(
+            "holdout", "N", "0", Setting.Kind.INTEGER,
+            "hold N training rows out (chosen with --seed) and report accuracy on them")
+            .recorded(Setting.Recorded.RUN, e -> e.holdout())
+            .between(0, Integer.MAX_VALUE);
+
+    /** {@code --validation}. */
+    public static final Setting<EvaluationSpec> VALIDATION = Setting.<EvaluationSpec>of(
+            "validation", "N", "0", Setting.Kind.INTEGER,
+            "hold N training rows out (with --seed) and evaluate them every epoch")
+            .recorded(Setting.Recorded.RUN, e -> e.validation())
+            .between(0, Integer.MAX_VALUE);
+
+    /** {@code --eval-every}. */
+    public static final Setting<EvaluationSpec> EVAL_EVERY = Setting.<EvaluationSpec>of(
+            "eval-every", "N", "0", Setting.Kind.INTEGER,
+            "evaluate validation/test every N steps (0: full batch every --log-every, mini-batch at epoch ends only)")
+            .recorded(Setting.Recorded.MODEL, e -> e.evalEvery())
+            .between(0, Integer.MAX_VALUE);
+
+    /** {@code --early-stopping}. */
+    public static final Setting<EvaluationSpec> EARLY_STOPPING = Setting.<EvaluationSpec>of(
+            "early-stopping", "P", "0", Setting.Kind.INTEGER,
+            "stop after P evaluations without a better validation loss and keep the best weights (0: off; needs "
+            + "--validation)")
+            .recorded(Setting.Recorded.RUN, e -> e.earlyStopping())
+            .between(0, Integer.MAX_VALUE);
+
     public EvaluationSpec {
-        Check.between("--holdout", holdout, 0, Integer.MAX_VALUE);
-        Check.between("--validation", validation, 0, Integer.MAX_VALUE);
-        Check.between("--eval-every", evalEvery, 0, Integer.MAX_VALUE);
-        Check.between("--early-stopping", earlyStopping, 0, Integer.MAX_VALUE);
+        HOLDOUT.check(holdout);
+        VALIDATION.check(validation);
+        EVAL_EVERY.check(evalEvery);
+        EARLY_STOPPING.check(earlyStopping);
     }
 }

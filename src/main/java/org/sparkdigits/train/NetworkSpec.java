@@ -15,8 +15,34 @@ import org.sparkdigits.core.network.NetworkShape;
  */
 public record NetworkSpec(int hidden, Activation activation, Initializer init, KernelKind kernel) {
 
+    /** {@code --hidden}. */
+    public static final Setting<NetworkSpec> HIDDEN = Setting.<NetworkSpec>of("hidden", "H", "10", Setting.Kind.INTEGER,
+            "hidden units (1-4096)")
+            .recorded(Setting.Recorded.RUN, n -> n.hidden())
+            .between(1, NetworkShape.MAX_HIDDEN);
+
+    /** {@code --activation}. */
+    public static final Setting<NetworkSpec> ACTIVATION = Setting.<NetworkSpec>of(
+            "activation", "relu|sigmoid", "relu", Setting.Kind.CHOICE,
+            "hidden-layer activation")
+            .recorded(Setting.Recorded.RUN, n -> n.activation().id());
+
+    /** {@code --kernel}. */
+    public static final Setting<NetworkSpec> KERNEL = Setting.<NetworkSpec>of(
+            "kernel", "simd|float|sparse|ojalgo", "simd", Setting.Kind.CHOICE,
+            "gradient kernel: simd (zero pixels skipped, Vector API), float (the same with the first layer in single "
+            + "precision: faster at large H), sparse (simd in plain loops, bit-identical) or ojalgo (dense ojAlgo "
+            + "products, the reference)")
+            .recorded(Setting.Recorded.RUN, n -> n.kernel().id());
+
+    /** {@code --init}. */
+    public static final Setting<NetworkSpec> INIT = Setting.<NetworkSpec>of(
+            "init", "he|xavier|seed", "he", Setting.Kind.CHOICE,
+            "weight initialisation: he, xavier (scaled uniform) or seed (the notebooks' U(-0.5,0.5))")
+            .recorded(Setting.Recorded.RUN, n -> n.init().id());
+
     public NetworkSpec {
-        Check.between("--hidden", hidden, 1, NetworkShape.MAX_HIDDEN);
+        HIDDEN.check(hidden);
     }
 
     /** The 784-H-10 shape. */

@@ -15,10 +15,33 @@ import org.sparkdigits.core.loss.LabelSmoothing;
  */
 public record RegularizationSpec(double l2, double dropout, double labelSmoothing, DistillationSpec distillation) {
 
+    /** {@code --l2}. */
+    public static final Setting<RegularizationSpec> L2 = Setting.<RegularizationSpec>of(
+            "l2", "LAMBDA", "0", Setting.Kind.NUMBER,
+            "L2 penalty (lambda/2)|W|^2 on the weights, not the biases; adamw: decoupled weight decay")
+            .recorded(Setting.Recorded.RUN, r -> r.l2())
+            .in(0, true, Double.POSITIVE_INFINITY, false);
+
+    /** {@code --dropout}. */
+    public static final Setting<RegularizationSpec> DROPOUT = Setting.<RegularizationSpec>of(
+            "dropout", "P", "0", Setting.Kind.NUMBER,
+            "drop each hidden unit with probability P in every training step (inverted dropout; not with lbfgs/cg); "
+            + "gradcheck: check the network with one step's masks")
+            .recorded(Setting.Recorded.RUN, r -> r.dropout())
+            .in(0, true, 1, false);
+
+    /** {@code --label-smoothing}. */
+    public static final Setting<RegularizationSpec> LABEL_SMOOTHING = Setting.<RegularizationSpec>of(
+            "label-smoothing", "EPS", "0", Setting.Kind.NUMBER,
+            "train against (1-EPS)*one-hot + EPS/10 instead of the one-hot labels (the reported training loss is the "
+            + "smoothed one; evaluations use the plain one)")
+            .recorded(Setting.Recorded.RUN, r -> r.labelSmoothing())
+            .in(0, true, 1, false);
+
     public RegularizationSpec {
-        Check.in("--l2", l2, 0, true, Double.POSITIVE_INFINITY, false);
-        Check.in("--dropout", dropout, 0, true, 1, false);
-        Check.in("--label-smoothing", labelSmoothing, 0, true, 1, false);
+        L2.check(l2);
+        DROPOUT.check(dropout);
+        LABEL_SMOOTHING.check(labelSmoothing);
         java.util.Objects.requireNonNull(distillation, "distillation");
     }
 

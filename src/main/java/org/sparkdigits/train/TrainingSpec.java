@@ -18,16 +18,16 @@ public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, Schedul
         }
         checkBatches(kind, loop.batchSize());
         if (checkpoints.enabled() && kind.fullBatchOnly()) {
-            throw new IllegalArgumentException("--checkpoint-dir: checkpoints are for sgd, momentum, nesterov, adam and "
+            throw new IllegalArgumentException(CheckpointSpec.CHECKPOINT_DIR.flag() + ": checkpoints are for sgd, momentum, nesterov, adam and "
                     + "adamw; " + kind.id() + " keeps line-search state that is not checkpointed");
         }
         if (regularization.dropout() > 0 && kind.fullBatchOnly()) {
-            throw new IllegalArgumentException("--dropout draws new masks every step, which the line search of --optimizer "
+            throw new IllegalArgumentException(RegularizationSpec.DROPOUT.flag() + " draws new masks every step, which the line search of " + OptimizerSpec.OPTIMIZER.flag() + " "
                     + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
         }
         if (augment.onTheFly() && kind.fullBatchOnly()) {
-            throw new IllegalArgumentException("--augment-on-the-fly draws new distortions every epoch, which the line "
-                    + "search of --optimizer " + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
+            throw new IllegalArgumentException(AugmentSpec.AUGMENT_ON_THE_FLY.flag() + " draws new distortions every epoch, which the line "
+                    + "search of " + OptimizerSpec.OPTIMIZER.flag() + " " + kind.id() + " cannot follow: use sgd, momentum, nesterov, adam or adamw");
         }
         if (engine.collective()) {
             String refusal = EngineSpec.refusal(loop, kind);
@@ -44,7 +44,7 @@ public record TrainingSpec(NetworkSpec network, OptimizerSpec optimizer, Schedul
      */
     public static void checkBatches(Optimizer.Kind kind, int batchSize) {
         if (kind.fullBatchOnly() && batchSize > 0) {
-            throw new IllegalArgumentException("--optimizer " + kind.id() + " is a full-batch method: drop --batch-size (or "
+            throw new IllegalArgumentException(OptimizerSpec.OPTIMIZER.flag() + " " + kind.id() + " is a full-batch method: drop " + LoopSpec.BATCH_SIZE.flag() + " (or "
                     + "use sgd, momentum, nesterov, adam or adamw)");
         }
     }

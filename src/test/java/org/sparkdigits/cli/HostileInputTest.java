@@ -21,6 +21,7 @@ import java.util.zip.GZIPOutputStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdigits.testing.SparkTestSession;
@@ -175,6 +176,7 @@ class HostileInputTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void gradcheckOfTheLargestNetworkChecksASample() {
         CliRun r = run("gradcheck", "--data", data.toString(), "--hidden", "4096", "--rows", "1");
