@@ -126,7 +126,7 @@ public final class DigitTrainer {
             run = run.with(new CheckpointSpec(ck.dir(), ck.every(), true));
         }
         TrainingRun.Outcome o = TrainingRun.run(spark, run, new TrainingRun.Recorded(TrainOption.recorded(run),
-                TrainOption.outsideFingerprint()), frames, listener);
+                TrainOption.outsideFingerprint(), TrainOption.changed(run)), frames, listener);
         DigitModel model = new DigitModel(o.model(), o.report(), o.charts());
         if (run.data().out() != null) {
             model.save(run.data().out(), conf);

@@ -6,9 +6,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.Function;
 
 import org.sparkdigits.train.AugmentSpec;
+import org.sparkdigits.train.Check;
 import org.sparkdigits.train.CheckpointSpec;
 import org.sparkdigits.train.DataSpec;
 import org.sparkdigits.train.DistillationSpec;
@@ -118,6 +120,46 @@ public enum TrainOption {
             }
         }
         return m;
+    }
+
+    /**
+     * The recorded options whose value in {@code spec} is not their default, as the command line writes them
+     * ({@code --hidden 128 --batch-size 128 --optimizer adamw --augment-on-the-fly}), in the command line's order; empty
+     * for the defaults. The log's account of a run's settings, and a command line that trains it again.
+     */
+    public static String changed(TrainingSpec spec) {
+        StringJoiner line = new StringJoiner(" ");
+        for (TrainOption o : values()) {
+            Object v = o.recorded() == Setting.Recorded.NO ? null : o.value.apply(spec);
+            if (v != null && !o.isDefault(v)) {
+                line.add(o.kind() == Setting.Kind.FLAG ? o.flag() : o.flag() + " " + written(v));
+            }
+        }
+        return line.toString();
+    }
+
+    private boolean isDefault(Object v) {
+        String d = defaultValue();
+        if (d == null) {
+            return false;
+        }
+        return switch (kind()) {
+            case INTEGER, LONG -> v instanceof Number n && n.longValue() == Long.parseLong(d);
+            case NUMBER -> v instanceof Number n && n.doubleValue() == Double.parseDouble(d);
+            case FLAG -> v.equals(Boolean.parseBoolean(d));
+            default -> written(v).equalsIgnoreCase(d);
+        };
+    }
+
+    /** A recorded value as the command line takes it: {@code 0.05}, {@code 1} for 1.0, a list joined by commas. */
+    private static String written(Object v) {
+        if (v instanceof Double d) {
+            return Check.format(d);
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            return String.join(",", c.stream().map(String::valueOf).toList());
+        }
+        return String.valueOf(v);
     }
 
     /** The recorded options that the checkpoints' fingerprint leaves out ({@link Recorded#MODEL}). */

@@ -3,9 +3,11 @@ package org.sparkdigits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -123,6 +125,13 @@ class TrainOptionReachTest {
                 assertNotEquals(TrainOption.recorded(a).get(option.key()), recorded.get(option.key()),
                         option.flag() + " " + sample.value() + " is recorded as it was set");
             }
+            // the log's options line names it exactly when it is recorded, and trains the same run again
+            List<String> changed = List.of(TrainOption.changed(b).split(" "));
+            assertEquals(option.recorded() != Setting.Recorded.NO, changed.contains(option.flag()),
+                    option.flag() + " in the options line: " + changed);
+            assertFalse(List.of(TrainOption.changed(a).split(" ")).contains(option.flag()), "not set: " + option.flag());
+            assertEquals(TrainOption.recorded(b), TrainOption.recorded(fromLine(TrainOption.changed(b))),
+                    "the options line of " + option.flag() + " " + sample.value() + ": " + TrainOption.changed(b));
             assertEquals(option.recorded() == Setting.Recorded.MODEL, TrainOption.outsideFingerprint()
                     .contains(option.key()), option.flag() + " in the fingerprint exactly when RUN");
             if (option == TrainOption.DATA || option == TrainOption.HOLDOUT) {
@@ -132,6 +141,23 @@ class TrainOptionReachTest {
             TrainingSpec fromDefaults = DigitTrainer.builder().defaults(withNeeds(option, sample), "test").build().spec();
             assertEquals(b, fromDefaults, option.flag() + " from a defaults file");
         });
+    }
+
+    @Test
+    void theDefaultsChangeNothing() {
+        assertEquals("", TrainOption.changed(DigitTrainer.builder().build().spec()));
+    }
+
+    /** The spec of a command line such as {@code --hidden 11 --augment-on-the-fly}. */
+    private static TrainingSpec fromLine(String line) {
+        DigitTrainer.Builder b = DigitTrainer.builder();
+        String[] words = line.isEmpty() ? new String[0] : line.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            TrainOption o = TrainOption.byKey(words[i]);
+            assertNotNull(o, words[i]);
+            b.set(o, o.kind() == Setting.Kind.FLAG ? "true" : words[++i]);
+        }
+        return b.build().spec();
     }
 
     /**

@@ -73,9 +73,10 @@ public final class TrainingRun {
 
     /**
      * What a run records of its options (from the option registry): model.json's {@code training}, under the options'
-     * names, and the keys of it that the checkpoints' fingerprint leaves out.
+     * names, the keys of it that the checkpoints' fingerprint leaves out, and the options not at their defaults as the
+     * command line writes them, for the log.
      */
-    public record Recorded(Map<String, Object> options, java.util.Set<String> outsideFingerprint) {
+    public record Recorded(Map<String, Object> options, java.util.Set<String> outsideFingerprint, String changed) {
     }
 
     /**
@@ -201,9 +202,8 @@ public final class TrainingRun {
         LoopSpec loop = spec.loop();
         Activation activation = spec.network().activation();
         Parameters initial = spec.network().init().initialize(spec.network().shape(), loop.seed());
-        LOG.info("training {} {} network: {}, lr {} ({} schedule), l2 {}, init {}, seed {}", spec.network().shape(),
-                activation.id(), describe(spec), spec.schedule().lr(), spec.schedule().kind().id(),
-                spec.regularization().l2(), spec.network().init().id(), loop.seed());
+        LOG.info("training {} {} network: {}; options: {}", spec.network().shape(), activation.id(), describe(spec),
+                recorded.changed().isEmpty() ? "the defaults" : recorded.changed());
         Map<String, Object> settings = settings(recorded.options(), sets.source(), sets.testSource(), sets.partitions(),
                 sets.train().rows(), distillation == null ? null : Teachers.settings(spec.regularization().distillation(),
                         distillation));
@@ -487,7 +487,7 @@ public final class TrainingRun {
         return m;
     }
 
-    /** The steps in words, for the log. */
+    /** The steps in words, for the log (the values beside it: {@code Recorded.changed}). */
     static String describe(TrainingSpec s) {
         LoopSpec loop = s.loop();
         String kind = s.optimizer().kind().id();
@@ -496,22 +496,14 @@ public final class TrainingRun {
                 + (loop.localSteps() > 1 ? ", " + loop.localSteps() + " local steps" : "")
                 : kind + ", " + loop.iterations() + " full-batch iterations";
         if (s.augment().onTheFly()) {
-            var d = s.augment().distortion();
-            base += String.format(Locale.ROOT, ", fresh distortions every %s (rotation %s, scale %s, shear %s, shift %s, "
-                    + "alpha %s%s, sigma %s)", loop.miniBatch() ? "epoch" : "iteration", d.rotation(), d.scale(), d.shear(),
-                    d.shift(), d.alpha(), d.elastic() == org.sparkdigits.augment.Distortion.ElasticScale.SIMARD
-                            ? " (Simard's scale)" : "", d.sigma());
-        }
-        if (s.regularization().labelSmoothing() > 0) {
-            base += ", label smoothing " + s.regularization().labelSmoothing();
+            base += ", fresh distortions every " + (loop.miniBatch() ? "epoch" : "iteration");
         }
         if (s.regularization().distillation().active()) {
-            var d = s.regularization().distillation();
-            base += String.format(Locale.ROOT, ", distilled from %d teacher%s (temperature %s, weight %s)",
-                    d.teachers().size(), d.teachers().size() == 1 ? "" : "s", d.temperature(), d.weight());
+            int n = s.regularization().distillation().teachers().size();
+            base += ", distilled from " + n + " teacher" + (n == 1 ? "" : "s");
         }
         if (s.optimizer().averaged()) {
-            base += ", evaluated on the moving average of the weights (decay " + s.optimizer().ema() + ")";
+            base += ", evaluated on the moving average of the weights";
         }
         return base;
     }
