@@ -49,12 +49,23 @@ public final class DigitModel {
         this.charts = Map.copyOf(charts);
     }
 
-    /** A model of these weights, without a training report. */
+    /**
+     * A model of these weights, without a training report.
+     *
+     * @param model the weights, activation and settings
+     * @return the model, ready to score
+     */
     public static DigitModel of(Model model) {
         return new DigitModel(model, null, Map.of());
     }
 
-    /** The model directory {@code dir} (written by {@code train} or {@link #save}), read strictly. */
+    /**
+     * The model directory {@code dir} (written by {@code train} or {@link #save}), read strictly.
+     *
+     * @param dir the model directory, on any Hadoop file system
+     * @return the model, with its report and charts when they are there
+     * @throws org.sparkdigits.model.ModelException naming the file and what is wrong with it
+     */
     public static DigitModel load(String dir) {
         return load(dir, configuration());
     }
@@ -63,6 +74,11 @@ public final class DigitModel {
      * The same with the file systems of {@code conf}. The weights and model.json are read strictly; the report and
      * charts when they are there and readable (scoring needs neither; a damaged history.csv is a warning), so that
      * {@link #save} writes them again.
+     *
+     * @param dir  the model directory
+     * @param conf the Hadoop configuration of its file system
+     * @return the model
+     * @throws org.sparkdigits.model.ModelException naming the file and what is wrong with it
      */
     public static DigitModel load(String dir, Configuration conf) {
         Model model = ModelStore.read(dir, conf);
@@ -82,12 +98,19 @@ public final class DigitModel {
     /**
      * Writes the model directory {@code dir} (the weights, model.json, metrics.json, history.csv and, for a model just
      * trained, the charts) atomically: a directory is replaced only when it is a model directory.
+     *
+     * @param dir the model directory to write, on any Hadoop file system
      */
     public void save(String dir) {
         save(dir, configuration());
     }
 
-    /** The same with the file systems of {@code conf}. */
+    /**
+     * The same with the file systems of {@code conf}.
+     *
+     * @param dir  the model directory to write
+     * @param conf the Hadoop configuration of its file system
+     */
     public void save(String dir, Configuration conf) {
         if (report == null) {
             ModelStore.write(dir, conf, model, Map.of(), java.util.List.of(org.sparkdigits.report.HistoryRow.HEADER), charts);
@@ -96,22 +119,45 @@ public final class DigitModel {
         }
     }
 
-    /** {@code frame} with {@code prediction} (int, 0-9) and {@code probability} (array of 10 doubles) appended. */
+    /**
+     * {@code frame} with {@code prediction} (int, 0-9) and {@code probability} (array of 10 doubles) appended.
+     *
+     * @param frame rows with the pixels as 784 columns (Kaggle's layout) or an array column {@code pixels}
+     * @return the rows with their predictions, lazily (a Spark transformation)
+     */
     public Dataset<Row> transform(Dataset<Row> frame) {
         return Scoring.transform(frame, model, null);
     }
 
-    /** The same, the pixels read from the column {@code pixelsCol}. */
+    /**
+     * The same, the pixels read from the column {@code pixelsCol}.
+     *
+     * @param frame     rows with an array (or vector) column of 784 pixels
+     * @param pixelsCol that column's name
+     * @return the rows with their predictions
+     */
     public Dataset<Row> transform(Dataset<Row> frame, String pixelsCol) {
         return Scoring.transform(frame, model, pixelsCol);
     }
 
-    /** Accuracy, mean loss, confusion matrix and per-class precision and recall on the labelled rows of {@code frame}. */
+    /**
+     * Accuracy, mean loss, confusion matrix and per-class precision and recall on the labelled rows of {@code frame}.
+     *
+     * @param frame labelled rows, in a layout {@link #transform(Dataset)} takes, with a {@code label} column
+     * @return the scores
+     */
     public DigitScores evaluate(Dataset<Row> frame) {
         return new DigitScores(Scoring.evaluate(frame, model, null, null));
     }
 
-    /** The same with other column names ({@code null}: the defaults). */
+    /**
+     * The same with other column names ({@code null}: the defaults).
+     *
+     * @param frame     labelled rows
+     * @param labelCol  the label column's name
+     * @param pixelsCol the pixels column's name
+     * @return the scores
+     */
     public DigitScores evaluate(Dataset<Row> frame, String labelCol, String pixelsCol) {
         return new DigitScores(Scoring.evaluate(frame, model, labelCol, pixelsCol));
     }
@@ -120,8 +166,10 @@ public final class DigitModel {
      * Accuracy, loss, confusion and per-class figures on the labelled digits of {@code path}: a file, directory or glob
      * on any Hadoop file system, in any format ({@code ./submit.sh evaluate}).
      *
+     * @param path     the labelled digits
      * @param format   auto (detect each file's), csv, libsvm, parquet or idx
      * @param onBadRow fail (stop at the first malformed row, naming it) or skip (drop and count)
+     * @return the scores
      */
     public DigitScores evaluate(String path, String format, String onBadRow) {
         return new DigitScores(Scoring.evaluate(session(), path, InputFormat.parse(format), OnBadRow.parse(onBadRow), model));
@@ -130,6 +178,11 @@ public final class DigitModel {
     /**
      * The predicted digit of every row of {@code path}, in input order ({@code ./submit.sh predict --data}), and the
      * accuracy when the input is labelled.
+     *
+     * @param path     digits, labelled or not: a file, directory or glob on any Hadoop file system
+     * @param format   auto, csv, libsvm, parquet or idx
+     * @param onBadRow fail or skip
+     * @return the predictions in input order, with the accuracy when labelled
      */
     public Predictions.Result predict(String path, String format, String onBadRow) {
         return Scoring.predict(session(), path, InputFormat.parse(format), OnBadRow.parse(onBadRow), model);
@@ -138,6 +191,9 @@ public final class DigitModel {
     /**
      * The digit in a photo or scan ({@code ./submit.sh predict --image}), prepared as MNIST was made ({@link DigitImage}):
      * its 28x28 pixels, the predicted digit and the ten probabilities. No Spark.
+     *
+     * @param image a photo or scan of one digit, dark on light or light on dark
+     * @return what the model saw and what it read
      */
     public ImagePrediction predict(BufferedImage image) {
         byte[] pixels = DigitImage.toMnist(image);
@@ -152,6 +208,7 @@ public final class DigitModel {
      * A digit read from an image.
      *
      * @param pixels        the 784 pixels the model saw (0-255, ink high)
+     * @param digit         the predicted digit, 0-9
      * @param probabilities the ten softmax outputs
      */
     public record ImagePrediction(byte[] pixels, int digit, double[] probabilities) {
@@ -162,6 +219,7 @@ public final class DigitModel {
      * {@code probabilities} [N x 10] and {@code prediction} [N].
      *
      * @param doublePrecision the weights as trained (float64), else float32 throughout
+     * @return the ONNX model's bytes (a .onnx file)
      */
     public byte[] onnx(boolean doublePrecision) {
         return OnnxExport.toOnnx(model, doublePrecision);
@@ -177,20 +235,38 @@ public final class DigitModel {
         throw new IllegalStateException("this needs a running SparkSession (SparkSession.builder().getOrCreate())");
     }
 
-    /** The run's history and metrics (what history.csv and metrics.json hold), or {@code null} if it has none. */
+    /**
+     * The run's history and metrics.
+     *
+     * @return what history.csv and metrics.json hold, or {@code null} for a model without a report
+     */
     public TrainingReport report() {
         return report;
     }
 
-    /** The weights, activation and training settings. */
+    /**
+     * The weights, activation and training settings.
+     *
+     * @return what model.safetensors and model.json hold
+     */
     public Model model() {
         return model;
     }
 
+    /**
+     * The weights.
+     *
+     * @return W1 [H x 784], b1 [H], W2 [10 x H], b2 [10] in one flat vector
+     */
     public Parameters parameters() {
         return model.parameters();
     }
 
+    /**
+     * The hidden layer's activation.
+     *
+     * @return relu or sigmoid
+     */
     public Activation activation() {
         return model.activation();
     }

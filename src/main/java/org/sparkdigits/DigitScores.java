@@ -16,37 +16,50 @@ public final class DigitScores {
         this.sums = Objects.requireNonNull(sums, "sums");
     }
 
-    /** The rows scored. */
+    /** {@return the rows scored} */
     public long count() {
         return sums.count();
     }
 
-    /** The rows whose predicted digit is their label. */
+    /** {@return the rows whose predicted digit is their label} */
     public long correct() {
         return sums.correct();
     }
 
-    /** {@code correct() / count()}; NaN for no rows. */
+    /** {@return {@code correct() / count()}; NaN for no rows} */
     public double accuracy() {
         return sums.accuracy();
     }
 
-    /** The mean cross-entropy of the rows' labels under the model; NaN for no rows. */
+    /** {@return the mean cross-entropy of the rows' labels under the model; NaN for no rows} */
     public double meanLoss() {
         return sums.meanLoss();
     }
 
-    /** The rows of digit {@code label} predicted as {@code predicted} (each 0-9). */
+    /**
+     * {@return the rows of digit {@code label} predicted as {@code predicted}}
+     *
+     * @param label     the true digit, 0-9
+     * @param predicted the predicted digit, 0-9
+     */
     public long confusion(int label, int predicted) {
         return sums.confusion(label, predicted);
     }
 
-    /** Of the rows predicted as {@code digit}, the fraction that are {@code digit}; NaN if none was predicted. */
+    /**
+     * {@return of the rows predicted as {@code digit}, the fraction that are {@code digit}; NaN if none was predicted}
+     *
+     * @param digit 0-9
+     */
     public double precision(int digit) {
         return sums.precision(digit);
     }
 
-    /** Of the rows of {@code digit}, the fraction predicted as {@code digit}; NaN if there were none. */
+    /**
+     * {@return of the rows of {@code digit}, the fraction predicted as {@code digit}; NaN if there were none}
+     *
+     * @param digit 0-9
+     */
     public double recall(int digit) {
         return sums.recall(digit);
     }

@@ -70,12 +70,12 @@ public final class DigitTrainer {
         this.listener = b.listener();
     }
 
-    /** A builder with every option at its default. */
+    /** {@return a builder with every option at its default} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The validated configuration. */
+    /** {@return the validated configuration} */
     public TrainingSpec spec() {
         return spec;
     }
@@ -85,12 +85,21 @@ public final class DigitTrainer {
      * pixel783}, a binary column of 784 bytes, or an array column of 784 numbers), with the validation and test sets
      * the builder was given. A missing or mistyped column is named before any Spark job; a bad value (a null, a label
      * outside 0-9, a pixel outside 0-255) fails the load with the row and what is wrong.
+     *
+     * @param train the labelled training rows
+     * @return the trained model, with its report and charts (and written to {@code out(...)} when given)
+     * @throws org.sparkdigits.io.InputException naming the input, row and what is wrong with it
      */
     public DigitModel fit(Dataset<Row> train) {
         return fit(train.sparkSession(), train);
     }
 
-    /** Trains on the files of {@code data(...)} (the default: data/mnist_train.csv, downloaded if missing). */
+    /**
+     * Trains on the files of {@code data(...)} (the default: data/mnist_train.csv, downloaded if missing).
+     *
+     * @return the trained model (written to {@code out(...)} when given)
+     * @throws org.sparkdigits.io.InputException naming the file, line and what is wrong with it
+     */
     public DigitModel fit() {
         SparkSession spark = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
@@ -141,6 +150,8 @@ public final class DigitTrainer {
      * other. With a checkpoint directory, this run takes it ({@link CheckpointLease}: a second run given the same one
      * is refused, naming this one) and holds it until the next {@link #fit} ends, or {@link #release()}, or the JVM
      * exits. {@link #fit} does it too.
+     *
+     * @param conf the Hadoop configuration of the file systems involved
      */
     public void prepare(Configuration conf) {
         resumes = prepare(conf, spec, true);
@@ -222,6 +233,7 @@ public final class DigitTrainer {
         /**
          * The trainer of these options.
          *
+         * @return the trainer, immutable
          * @throws IllegalArgumentException with the command line's message, naming the option, for the first value or
          *                                  combination that is not allowed
          */

@@ -36,56 +36,107 @@ import org.sparkdigits.train.TrainingSpec;
  * docs/cli.md is written from the command line.
  */
 public enum TrainOption {
+    /** {@code --data}, declared in {@link DataSpec#DATA}. */
     DATA(TrainingSpec::data, DataSpec.DATA),
+    /** {@code --test}, declared in {@link DataSpec#TEST}. */
     TEST(TrainingSpec::data, DataSpec.TEST),
+    /** {@code --holdout}, declared in {@link EvaluationSpec#HOLDOUT}. */
     HOLDOUT(TrainingSpec::evaluation, EvaluationSpec.HOLDOUT),
+    /** {@code --out}, declared in {@link DataSpec#OUT}. */
     OUT(TrainingSpec::data, DataSpec.OUT),
+    /** {@code --hidden}, declared in {@link NetworkSpec#HIDDEN}. */
     HIDDEN(TrainingSpec::network, NetworkSpec.HIDDEN),
+    /** {@code --activation}, declared in {@link NetworkSpec#ACTIVATION}. */
     ACTIVATION(TrainingSpec::network, NetworkSpec.ACTIVATION),
+    /** {@code --lr}, declared in {@link ScheduleSpec#LR}. */
     LR(TrainingSpec::schedule, ScheduleSpec.LR),
+    /** {@code --iterations}, declared in {@link LoopSpec#ITERATIONS}. */
     ITERATIONS(TrainingSpec::loop, LoopSpec.ITERATIONS),
+    /** {@code --batch-size}, declared in {@link LoopSpec#BATCH_SIZE}. */
     BATCH_SIZE(TrainingSpec::loop, LoopSpec.BATCH_SIZE),
+    /** {@code --epochs}, declared in {@link LoopSpec#EPOCHS}. */
     EPOCHS(TrainingSpec::loop, LoopSpec.EPOCHS),
+    /** {@code --optimizer}, declared in {@link OptimizerSpec#OPTIMIZER}. */
     OPTIMIZER(TrainingSpec::optimizer, OptimizerSpec.OPTIMIZER),
+    /** {@code --momentum}, declared in {@link OptimizerSpec#MOMENTUM}. */
     MOMENTUM(TrainingSpec::optimizer, OptimizerSpec.MOMENTUM),
+    /** {@code --beta1}, declared in {@link OptimizerSpec#BETA1}. */
     BETA1(TrainingSpec::optimizer, OptimizerSpec.BETA1),
+    /** {@code --beta2}, declared in {@link OptimizerSpec#BETA2}. */
     BETA2(TrainingSpec::optimizer, OptimizerSpec.BETA2),
+    /** {@code --eps}, declared in {@link OptimizerSpec#EPS}. */
     EPS(TrainingSpec::optimizer, OptimizerSpec.EPS),
+    /** {@code --ema}, declared in {@link OptimizerSpec#EMA}. */
     EMA(TrainingSpec::optimizer, OptimizerSpec.EMA),
+    /** {@code --l2}, declared in {@link RegularizationSpec#L2}. */
     L2(TrainingSpec::regularization, RegularizationSpec.L2),
+    /** {@code --dropout}, declared in {@link RegularizationSpec#DROPOUT}. */
     DROPOUT(TrainingSpec::regularization, RegularizationSpec.DROPOUT),
+    /** {@code --label-smoothing}, declared in {@link RegularizationSpec#LABEL_SMOOTHING}. */
     LABEL_SMOOTHING(TrainingSpec::regularization, RegularizationSpec.LABEL_SMOOTHING),
+    /** {@code --teacher}, declared in {@link DistillationSpec#TEACHER}. */
     TEACHER(s -> s.regularization().distillation(), DistillationSpec.TEACHER),
+    /** {@code --distill-temperature}, declared in {@link DistillationSpec#DISTILL_TEMPERATURE}. */
     DISTILL_TEMPERATURE(s -> s.regularization().distillation(), DistillationSpec.DISTILL_TEMPERATURE),
+    /** {@code --distill-weight}, declared in {@link DistillationSpec#DISTILL_WEIGHT}. */
     DISTILL_WEIGHT(s -> s.regularization().distillation(), DistillationSpec.DISTILL_WEIGHT),
+    /** {@code --schedule}, declared in {@link ScheduleSpec#SCHEDULE}. */
     SCHEDULE(TrainingSpec::schedule, ScheduleSpec.SCHEDULE),
+    /** {@code --warmup}, declared in {@link ScheduleSpec#WARMUP}. */
     WARMUP(TrainingSpec::schedule, ScheduleSpec.WARMUP),
+    /** {@code --decay-every}, declared in {@link ScheduleSpec#DECAY_EVERY}. */
     DECAY_EVERY(TrainingSpec::schedule, ScheduleSpec.DECAY_EVERY),
+    /** {@code --decay-rate}, declared in {@link ScheduleSpec#DECAY_RATE}. */
     DECAY_RATE(TrainingSpec::schedule, ScheduleSpec.DECAY_RATE),
+    /** {@code --validation}, declared in {@link EvaluationSpec#VALIDATION}. */
     VALIDATION(TrainingSpec::evaluation, EvaluationSpec.VALIDATION),
+    /** {@code --eval-every}, declared in {@link EvaluationSpec#EVAL_EVERY}. */
     EVAL_EVERY(TrainingSpec::evaluation, EvaluationSpec.EVAL_EVERY),
+    /** {@code --early-stopping}, declared in {@link EvaluationSpec#EARLY_STOPPING}. */
     EARLY_STOPPING(TrainingSpec::evaluation, EvaluationSpec.EARLY_STOPPING),
+    /** {@code --local-steps}, declared in {@link LoopSpec#LOCAL_STEPS}. */
     LOCAL_STEPS(TrainingSpec::loop, LoopSpec.LOCAL_STEPS),
+    /** {@code --engine}, declared in {@link EngineSpec#ENGINE}. */
     ENGINE(TrainingSpec::engine, EngineSpec.ENGINE),
+    /** {@code --kernel}, declared in {@link NetworkSpec#KERNEL}. */
     KERNEL(TrainingSpec::network, NetworkSpec.KERNEL),
+    /** {@code --init}, declared in {@link NetworkSpec#INIT}. */
     INIT(TrainingSpec::network, NetworkSpec.INIT),
+    /** {@code --seed}, declared in {@link LoopSpec#SEED}. */
     SEED(TrainingSpec::loop, LoopSpec.SEED),
+    /** {@code --partitions}, declared in {@link DataSpec#PARTITIONS}. */
     PARTITIONS(TrainingSpec::data, DataSpec.PARTITIONS),
+    /** {@code --log-every}, declared in {@link LoopSpec#LOG_EVERY}. */
     LOG_EVERY(TrainingSpec::loop, LoopSpec.LOG_EVERY),
+    /** {@code --on-bad-row}, declared in {@link DataSpec#ON_BAD_ROW}. */
     ON_BAD_ROW(TrainingSpec::data, DataSpec.ON_BAD_ROW),
+    /** {@code --checkpoint-dir}, declared in {@link CheckpointSpec#CHECKPOINT_DIR}. */
     CHECKPOINT_DIR(TrainingSpec::checkpoints, CheckpointSpec.CHECKPOINT_DIR),
+    /** {@code --checkpoint-every}, declared in {@link CheckpointSpec#CHECKPOINT_EVERY}. */
     CHECKPOINT_EVERY(TrainingSpec::checkpoints, CheckpointSpec.CHECKPOINT_EVERY),
+    /** {@code --resume}, declared in {@link CheckpointSpec#RESUME}. */
     RESUME(TrainingSpec::checkpoints, CheckpointSpec.RESUME),
+    /** {@code --format}, declared in {@link DataSpec#FORMAT}. */
     FORMAT(TrainingSpec::data, DataSpec.FORMAT),
+    /** {@code --rotation}, declared in {@link AugmentSpec#ROTATION}. */
     ROTATION(TrainingSpec::augment, AugmentSpec.ROTATION),
+    /** {@code --scale}, declared in {@link AugmentSpec#SCALE}. */
     SCALE(TrainingSpec::augment, AugmentSpec.SCALE),
+    /** {@code --shear}, declared in {@link AugmentSpec#SHEAR}. */
     SHEAR(TrainingSpec::augment, AugmentSpec.SHEAR),
+    /** {@code --shift}, declared in {@link AugmentSpec#SHIFT}. */
     SHIFT(TrainingSpec::augment, AugmentSpec.SHIFT),
+    /** {@code --alpha}, declared in {@link AugmentSpec#ALPHA}. */
     ALPHA(TrainingSpec::augment, AugmentSpec.ALPHA),
+    /** {@code --sigma}, declared in {@link AugmentSpec#SIGMA}. */
     SIGMA(TrainingSpec::augment, AugmentSpec.SIGMA),
+    /** {@code --elastic-scale}, declared in {@link AugmentSpec#ELASTIC_SCALE}. */
     ELASTIC_SCALE(TrainingSpec::augment, AugmentSpec.ELASTIC_SCALE),
+    /** {@code --augment-on-the-fly}, declared in {@link AugmentSpec#AUGMENT_ON_THE_FLY}. */
     AUGMENT_ON_THE_FLY(TrainingSpec::augment, AugmentSpec.AUGMENT_ON_THE_FLY),
+    /** {@code --storage-level}, declared in {@link DataSpec#STORAGE_LEVEL}. */
     STORAGE_LEVEL(TrainingSpec::data, DataSpec.STORAGE_LEVEL),
+    /** {@code --mirror}, declared in {@link DataSpec#MIRROR}. */
     MIRROR(TrainingSpec::data, DataSpec.MIRROR);
 
     private final Setting<?> setting;
@@ -97,11 +148,12 @@ public enum TrainOption {
         this.value = s -> setting.valueIn(part.apply(s));
     }
 
-    /** The declaration, in its spec record. */
+    /** {@return the declaration, in its spec record} */
     public Setting<?> setting() {
         return setting;
     }
 
+    /** {@return where a run records this option} */
     public Setting.Recorded recorded() {
         return setting.recorded();
     }
@@ -110,6 +162,9 @@ public enum TrainOption {
      * What a run of {@code spec} records (model.json's {@code training}, under the options' names, in their order): each
      * recorded option's value where it applies. The run puts in what only it knows: the data's source, the partitions
      * and teachers it used, the rows it trained on.
+     *
+     * @param spec a validated spec
+     * @return option names to recorded values, in the command line's order
      */
     public static Map<String, Object> recorded(TrainingSpec spec) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -126,6 +181,9 @@ public enum TrainOption {
      * The recorded options whose value in {@code spec} is not their default, as the command line writes them
      * ({@code --hidden 128 --batch-size 128 --optimizer adamw --augment-on-the-fly}), in the command line's order; empty
      * for the defaults. The log's account of a run's settings, and a command line that trains it again.
+     *
+     * @param spec a validated spec
+     * @return {@code --name value} pairs (a flag alone) separated by spaces
      */
     public static String changed(TrainingSpec spec) {
         StringJoiner line = new StringJoiner(" ");
@@ -162,7 +220,7 @@ public enum TrainOption {
         return String.valueOf(v);
     }
 
-    /** The recorded options that the checkpoints' fingerprint leaves out ({@link Recorded#MODEL}). */
+    /** {@return the recorded options that the checkpoints' fingerprint leaves out ({@link Setting.Recorded#MODEL})} */
     public static Set<String> outsideFingerprint() {
         Set<String> keys = new LinkedHashSet<>();
         for (TrainOption o : values()) {
@@ -173,17 +231,17 @@ public enum TrainOption {
         return keys;
     }
 
-    /** The name without dashes: the defaults file's key. */
+    /** {@return the name without dashes: the defaults file's key} */
     public String key() {
         return setting.name();
     }
 
-    /** {@code --name}. */
+    /** {@return {@code --name}} */
     public String flag() {
         return setting.flag();
     }
 
-    /** The builder method's name: {@code batchSize} for {@code batch-size}. */
+    /** {@return the builder method's name: {@code batchSize} for {@code batch-size}} */
     public String method() {
         StringBuilder m = new StringBuilder();
         for (String part : setting.name().split("-")) {
@@ -192,31 +250,37 @@ public enum TrainOption {
         return m.toString();
     }
 
-    /** The value's placeholder in usage ({@code N}, {@code PATH}), {@code null} for a flag. */
+    /** {@return the value's placeholder in usage ({@code N}, {@code PATH}), {@code null} for a flag} */
     public String label() {
         return setting.label();
     }
 
-    /** The default as written, {@code null} for none. */
+    /** {@return the default as written, {@code null} for none} */
     public String defaultValue() {
         return setting.defaultValue();
     }
 
+    /** {@return how the value is written, and so the builder method's parameter} */
     public Setting.Kind kind() {
         return setting.kind();
     }
 
+    /** {@return the help, as {@code train --help} shows it} */
     public String help() {
         return setting.help();
     }
 
-    /** The option named {@code key} ({@code batch-size} or {@code --batch-size}), or {@code null}. */
+    /**
+     * {@return the option named {@code key}, or {@code null}}
+     *
+     * @param key {@code batch-size} or {@code --batch-size}
+     */
     public static TrainOption byKey(String key) {
         String k = key.startsWith("--") ? key.substring(2) : key;
         return Arrays.stream(values()).filter(o -> o.key().equals(k)).findFirst().orElse(null);
     }
 
-    /** Every option's key. */
+    /** {@return every option's key, in the command line's order} */
     public static List<String> keys() {
         return Arrays.stream(values()).map(TrainOption::key).toList();
     }
