@@ -17,7 +17,6 @@ import org.sparkdigits.model.ModelStore;
 import org.sparkdigits.spark.TrainingRun;
 import org.sparkdigits.train.CheckpointSpec;
 import org.sparkdigits.train.DataSpec;
-import org.sparkdigits.train.TrainingListener;
 import org.sparkdigits.train.TrainingSpec;
 
 /**
@@ -135,7 +134,7 @@ public final class DigitTrainer {
             run = run.with(new CheckpointSpec(ck.dir(), ck.every(), true));
         }
         TrainingRun.Outcome o = TrainingRun.run(spark, run, new TrainingRun.Recorded(TrainOption.recorded(run),
-                TrainOption.outsideFingerprint(), TrainOption.changed(run)), frames, listener);
+                TrainOption.outsideFingerprint(), TrainOption.changed(run)), frames, new ListenerEvents(listener));
         DigitModel model = new DigitModel(o.model(), o.report(), o.charts());
         if (run.data().out() != null) {
             model.save(run.data().out(), conf);

@@ -35,7 +35,6 @@ import org.sparkdigits.train.NetworkSpec;
 import org.sparkdigits.train.OptimizerSpec;
 import org.sparkdigits.train.RegularizationSpec;
 import org.sparkdigits.train.ScheduleSpec;
-import org.sparkdigits.train.TrainingListener;
 import org.sparkdigits.train.TrainingSpec;
 
 /**

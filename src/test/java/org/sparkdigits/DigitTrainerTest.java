@@ -30,13 +30,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdigits.core.loss.Evaluation;
 import org.sparkdigits.io.InputException;
 import org.sparkdigits.report.TrainingReport;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestFormats;
-import org.sparkdigits.train.TrainingListener;
 
 /**
  * The library: {@code fit(DataFrame)} trains the model the command line trains on the same rows, bit for bit, in every
@@ -196,7 +194,7 @@ class DigitTrainerTest {
             }
 
             @Override
-            public void onEvaluation(long step, double epoch, Evaluation v, Evaluation test) {
+            public void onEvaluation(long step, double epoch, DigitScores v, DigitScores test) {
                 evaluations.add(step);
                 assertEquals(50, v.count());
             }

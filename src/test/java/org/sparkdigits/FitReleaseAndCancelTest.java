@@ -45,7 +45,6 @@ import org.sparkdigits.io.InputException;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.train.TrainingCancelledException;
-import org.sparkdigits.train.TrainingListener;
 
 /**
  * A fit releases what it cached however it ends (failures after the load, during training, success, the command

@@ -32,7 +32,7 @@ import org.sparkdigits.report.HistoryRow;
 import org.sparkdigits.train.EarlyStopping;
 import org.sparkdigits.train.History;
 import org.sparkdigits.train.LoopSpec;
-import org.sparkdigits.train.TrainingListener;
+import org.sparkdigits.train.TrainingEvents;
 import org.sparkdigits.train.TrainingSpec;
 
 /**
@@ -63,8 +63,8 @@ public final class SparkTrainer {
      * @param fingerprint the run's identity in its checkpoints (see {@link Fingerprint}); needed with checkpoints
      * @param listener    told of every step, evaluation and epoch
      */
-    public record Monitors(Monitor validation, Monitor test, String fingerprint, TrainingListener listener) {
-        public static final Monitors NONE = new Monitors(null, null, "", TrainingListener.NONE);
+    public record Monitors(Monitor validation, Monitor test, String fingerprint, TrainingEvents listener) {
+        public static final Monitors NONE = new Monitors(null, null, "", TrainingEvents.NONE);
     }
 
     /**

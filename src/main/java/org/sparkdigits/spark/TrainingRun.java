@@ -40,7 +40,7 @@ import org.sparkdigits.train.Engine;
 import org.sparkdigits.train.EngineSpec;
 import org.sparkdigits.train.LoopSpec;
 import org.sparkdigits.train.TrainingCancelledException;
-import org.sparkdigits.train.TrainingListener;
+import org.sparkdigits.train.TrainingEvents;
 import org.sparkdigits.train.TrainingSpec;
 
 /**
@@ -48,7 +48,7 @@ import org.sparkdigits.train.TrainingSpec;
  * rows (files or a DataFrame) into cached blocks, hold out the holdout and validation rows, load the test set, train
  * ({@link SparkTrainer}), evaluate the final weights on every set, and make the metrics, the history and the charts.
  *
- * <p>Each load is announced first (the log and {@link TrainingListener#onLoad}: what, from where, how big it looks),
+ * <p>Each load is announced first (the log and {@link TrainingEvents#onLoad}: what, from where, how big it looks),
  * before its first Spark job. Whatever ends the run (success, a failure, a cancellation) it releases what it cached;
  * an interrupt of its thread or a cancellation of its Spark job ends it with a {@link TrainingCancelledException}.
  */
@@ -105,7 +105,7 @@ public final class TrainingRun {
      * @throws TrainingCancelledException when the thread is interrupted or the run's Spark job is cancelled
      */
     public static Outcome run(SparkSession spark, TrainingSpec spec, Recorded recorded, Frames frames,
-                              TrainingListener listener) {
+                              TrainingEvents listener) {
         Fit fit = new Fit(spark.sparkContext());
         try (HeapWatch heap = new HeapWatch()) {
             return run(spark, spec, recorded, frames, listener, heap, fit);
@@ -172,7 +172,7 @@ public final class TrainingRun {
     }
 
     /** Says what is about to be loaded and how big it looks, then lets a cancellation stop the run before the load. */
-    private static void announce(String what, String line, TrainingListener listener, Fit fit) {
+    private static void announce(String what, String line, TrainingEvents listener, Fit fit) {
         LOG.info("{}", line);
         listener.onLoad(what, line);
         fit.phase = "while loading the " + what;
@@ -193,7 +193,7 @@ public final class TrainingRun {
     }
 
     private static Outcome run(SparkSession spark, TrainingSpec spec, Recorded recorded, Frames frames,
-                               TrainingListener listener, HeapWatch heap, Fit fit) {
+                               TrainingEvents listener, HeapWatch heap, Fit fit) {
         checkColumns(frames);
         // before the data: a wrong teacher fails fast
         Distillation distillation = Teachers.load(spec, spark.sparkContext().hadoopConfiguration());
@@ -233,7 +233,7 @@ public final class TrainingRun {
     }
 
     /** Loads the training rows, takes the holdout and validation rows out of them, and loads the test rows. */
-    private static Sets load(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener, Fit fit) {
+    private static Sets load(SparkSession spark, TrainingSpec spec, Frames frames, TrainingEvents listener, Fit fit) {
         StorageLevel level = StorageLevel.fromString(spec.data().storageLevel());
         DigitLoader loader = new DigitLoader(spark, spec.data().onBadRow(), level);
         Loaded training = loadTraining(spark, spec, frames, listener, fit, loader);
@@ -269,7 +269,7 @@ public final class TrainingRun {
     }
 
     /** The training rows, from a DataFrame or the spec's files, into their partitions. */
-    private static Loaded loadTraining(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener, Fit fit,
+    private static Loaded loadTraining(SparkSession spark, TrainingSpec spec, Frames frames, TrainingEvents listener, Fit fit,
                                      DigitLoader loader) {
         int parallelism = spark.sparkContext().defaultParallelism();
         LoadedData train;
@@ -343,7 +343,7 @@ public final class TrainingRun {
     }
 
     /** The test rows, from a DataFrame or the spec's {@code test}, if any (in their files' partitions). */
-    private static Loaded loadTest(SparkSession spark, TrainingSpec spec, Frames frames, TrainingListener listener, Fit fit,
+    private static Loaded loadTest(SparkSession spark, TrainingSpec spec, Frames frames, TrainingEvents listener, Fit fit,
                                  DigitLoader loader) {
         LoadedData test = null;
         String testSource = null;
@@ -378,7 +378,7 @@ public final class TrainingRun {
 
     /** The evaluations during training: validation and test, where there are such sets. */
     private static SparkTrainer.Monitors monitors(Sets sets, Activation activation, String fingerprint,
-                                                  TrainingListener listener) {
+                                                  TrainingEvents listener) {
         JavaRDD<DigitBlock> validation = sets.validation() == null ? null : sets.validation().blocks();
         JavaRDD<DigitBlock> test = sets.test() == null ? null : sets.test().blocks();
         return new SparkTrainer.Monitors(validation == null ? null : w -> SparkPasses.evaluate(validation, w, activation),

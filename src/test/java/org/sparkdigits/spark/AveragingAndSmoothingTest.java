@@ -30,7 +30,7 @@ import org.sparkdigits.report.HistoryRow;
 import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestLoads;
-import org.sparkdigits.train.TrainingListener;
+import org.sparkdigits.train.TrainingEvents;
 import org.sparkdigits.train.TrainingSpec;
 
 /** {@code --ema} and {@code --label-smoothing} in the driver loops, on real Spark. */
@@ -88,7 +88,7 @@ class AveragingAndSmoothingTest {
     @Test
     void evaluationsUseTheAverageAndTheTrainingLossTheWeights() {
         SparkTrainer.Monitor monitor = w -> SparkPasses.evaluate(validation.blocks(), w, Activation.RELU);
-        SparkTrainer.Monitors monitors = new SparkTrainer.Monitors(monitor, null, "", TrainingListener.NONE);
+        SparkTrainer.Monitors monitors = new SparkTrainer.Monitors(monitor, null, "", TrainingEvents.NONE);
         TrainingSpec raw = adam().batchSize(50).epochs(3).dropout(0.2).evalEvery(4).build().spec();
         TrainingSpec averaged = adam().batchSize(50).epochs(3).dropout(0.2).evalEvery(4).ema(0.9).build().spec();
         SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 6), raw, monitors);

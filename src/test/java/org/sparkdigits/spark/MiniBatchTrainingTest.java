@@ -36,7 +36,7 @@ import org.sparkdigits.testing.SparkTestSession;
 import org.sparkdigits.testing.TestCsv;
 import org.sparkdigits.testing.TestLoads;
 import org.sparkdigits.train.RegularizationSpec;
-import org.sparkdigits.train.TrainingListener;
+import org.sparkdigits.train.TrainingEvents;
 import org.sparkdigits.train.TrainingSpec;
 
 /** Mini-batches, optimisers, early stopping and the full-batch line-search methods on real Spark. */
@@ -210,7 +210,7 @@ class MiniBatchTrainingTest {
         SparkTrainer.Monitor validation = w -> SparkPasses.evaluate(mislabelled.blocks(), w, Activation.RELU);
         TrainingSpec s = settings(Optimizer.Kind.SGD, 0.5, 0, 0, 200, 1, 2, Activation.RELU);
         SparkTrainer.Result r = SparkTrainer.train(data.blocks(), data.rows(), Initializer.HE.initialize(SHAPE, 5), s,
-                new SparkTrainer.Monitors(validation, null, "", TrainingListener.NONE));
+                new SparkTrainer.Monitors(validation, null, "", TrainingEvents.NONE));
         assertTrue(r.stoppedEarly());
         assertEquals(5, r.bestStep(), "the first evaluation (step 5) was the best");
         assertEquals(15, r.steps(), "two more evaluations without improvement, then stop");

@@ -3,10 +3,11 @@ package org.sparkdigits.train;
 import org.sparkdigits.core.loss.Evaluation;
 
 /**
- * Told of a run's progress as it goes, on the driver, between Spark jobs (a notebook's progress bar, say); the log
- * lines are written either way. Every method does nothing unless overridden. A listener that throws stops the run.
+ * What the training loop tells of a run's progress as it goes, on the driver, between Spark jobs; the log lines are
+ * written either way. Every method does nothing unless overridden; one that throws stops the run. The library's
+ * {@code org.sparkdigits.TrainingListener} is adapted to it (with the API's scores for the internal sums).
  */
-public interface TrainingListener {
+public interface TrainingEvents {
 
     /**
      * Before each load of the run starts its Spark jobs: the training data, then the validation and test sets given
@@ -52,6 +53,6 @@ public interface TrainingListener {
     }
 
     /** A listener that hears nothing. */
-    TrainingListener NONE = new TrainingListener() {
+    TrainingEvents NONE = new TrainingEvents() {
     };
 }
