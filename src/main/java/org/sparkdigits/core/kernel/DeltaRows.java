@@ -29,7 +29,7 @@ import org.sparkdigits.core.numbers.CoreRanges;
  */
 public final class DeltaRows {
 
-    private final SparseKernel.Loops loops;
+    private final Loops loops;
     private final int inputs;
     private final int hidden;
     private final int stride;
@@ -46,13 +46,13 @@ public final class DeltaRows {
     private int segments;
     private int[] segmentStart = new int[0];
 
-    DeltaRows(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+    DeltaRows(Loops loops, int inputs, int hidden, int stride, int floatStride) {
         this.loops = loops;
         this.inputs = inputs;
         this.hidden = hidden;
         this.stride = stride;
         this.floatStride = floatStride;
-        if (loops == SparseKernel.Loops.FLOAT) {
+        if (loops == Loops.FLOAT) {
             deltaFloat = new float[0];
         } else {
             delta = new double[0];
@@ -141,7 +141,7 @@ public final class DeltaRows {
      * units.
      */
     void addTo(double[] g, int w1o, int cores) {
-        SparseKernel.Loops replay = replayLoops();
+        Loops replay = replayLoops();
         CoreRanges.forEach(ranges(hidden, cores), (u0, u1) -> addTo(g, w1o, replay, u0, u1, 1.0, 0));
     }
 
@@ -149,8 +149,8 @@ public final class DeltaRows {
      * The loops this JVM replays with: the recording's, or, in a JVM without the Vector API (a driver started without
      * the module), the plain double loops (float deltas widened first): the same sums to rounding, not to the bit.
      */
-    private SparseKernel.Loops replayLoops() {
-        boolean here = loops == SparseKernel.Loops.SCALAR || KernelKind.simdAvailable();
+    private Loops replayLoops() {
+        boolean here = loops == Loops.SCALAR || KernelKind.simdAvailable();
         if (!here && deltaFloat != null) {
             delta = new double[deltaFloat.length];
             for (int i = 0; i < delta.length; i++) {
@@ -158,7 +158,7 @@ public final class DeltaRows {
             }
             deltaFloat = null;
         }
-        return here ? loops : SparseKernel.Loops.SCALAR;
+        return here ? loops : Loops.SCALAR;
     }
 
     /**
@@ -188,7 +188,7 @@ public final class DeltaRows {
      * {@code end} 0 adds them into {@code g}, 1 writes their mean ({@link FirstLayerGradient#endMean}), 2 their mean
      * pixel-major ({@link FirstLayerGradient#endMeanPixelMajor}, for the whole of the units only).
      */
-    private void addTo(double[] g, int w1o, SparseKernel.Loops replay, int u0, int u1, double inv, int end) {
+    private void addTo(double[] g, int w1o, Loops replay, int u0, int u1, double inv, int end) {
         int units = u1 - u0;
         int partStride = partStride(replay, units);
         int partFloatStride = partFloatStride(replay, units);
@@ -232,12 +232,12 @@ public final class DeltaRows {
     }
 
     /** The delta stride of a replay of {@code units} of the hidden units with {@code replay}'s loops. */
-    private int partStride(SparseKernel.Loops replay, int units) {
-        return units == hidden ? stride : replay == SparseKernel.Loops.SCALAR ? units : VectorLoops.stride(units);
+    private int partStride(Loops replay, int units) {
+        return units == hidden ? stride : replay == Loops.SCALAR ? units : VectorLoops.stride(units);
     }
 
-    private int partFloatStride(SparseKernel.Loops replay, int units) {
-        return units == hidden ? floatStride : replay == SparseKernel.Loops.FLOAT ? FloatLoops.stride(units) : 0;
+    private int partFloatStride(Loops replay, int units) {
+        return units == hidden ? floatStride : replay == Loops.FLOAT ? FloatLoops.stride(units) : 0;
     }
 
     /**
@@ -339,7 +339,7 @@ public final class DeltaRows {
     }
 
     static DeltaRows read(DataInput in) throws IOException {
-        DeltaRows d = new DeltaRows(SparseKernel.Loops.values()[in.readInt()], in.readInt(), in.readInt(), in.readInt(),
+        DeltaRows d = new DeltaRows(Loops.values()[in.readInt()], in.readInt(), in.readInt(), in.readInt(),
                 in.readInt());
         d.rows = in.readInt();
         d.nnz = in.readInt();
@@ -349,7 +349,7 @@ public final class DeltaRows {
         d.cols = BulkArrays.readShorts(in);
         d.vals = new byte[d.nnz];
         in.readFully(d.vals);
-        if (d.loops == SparseKernel.Loops.FLOAT) {
+        if (d.loops == Loops.FLOAT) {
             d.deltaFloat = BulkArrays.readFloats(in);
         } else {
             d.delta = BulkArrays.readDoubles(in);

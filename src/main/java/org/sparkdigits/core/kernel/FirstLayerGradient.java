@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 final class FirstLayerGradient {
 
-    private final SparseKernel.Loops loops;
+    private final Loops loops;
     private final int inputs;
     private final int hidden;
     final int stride;       // of dw1t (and of delta in double mode)
@@ -38,19 +38,19 @@ final class FirstLayerGradient {
     private final int[] touchedList;
     private int touchedCount;
 
-    FirstLayerGradient(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+    FirstLayerGradient(Loops loops, int inputs, int hidden, int stride, int floatStride) {
         this.loops = loops;
         this.inputs = inputs;
         this.hidden = hidden;
         this.stride = stride;
         this.floatStride = floatStride;
         this.dw1t = new double[inputs * stride];
-        this.dw1tFloat = loops == SparseKernel.Loops.FLOAT ? new float[inputs * floatStride] : null;
+        this.dw1tFloat = loops == Loops.FLOAT ? new float[inputs * floatStride] : null;
         this.touched = dw1tFloat == null ? null : new boolean[inputs];
         this.touchedList = dw1tFloat == null ? null : new int[inputs];
         // without simd, VectorLoops must not even be loaded (its class needs the Vector API module)
-        boolean byRow = loops == SparseKernel.Loops.SCALAR
-                || (loops == SparseKernel.Loops.FLOAT ? FloatLoops.byRow(floatStride) : VectorLoops.byRow(stride));
+        boolean byRow = loops == Loops.SCALAR
+                || (loops == Loops.FLOAT ? FloatLoops.byRow(floatStride) : VectorLoops.byRow(stride));
         this.columns = byRow ? null : new ChunkColumns(inputs);
     }
 
@@ -59,7 +59,7 @@ final class FirstLayerGradient {
      * megabytes a step, beyond the young generation's regions at large H); callers start it with {@link #begin}, which
      * clears what the last sum left. One per thread: a replay in ranges runs each range on its own thread.
      */
-    static FirstLayerGradient reused(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+    static FirstLayerGradient reused(Loops loops, int inputs, int hidden, int stride, int floatStride) {
         java.lang.ref.SoftReference<FirstLayerGradient> r = REUSED.get();
         FirstLayerGradient f = r == null ? null : r.get();
         if (f == null || f.loops != loops || f.inputs != inputs || f.hidden != hidden || f.stride != stride

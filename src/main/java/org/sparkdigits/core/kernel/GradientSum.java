@@ -97,7 +97,7 @@ public final class GradientSum implements Serializable {
     /**
      * A compact sum: its recorded rows, made on the first call with the kernel's layout; {@code null} for a dense sum.
      */
-    DeltaRows deltaRows(SparseKernel.Loops loops, int inputs, int hidden, int stride, int floatStride) {
+    DeltaRows deltaRows(Loops loops, int inputs, int hidden, int stride, int floatStride) {
         if (!compact) {
             return null;
         }

@@ -39,22 +39,22 @@ public enum KernelKind {
     }
 
     /** The loops of {@link SparseKernel} this kind runs on this JVM, or {@code null} for {@code ojalgo}. */
-    SparseKernel.Loops loops() {
+    Loops loops() {
         return switch (this) {
-            case SIMD -> VECTOR_MODULE ? SparseKernel.Loops.VECTOR : SparseKernel.Loops.SCALAR;
-            case SPARSE -> SparseKernel.Loops.SCALAR;
+            case SIMD -> VECTOR_MODULE ? Loops.VECTOR : Loops.SCALAR;
+            case SPARSE -> Loops.SCALAR;
             case OJALGO -> null;
-            case FLOAT -> VECTOR_MODULE ? SparseKernel.Loops.FLOAT : SparseKernel.Loops.SCALAR;
+            case FLOAT -> VECTOR_MODULE ? Loops.FLOAT : Loops.SCALAR;
         };
     }
 
     /** A kernel of this kind for {@code parameters} (copied into the kernel's own layout). */
     public Kernel create(Parameters parameters, Activation activation) {
         return switch (this) {
-            case SIMD -> new SparseKernel(parameters, activation, VECTOR_MODULE ? SparseKernel.Loops.VECTOR : SparseKernel.Loops.SCALAR);
-            case SPARSE -> new SparseKernel(parameters, activation, SparseKernel.Loops.SCALAR);
+            case SIMD -> new SparseKernel(parameters, activation, VECTOR_MODULE ? Loops.VECTOR : Loops.SCALAR);
+            case SPARSE -> new SparseKernel(parameters, activation, Loops.SCALAR);
             case OJALGO -> new ReferenceKernel(parameters, activation);
-            case FLOAT -> new SparseKernel(parameters, activation, VECTOR_MODULE ? SparseKernel.Loops.FLOAT : SparseKernel.Loops.SCALAR);
+            case FLOAT -> new SparseKernel(parameters, activation, VECTOR_MODULE ? Loops.FLOAT : Loops.SCALAR);
         };
     }
 }

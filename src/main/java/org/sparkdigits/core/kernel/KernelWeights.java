@@ -42,7 +42,7 @@ public final class KernelWeights implements Serializable {
     final KernelKind kind;
     final NetworkShape shape;
     /** The loops the layout was made for; {@code null} for the flat vector ({@code ojalgo}). */
-    final SparseKernel.Loops loops;
+    final Loops loops;
     final int stride;
     final int classStride;
     final int floatStride;
@@ -55,7 +55,7 @@ public final class KernelWeights implements Serializable {
     final double[] w2t;       // [stride x classStride]
     final double[] b2;        // [classStride]
 
-    private KernelWeights(KernelKind kind, NetworkShape shape, SparseKernel.Loops loops, int stride, int classStride,
+    private KernelWeights(KernelKind kind, NetworkShape shape, Loops loops, int stride, int classStride,
                           int floatStride, double[] flat, double[] w1t, float[] w1tFloat, double[] b1, double[] w2,
                           double[] b2) {
         this.kind = kind;
@@ -228,7 +228,7 @@ public final class KernelWeights implements Serializable {
      * threads (the driver's, {@link CoreRanges#cores()}): the same layout, element for element.
      */
     public static KernelWeights of(Parameters parameters, KernelKind kind, int cores) {
-        SparseKernel.Loops loops = kind.loops();
+        Loops loops = kind.loops();
         NetworkShape shape = parameters.shape();
         double[] v = parameters.values();
         if (loops == null) {
@@ -237,10 +237,10 @@ public final class KernelWeights implements Serializable {
         int inputs = shape.inputs();
         int hidden = shape.hidden();
         int classes = shape.classes();
-        boolean simd = loops != SparseKernel.Loops.SCALAR;
+        boolean simd = loops != Loops.SCALAR;
         int stride = simd ? VectorLoops.stride(hidden) : hidden;
         int classStride = simd ? VectorLoops.stride(classes) : classes;
-        boolean single = loops == SparseKernel.Loops.FLOAT;
+        boolean single = loops == Loops.FLOAT;
         int floatStride = single ? FloatLoops.stride(hidden) : 0;
         double[] w1t = single ? null : new double[inputs * stride];
         float[] w1tFloat = single ? new float[inputs * floatStride] : null;
@@ -423,7 +423,7 @@ public final class KernelWeights implements Serializable {
             boolean single = in.readBoolean();
             double[] w1t = single ? null : BulkArrays.readDoubles(in);
             float[] w1tFloat = single ? BulkArrays.readFloats(in) : null;
-            w = new KernelWeights(kind, shape, SparseKernel.Loops.values()[loops], stride, classStride, floatStride, null,
+            w = new KernelWeights(kind, shape, Loops.values()[loops], stride, classStride, floatStride, null,
                     w1t, w1tFloat, BulkArrays.readDoubles(in), BulkArrays.readDoubles(in), BulkArrays.readDoubles(in));
         }
 

@@ -91,16 +91,6 @@ public final class SparseKernel implements Kernel {
     private double[] db1;           // [stride]
     private long correctRows;       // of the last accumulate()
 
-    /** Which loops the kernel runs. */
-    public enum Loops {
-        /** {@link ScalarLoops}: plain Java. */
-        SCALAR,
-        /** {@link VectorLoops}: the Vector API in double (needs the {@code jdk.incubator.vector} module). */
-        VECTOR,
-        /** {@link FloatLoops} for the first layer's two products, {@link VectorLoops} for the rest. */
-        FLOAT
-    }
-
     /** The plain-loop kernel. */
     public SparseKernel(Parameters parameters, Activation activation) {
         this(parameters, activation, Loops.SCALAR);

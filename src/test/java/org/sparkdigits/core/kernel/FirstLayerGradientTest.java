@@ -25,7 +25,7 @@ class FirstLayerGradientTest {
         assumeTrue(KernelKind.simdAvailable(), "the float loops need the Vector API");
         int stride = VectorLoops.stride(hidden);
         int floatStride = FloatLoops.stride(hidden);
-        FirstLayerGradient reused = new FirstLayerGradient(SparseKernel.Loops.FLOAT, INPUTS, hidden, stride, floatStride);
+        FirstLayerGradient reused = new FirstLayerGradient(Loops.FLOAT, INPUTS, hidden, stride, floatStride);
         SplittableRandom random = new SplittableRandom(hidden);
         for (int sum = 0; sum < 4; sum++) {
             int calls = 1 + random.nextInt(6);
@@ -41,7 +41,7 @@ class FirstLayerGradientTest {
             for (Chunk[] call : chunks) {
                 // a call's float sums go into the double ones every FLUSH_CHUNKS chunks and at its end
                 for (int from = 0; from < call.length; from += SparseKernel.FLUSH_CHUNKS) {
-                    FirstLayerGradient alone = new FirstLayerGradient(SparseKernel.Loops.FLOAT, INPUTS, hidden, stride,
+                    FirstLayerGradient alone = new FirstLayerGradient(Loops.FLOAT, INPUTS, hidden, stride,
                             floatStride);
                     alone.begin();
                     for (int k = from; k < Math.min(call.length, from + SparseKernel.FLUSH_CHUNKS); k++) {
