@@ -263,184 +263,249 @@ final class CollectiveSteps {
         @Override
         public scala.collection.Iterator<TaskResult> apply(scala.collection.Iterator<DigitBlock> it) {
             BarrierTaskContext context = BarrierTaskContext.get();
-            int rank = context.partitionId();
             List<DigitBlock> mine = new ArrayList<>();
             while (it.hasNext()) {
                 mine.add(it.next());
             }
-            List<int[]> orders = new ArrayList<>(mine.size());
-            for (int k = 0; k < mine.size() && segment.plan() != null; k++) {   // as JobSteps.permutations: a pure
-                // function of the position
-                orders.add(BatchPlan.permutation(mine.get(k).rows(), segment.seed(), segment.epoch(), rank * 1024 + k));
-            }
-            Start s = start.value();
-            Parameters p = new Parameters(shape, s.theta().clone());
-            Optimizer optimizer = Optimizer.create(segment.settings(), shape);
-            optimizer.restore(s.optimizer());
-            WeightAverage average = null;
-            if (s.ema() != null) {
-                average = new WeightAverage(segment.emaDecay(), s.ema());
-                average.restore(s.ema().clone(), s.emaUpdates());
-            }
-            int n = segment.steps();
-            double[] loss = new double[n];
-            long[] count = new long[n];
-            long[] correct = new long[n];
-            int diverged = -1;
-            long[] meshBytes = new long[2];
-            Reporter reporter = null;
-            int[] own = shards == null ? new int[] {0, shape.parameterCount()} : shards.ranges(rank);
-            double[] g = shards == null ? null : new double[shape.parameterCount()];
-            KernelWeights w = KernelWeights.of(p, pass.kernel(), 1);
-            // with shards and a kernel's layout, the tasks keep one layout for the segment: each owner lays out its own
-            // units after its update and sends them in that layout (float for the float kernel); the rest is small
-            boolean inPlace = shards != null && w.laidOut();
-            int u0 = shards == null ? 0 : shards.unitFrom(rank);
-            int u1 = shards == null ? 0 : shards.unitTo(rank);
-            // and each owner keeps its rows of W1 pixel-major for the segment (in the weights, the optimiser's state and
-            // the average; their operations are elementwise): its mean gradient is written and its new weights laid
-            // out by rows, with no transposition either way (Shards.reorderW1)
-            double[] scratch = inPlace ? new double[(u1 - u0) * shape.inputs()] : null;
-            if (inPlace) {
-                reorderOwn(p.values(), optimizer, average, shards, rank, true, scratch);
-            }
-            long[] phase = new long[PHASES.size()];
+            Rank r = new Rank(context.partitionId(), mine, start.value());
             try (Exchange exchange = exchanges.open(context)) {
+                r.openReporter();
+                for (int j = 0; j < segment.steps(); j++) {
+                    // a killed task ends at its next step, interrupted or not (a job group cancelled without
+                    // interruptOnCancel): its peers then fail at once on the closed connections, not at the segment's end
+                    context.killTaskIfInterrupted();
+                    if (!r.step(j, exchange)) {
+                        break;
+                    }
+                }
+                r.meshBytes = exchange.bytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("rank " + r.rank + " of " + segment.where() + ": " + e.getMessage(), e);
+            } finally {
+                r.closeReporter();
+            }
+            return ScalaCollections.asScala(List.of(r.result()).iterator());
+        }
+
+        /** One task's state for the segment: its rows, the weights, the optimiser and average, the steps' figures. */
+        private final class Rank {
+            final int rank;
+            private final List<DigitBlock> mine;
+            private final List<int[]> orders = new ArrayList<>();
+            private final Parameters p;
+            private final Optimizer optimizer;
+            private final WeightAverage average;
+            private final double[] loss;
+            private final long[] count;
+            private final long[] correct;
+            private int diverged = -1;
+            long[] meshBytes = new long[2];
+            private Reporter reporter;
+            /** The ranges of the parameters this rank updates (all of them without shards). */
+            private final int[] own;
+            private double[] g;
+            private KernelWeights w;
+            /**
+             * With shards and a kernel's layout, the tasks keep one layout for the segment: each owner lays out its own
+             * units after its update and sends them in that layout (float for the float kernel); the rest is small. And
+             * each owner keeps its rows of W1 pixel-major for the segment (in the weights, the optimiser's state and the
+             * average; their operations are elementwise): its mean gradient is written and its new weights laid out by
+             * rows, with no transposition either way (Shards.reorderW1).
+             */
+            private final boolean inPlace;
+            private final int u0;
+            private final int u1;
+            private final double[] scratch;
+            private final long[] phase = new long[PHASES.size()];
+
+            Rank(int rank, List<DigitBlock> mine, Start s) {
+                this.rank = rank;
+                this.mine = mine;
+                for (int k = 0; k < mine.size() && segment.plan() != null; k++) {   // as JobSteps.permutations: a
+                    // pure function of the position
+                    orders.add(BatchPlan.permutation(mine.get(k).rows(), segment.seed(), segment.epoch(), rank * 1024 + k));
+                }
+                p = new Parameters(shape, s.theta().clone());
+                optimizer = Optimizer.create(segment.settings(), shape);
+                optimizer.restore(s.optimizer());
+                if (s.ema() != null) {
+                    average = new WeightAverage(segment.emaDecay(), s.ema());
+                    average.restore(s.ema().clone(), s.emaUpdates());
+                } else {
+                    average = null;
+                }
+                int n = segment.steps();
+                loss = new double[n];
+                count = new long[n];
+                correct = new long[n];
+                own = shards == null ? new int[] {0, shape.parameterCount()} : shards.ranges(rank);
+                g = shards == null ? null : new double[shape.parameterCount()];
+                w = KernelWeights.of(p, pass.kernel(), 1);
+                inPlace = shards != null && w.laidOut();
+                u0 = shards == null ? 0 : shards.unitFrom(rank);
+                u1 = shards == null ? 0 : shards.unitTo(rank);
+                scratch = inPlace ? new double[(u1 - u0) * shape.inputs()] : null;
+                if (inPlace) {
+                    reorderOwn(p.values(), optimizer, average, shards, rank, true, scratch);
+                }
+            }
+
+            /** Rank 0 sends each step's figures to the driver as it goes: a courtesy, the driver has them at the end. */
+            void openReporter() {
                 if (rank == 0) {
                     try {
                         reporter = exchanges.reporter();
-                    } catch (IOException e) {   // progress is a courtesy: the driver has the sums at the end anyway
+                    } catch (IOException e) {
                         org.slf4j.LoggerFactory.getLogger(CollectiveSteps.class).warn("no live progress to the driver: {}",
                                 e.getMessage());
                     }
                 }
-                for (int j = 0; j < n; j++) {
-                    // a killed task ends at its next step, interrupted or not (a job group cancelled without
-                    // interruptOnCancel): its peers then fail at once on the closed connections, not at the segment's end
-                    context.killTaskIfInterrupted();
-                    int step = segment.first() + j;
-                    long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
-                    long t0 = System.nanoTime();
-                    if (j > 0 && !inPlace) {
-                        w = KernelWeights.of(p, pass.kernel(), 1);
-                    }
-                    long t1 = System.nanoTime();
-                    Dropout masks = Dropout.forStep(segment.dropout(), segment.seed(), t);
-                    GradientSum mineSum = segment.plan() == null   // full batch: every row, the iteration's distortions
-                            ? SparkPasses.whole(mine, w, pass.withEpoch((int) t).withDropout(masks))
-                            : SparkPasses.slice(mine, orders, segment.plan(), step, w, pass.withDropout(masks));
-                    long t2 = System.nanoTime();
-                    // without shards every task adds up every partition's sum; with them, each its shard of each
-                    byte[][] received;
-                    if (shards == null) {
-                        received = exchange.allGather(bytes(mineSum));
-                    } else {
-                        byte[][] parts = new byte[shards.ranks()][];
-                        for (int q = 0; q < parts.length; q++) {
-                            parts[q] = bytes(mineSum.part(shards, q));
-                        }
-                        received = exchange.allToAll(parts);
-                    }
-                    long t3 = System.nanoTime();
-                    GradientSum sum = fold(received);
-                    loss[j] = sum.loss();
-                    count[j] = sum.count();
-                    correct[j] = sum.correct();
-                    if (reporter != null) {
-                        try {
-                            reporter.send(new Step(j, loss[j], count[j], correct[j]).bytes());
-                        } catch (IOException e) {
-                            org.slf4j.LoggerFactory.getLogger(CollectiveSteps.class).warn("live progress to the driver "
-                                    + "stopped: {}", e.getMessage());
-                            reporter.close();
-                            reporter = null;
-                        }
-                    }
-                    if (sum.count() == 0) {
-                        continue;   // every slice empty (tiny partitions): no update, as the jobs engine's step
-                    }
-                    if (shards == null) {
-                        g = sum.meanGradient(1);
-                    } else {
-                        sum.meanInto(shards, rank, g, inPlace);   // the owner's mean, straight into its elements of g
-                    }
-                    long t4 = System.nanoTime();
-                    Regularization.addL2(p.values(), g, shape, segment.coupledL2(), own);
-                    if (!Double.isFinite(sum.loss())) {
-                        diverged = j;
-                        break;
-                    }
-                    optimizer.step(p.values(), g, segment.rates()[j], own);
-                    if (average != null) {
-                        average.update(p.values(), own);
-                    }
-                    long t5 = System.nanoTime();
-                    if (inPlace) {   // every owner's new weights to every task, W1's in the kernel's layout
-                        w.putUnitsPixelMajor(p.values(), own[0], u0, u1);
-                        java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(w.unitsByteCount(u0, u1)
-                                + 8 * (own[3] - own[2]));
-                        w.putUnitsInto(message, u0, u1);
-                        message.asDoubleBuffer().put(p.values(), own[2], own[3] - own[2]);
-                        byte[][] all = exchange.allGather(message.array());
-                        for (int q = 0; q < all.length; q++) {
-                            if (q != rank) {
-                                java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all[q]);
-                                w.putUnits(in, shards.unitFrom(q), shards.unitTo(q));
-                                in.asDoubleBuffer().get(p.values(), shards.restFrom(q), shards.restTo(q)
-                                        - shards.restFrom(q));
-                            }
-                        }
-                        w.refreshRest(p.values());
-                    } else if (shards != null) {   // every owner's new weights to every task
-                        byte[][] all = exchange.allGather(doubles(shards.gather(p.values(), rank)));
-                        for (int q = 0; q < all.length; q++) {
-                            if (q != rank) {
-                                shards.scatter(doubles(all[q]), q, p.values());
-                            }
-                        }
-                    }
-                    long t6 = System.nanoTime();
-                    phase[0] += t1 - t0;
-                    phase[1] += t2 - t1;
-                    phase[2] += t3 - t2;
-                    phase[3] += t4 - t3;
-                    phase[4] += t5 - t4;
-                    phase[5] += t6 - t5;
-                }
-                meshBytes = exchange.bytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException("rank " + rank + " of " + segment.where() + ": " + e.getMessage(), e);
-            } finally {
+            }
+
+            void closeReporter() {
                 if (reporter != null) {
                     reporter.close();
                 }
             }
-            if (inPlace) {
-                reorderOwn(p.values(), optimizer, average, shards, rank, false, scratch);
-            }
-            Outcome o = null;
-            if (rank == 0) {
-                double[] phaseMs = new double[phase.length];
-                for (int k = 0; k < phase.length; k++) {
-                    phaseMs[k] = phase[k] / 1e6;
+
+            /**
+             * Step {@code j} of the segment: this rank's gradient sum, the sums exchanged and added in partition order,
+             * the update of the parameters it owns, the new weights exchanged. Returns {@code false} when the loss is
+             * not finite (the segment stops there, as the jobs engine's loop).
+             */
+            boolean step(int j, Exchange exchange) throws IOException {
+                long t = segment.firstStep() + j;   // the global step index from 0, as the jobs engine's t
+                long t0 = System.nanoTime();
+                if (j > 0 && !inPlace) {
+                    w = KernelWeights.of(p, pass.kernel(), 1);
                 }
-                o = shards == null ? new Outcome(p.values(), copy(optimizer.state()), average == null ? null
-                        : average.values(), average == null ? 0 : average.updates(), loss, count, correct, diverged,
-                        phaseMs, null)
-                        : new Outcome(null, null, null, average == null ? 0 : average.updates(), loss, count,
-                        correct, diverged, phaseMs, null);
+                long t1 = System.nanoTime();
+                Dropout masks = Dropout.forStep(segment.dropout(), segment.seed(), t);
+                GradientSum mineSum = segment.plan() == null   // full batch: every row, the iteration's distortions
+                        ? SparkPasses.whole(mine, w, pass.withEpoch((int) t).withDropout(masks))
+                        : SparkPasses.slice(mine, orders, segment.plan(), segment.first() + j, w, pass.withDropout(masks));
+                long t2 = System.nanoTime();
+                GradientSum sum = fold(exchangeSums(mineSum, exchange));
+                long t3 = System.nanoTime();
+                record(j, sum);
+                if (sum.count() == 0) {
+                    return true;   // every slice empty (tiny partitions): no update, as the jobs engine's step
+                }
+                if (shards == null) {
+                    g = sum.meanGradient(1);
+                } else {
+                    sum.meanInto(shards, rank, g, inPlace);   // the owner's mean, straight into its elements of g
+                }
+                long t4 = System.nanoTime();
+                Regularization.addL2(p.values(), g, shape, segment.coupledL2(), own);
+                if (!Double.isFinite(sum.loss())) {
+                    diverged = j;
+                    return false;
+                }
+                optimizer.step(p.values(), g, segment.rates()[j], own);
+                if (average != null) {
+                    average.update(p.values(), own);
+                }
+                long t5 = System.nanoTime();
+                exchangeWeights(exchange);
+                long t6 = System.nanoTime();
+                phase[0] += t1 - t0;
+                phase[1] += t2 - t1;
+                phase[2] += t3 - t2;
+                phase[3] += t4 - t3;
+                phase[4] += t5 - t4;
+                phase[5] += t6 - t5;
+                return true;
             }
-            Map<String, double[]> optimizerPart = new java.util.LinkedHashMap<>();
-            double[] emaPart = null;
-            double[] thetaPart = null;
-            if (shards != null) {
-                thetaPart = shards.gather(p.values(), rank);
-                optimizer.state().forEach((k, v) -> optimizerPart.put(k, v.length == shape.parameterCount()
-                        ? shards.gather(v, rank) : v.clone()));
-                emaPart = average == null ? null : shards.gather(average.values(), rank);
+
+            /** Without shards every task adds up every partition's sum; with them, each its shard of each. */
+            private byte[][] exchangeSums(GradientSum mineSum, Exchange exchange) throws IOException {
+                if (shards == null) {
+                    return exchange.allGather(bytes(mineSum));
+                }
+                byte[][] parts = new byte[shards.ranks()][];
+                for (int q = 0; q < parts.length; q++) {
+                    parts[q] = bytes(mineSum.part(shards, q));
+                }
+                return exchange.allToAll(parts);
             }
-            return ScalaCollections.asScala(List.of(new TaskResult(rank, o, optimizerPart, emaPart, thetaPart, meshBytes))
-                    .iterator());
+
+            /** Step {@code j}'s loss, rows and correct rows, kept and sent on to the driver. */
+            private void record(int j, GradientSum sum) {
+                loss[j] = sum.loss();
+                count[j] = sum.count();
+                correct[j] = sum.correct();
+                if (reporter != null) {
+                    try {
+                        reporter.send(new Step(j, loss[j], count[j], correct[j]).bytes());
+                    } catch (IOException e) {
+                        org.slf4j.LoggerFactory.getLogger(CollectiveSteps.class).warn("live progress to the driver "
+                                + "stopped: {}", e.getMessage());
+                        reporter.close();
+                        reporter = null;
+                    }
+                }
+            }
+
+            /** Every owner's new weights to every task (with {@link #inPlace}, W1's in the kernel's layout). */
+            private void exchangeWeights(Exchange exchange) throws IOException {
+                if (inPlace) {
+                    w.putUnitsPixelMajor(p.values(), own[0], u0, u1);
+                    java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(w.unitsByteCount(u0, u1)
+                            + 8 * (own[3] - own[2]));
+                    w.putUnitsInto(message, u0, u1);
+                    message.asDoubleBuffer().put(p.values(), own[2], own[3] - own[2]);
+                    byte[][] all = exchange.allGather(message.array());
+                    for (int q = 0; q < all.length; q++) {
+                        if (q != rank) {
+                            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all[q]);
+                            w.putUnits(in, shards.unitFrom(q), shards.unitTo(q));
+                            in.asDoubleBuffer().get(p.values(), shards.restFrom(q), shards.restTo(q)
+                                    - shards.restFrom(q));
+                        }
+                    }
+                    w.refreshRest(p.values());
+                } else if (shards != null) {
+                    byte[][] all = exchange.allGather(doubles(shards.gather(p.values(), rank)));
+                    for (int q = 0; q < all.length; q++) {
+                        if (q != rank) {
+                            shards.scatter(doubles(all[q]), q, p.values());
+                        }
+                    }
+                }
+            }
+
+            /**
+             * What this rank hands back: rank 0 the figures (and, without shards, the whole state), every rank with
+             * shards its shard of the weights, the optimiser's state and the average.
+             */
+            TaskResult result() {
+                if (inPlace) {
+                    reorderOwn(p.values(), optimizer, average, shards, rank, false, scratch);
+                }
+                Outcome o = null;
+                if (rank == 0) {
+                    double[] phaseMs = new double[phase.length];
+                    for (int k = 0; k < phase.length; k++) {
+                        phaseMs[k] = phase[k] / 1e6;
+                    }
+                    o = shards == null ? new Outcome(p.values(), copy(optimizer.state()), average == null ? null
+                            : average.values(), average == null ? 0 : average.updates(), loss, count, correct, diverged,
+                            phaseMs, null)
+                            : new Outcome(null, null, null, average == null ? 0 : average.updates(), loss, count,
+                            correct, diverged, phaseMs, null);
+                }
+                Map<String, double[]> optimizerPart = new java.util.LinkedHashMap<>();
+                double[] emaPart = null;
+                double[] thetaPart = null;
+                if (shards != null) {
+                    thetaPart = shards.gather(p.values(), rank);
+                    optimizer.state().forEach((k, v) -> optimizerPart.put(k, v.length == shape.parameterCount()
+                            ? shards.gather(v, rank) : v.clone()));
+                    emaPart = average == null ? null : shards.gather(average.values(), rank);
+                }
+                return new TaskResult(rank, o, optimizerPart, emaPart, thetaPart, meshBytes);
+            }
         }
     }
 

@@ -94,26 +94,52 @@ public final class SpeedBench {
      * @param base the training settings the full-batch and mini-batch figures start from (the defaults)
      */
     public static Map<String, Object> run(SparkSession spark, Settings s, TrainingSpec base, PrintStream out) {
-        String data = s.data();
-        int repeats = s.repeats();
-        int passes = s.passes();
-        int steps = s.steps();
-        int jobs = s.jobs();
-        long seed = s.seed();
         DigitLoader loader = new DigitLoader(spark, OnBadRow.FAIL, StorageLevel.MEMORY_AND_DISK());
-        List<InputFile> files = InputFiles.resolve(data, spark.sparkContext().hadoopConfiguration(), "data", s.format());
-        int partitions = s.partitions() == 0 ? spark.sparkContext().defaultParallelism()
-                : loader.partitionsFor(files, s.partitions(), spark.sparkContext().defaultParallelism());
+        List<InputFile> files = InputFiles.resolve(s.data(), spark.sparkContext().hadoopConfiguration(), "data", s.format());
         int cores = spark.sparkContext().defaultParallelism();
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("master", spark.sparkContext().master());
-        results.put("cores", cores);
-        results.put("partitions", partitions);
-        results.put("simd_available", KernelKind.simdAvailable());
-        List<String[]> table = new ArrayList<>();
+        int partitions = s.partitions() == 0 ? cores : loader.partitionsFor(files, s.partitions(), cores);
+        Figures f = new Figures();
+        f.results.put("master", spark.sparkContext().master());
+        f.results.put("cores", cores);
+        f.results.put("partitions", partitions);
+        f.results.put("simd_available", KernelKind.simdAvailable());
+        LoadedData loaded = load(loader, files, partitions, s.repeats(), f);
+        JavaRDD<DigitBlock> blocks = loaded.blocks();
+        int rows = (int) loaded.rows();
+        if (rows < BATCH) {
+            throw new InputException("bench needs at least " + BATCH + " rows (one mini-batch); " + s.data() + " has " + rows);
+        }
+        // the arithmetic alone: at most the blocks holding the first KERNEL_ROWS rows are brought to the driver
+        int perBlock = Math.max(1, rows / partitions);
+        List<DigitBlock> local = blocks.take(Math.min(partitions, (KERNEL_ROWS + perBlock - 1) / perBlock));
+        kernels(local, s.seed(), f);
+        jobFloor(blocks, s.jobs(), s.seed(), f);
+        fullBatches(blocks, rows, base, s.passes(), s.seed(), f);
+        miniBatch(blocks, rows, local, base, s.steps(), s.seed(), partitions, cores, f);
+        out.println();
+        out.printf(Locale.ROOT, "spark-digits bench: %s, %d partitions, %d rows of %s, SIMD %s%n",
+                spark.sparkContext().master(), partitions, rows, s.data(), KernelKind.simdAvailable() ? "on" : "off");
+        out.printf(Locale.ROOT, "%-66s %-24s %s%n", "figure", "median (min-max)", "");
+        for (String[] t : f.table) {
+            out.printf(Locale.ROOT, "%-66s %-24s %s%n", t[0], t[1], t[2]);
+        }
+        loaded.unpersist();
+        return f.results;
+    }
 
-        // 1. load
+    /** The figures by name (for --json) and the printed table's rows, as they are measured. */
+    private static final class Figures {
+        final Map<String, Object> results = new LinkedHashMap<>();
+        final List<String[]> table = new ArrayList<>();
+
+        void add(String key, Stat stat, String what, String note) {
+            results.put(key, stat);
+            table.add(row(what, stat, note));
+        }
+    }
+
+    /** The load into cached blocks, {@code repeats} times (each after unpersisting the last); the last load stays. */
+    private static LoadedData load(DigitLoader loader, List<InputFile> files, int partitions, int repeats, Figures f) {
         double[] loads = new double[repeats];
         LoadedData loaded = null;
         for (int r = 0; r < repeats; r++) {
@@ -124,67 +150,65 @@ public final class SpeedBench {
             loads[r] = loaded.seconds();
             LOG.info(String.format(Locale.ROOT, "load %d/%d: %d rows in %.2f s", r + 1, repeats, loaded.rows(), loads[r]));
         }
-        Stat load = Stat.of(loads);
-        results.put("load_s", load);
-        results.put("load_first_s", loads[0]);
-        results.put("rows", loaded.rows());
-        table.add(row("load " + loaded.rows() + " rows into cached blocks (s)", load, "first " + fmt(loads[0])));
-        JavaRDD<DigitBlock> blocks = loaded.blocks();
-        int rows = (int) loaded.rows();
-        if (rows < BATCH) {
-            throw new InputException("bench needs at least " + BATCH + " rows (one mini-batch); " + data + " has " + rows);
-        }
+        f.add("load_s", Stat.of(loads), "load " + loaded.rows() + " rows into cached blocks (s)", "first " + fmt(loads[0]));
+        f.results.put("load_first_s", loads[0]);
+        f.results.put("rows", loaded.rows());
+        return loaded;
+    }
 
-        // 2. the arithmetic alone: one pass of a kernel over the rows, one thread, on the driver (at most the
-        //    blocks holding the first KERNEL_ROWS rows are brought to the driver: a large set must not be)
-        int perBlock = Math.max(1, rows / partitions);
-        List<DigitBlock> local = blocks.take(Math.min(partitions, (KERNEL_ROWS + perBlock - 1) / perBlock));
+    /** One pass of each kernel over the {@code local} rows, one thread, on the driver, at H=10 and H=128. */
+    private static void kernels(List<DigitBlock> local, long seed, Figures f) {
         int localRows = local.stream().mapToInt(DigitBlock::rows).sum();
-        results.put("kernel_rows", localRows);
+        f.results.put("kernel_rows", localRows);
         for (int h : new int[] {10, 128}) {
             for (KernelKind k : KernelKind.values()) {
                 int runs = k == KernelKind.OJALGO && h > 10 ? 2 : 5;
                 Stat st = time(runs + 1, () -> onePass(local, NetworkShape.mnist(h), k, seed), true);
-                double rowsPerS = localRows / (st.median() / 1000);
-                results.put("kernel_h" + h + "_" + k.id() + "_ms", st);
-                table.add(row(String.format(Locale.ROOT, "one pass (%d rows), one thread, H=%d, %s kernel (ms)", localRows, h,
-                        k.id()), st,
-                        String.format(Locale.ROOT, "%.0f rows/s", rowsPerS)));
+                f.add("kernel_h" + h + "_" + k.id() + "_ms", st, String.format(Locale.ROOT,
+                        "one pass (%d rows), one thread, H=%d, %s kernel (ms)", localRows, h, k.id()),
+                        String.format(Locale.ROOT, "%.0f rows/s", localRows / (st.median() / 1000)));
                 LOG.info("kernel H={} {}: {} ms", h, k.id(), st.ms());
             }
         }
+    }
 
-        // 3. Spark's floor: jobs without arithmetic, after a warm-up (Spark's scheduler code needs several
-        //    hundred jobs before the JIT has compiled it: the first jobs take 15-50 ms, later ones 4-8 ms)
+    /**
+     * Spark's floor: jobs without arithmetic, after a warm-up (Spark's scheduler code needs several hundred jobs before
+     * the JIT has compiled it: the first jobs take 15-50 ms, later ones 4-8 ms).
+     */
+    private static void jobFloor(JavaRDD<DigitBlock> blocks, int jobs, long seed, Figures f) {
         NetworkShape h10 = NetworkShape.mnist(10);
         double[] w10 = Initializer.HE.initialize(h10, seed).values();
         LOG.info("warming Spark up: {} jobs without arithmetic", 3 * jobs);
         time(3 * jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
-        Stat bare = time(jobs, () -> JobFloor.bare(blocks), false);
-        Stat result = time(jobs, () -> JobFloor.withResult(blocks, h10), false);
-        Stat broadcast = time(jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false);
-        results.put("job_bare_ms", bare);
-        results.put("job_with_result_ms", result);
-        results.put("job_with_broadcast_ms", broadcast);
-        table.add(row("job: one task per partition, nothing returned (ms)", bare, "scheduling"));
-        table.add(row("job: + a zero H=10 gradient sum per task (ms)", result, "+ results to the driver"));
-        table.add(row("job: + broadcast weights (ms) = a step without arithmetic", broadcast, "+ broadcast"));
+        f.add("job_bare_ms", time(jobs, () -> JobFloor.bare(blocks), false),
+                "job: one task per partition, nothing returned (ms)", "scheduling");
+        f.add("job_with_result_ms", time(jobs, () -> JobFloor.withResult(blocks, h10), false),
+                "job: + a zero H=10 gradient sum per task (ms)", "+ results to the driver");
+        f.add("job_with_broadcast_ms", time(jobs, () -> JobFloor.withBroadcast(blocks, h10, w10), false),
+                "job: + broadcast weights (ms) = a step without arithmetic", "+ broadcast");
+    }
 
-        // 4. full batch
+    /** Full-batch iterations at H=10 (simd, float, ojalgo) and H=128 (simd, float). */
+    private static void fullBatches(JavaRDD<DigitBlock> blocks, int rows, TrainingSpec base, int passes, long seed,
+                                    Figures f) {
         for (KernelKind k : new KernelKind[] {KernelKind.SIMD, KernelKind.FLOAT, KernelKind.OJALGO}) {
-            Stat st = fullBatch(blocks, rows, base, h10, k, k == KernelKind.OJALGO ? Math.max(3, passes / 3) : passes, seed);
-            results.put("full_batch_h10_" + k.id() + "_ms", st);
-            table.add(row("full-batch iteration, H=10, " + k.id() + " (ms)", st,
-                    String.format(Locale.ROOT, "%.0f samples/s", rows / (st.median() / 1000))));
+            Stat st = fullBatch(blocks, rows, base, NetworkShape.mnist(10), k,
+                    k == KernelKind.OJALGO ? Math.max(3, passes / 3) : passes, seed);
+            f.add("full_batch_h10_" + k.id() + "_ms", st, "full-batch iteration, H=10, " + k.id() + " (ms)",
+                    String.format(Locale.ROOT, "%.0f samples/s", rows / (st.median() / 1000)));
         }
         for (KernelKind k : new KernelKind[] {KernelKind.SIMD, KernelKind.FLOAT}) {
-            Stat h128 = fullBatch(blocks, rows, base, NetworkShape.mnist(128), k, Math.max(3, passes / 3), seed);
-            results.put("full_batch_h128_" + k.id() + "_ms", h128);
-            table.add(row("full-batch iteration, H=128, " + k.id() + " (ms)", h128,
-                    String.format(Locale.ROOT, "%.0f samples/s", rows / (h128.median() / 1000))));
+            Stat st = fullBatch(blocks, rows, base, NetworkShape.mnist(128), k, Math.max(3, passes / 3), seed);
+            f.add("full_batch_h128_" + k.id() + "_ms", st, "full-batch iteration, H=128, " + k.id() + " (ms)",
+                    String.format(Locale.ROOT, "%.0f samples/s", rows / (st.median() / 1000)));
         }
+    }
 
-        // 5. mini-batch steps
+    /** Mini-batch steps (B=256, H=10, adam) of the real loop, and the arithmetic of one task's share of a step. */
+    private static void miniBatch(JavaRDD<DigitBlock> blocks, int rows, List<DigitBlock> local, TrainingSpec base,
+                                  int steps, long seed, int partitions, int cores, Figures f) {
+        NetworkShape h10 = NetworkShape.mnist(10);
         int batch = BATCH;
         int perEpoch = (rows + batch - 1) / batch;
         int epochs = (steps + perEpoch - 1) / perEpoch;
@@ -194,29 +218,17 @@ public final class SpeedBench {
                 .with(new ScheduleSpec(LearningRateSchedule.Kind.CONSTANT, 0.001, 0, 1, 1))
                 .with(new LoopSpec(batch, epochs, 1, 1, 1_000_000, seed));
         SparkTrainer.Result r = SparkTrainer.train(blocks, rows, Initializer.HE.initialize(h10, seed), mb);
-        Stat step = new Stat(r.msPerStep()[0], r.msPerStep()[1], r.msPerStep()[2]);
         Stat sliceCompute = time(51, () -> {
             GradientSum sum = new GradientSum(h10);
             Kernel kernel = KernelKind.SIMD.create(Initializer.HE.initialize(h10, seed), Activation.RELU);
             kernel.accumulateGradient(local.get(0), null, 0, Math.min(batch / partitions, local.get(0).rows()), sum);
             return sum;
         }, true);
-        results.put("mini_batch_b256_h10_step_ms", step);
-        results.put("mini_batch_b256_h10_steps", r.steps());
-        results.put("mini_batch_b256_task_compute_ms", sliceCompute);
-        table.add(row("mini-batch step, B=256, H=10, adam (ms)", step, r.steps() + " steps"));
-        table.add(row("  of which arithmetic per task (" + batch / partitions + " rows, ms)", sliceCompute,
-                partitions + " tasks on " + cores + " cores"));
-
-        out.println();
-        out.printf(Locale.ROOT, "spark-digits bench: %s, %d partitions, %d rows of %s, SIMD %s%n",
-                spark.sparkContext().master(), partitions, rows, data, KernelKind.simdAvailable() ? "on" : "off");
-        out.printf(Locale.ROOT, "%-66s %-24s %s%n", "figure", "median (min-max)", "");
-        for (String[] t : table) {
-            out.printf(Locale.ROOT, "%-66s %-24s %s%n", t[0], t[1], t[2]);
-        }
-        loaded.unpersist();
-        return results;
+        f.add("mini_batch_b256_h10_step_ms", new Stat(r.msPerStep()[0], r.msPerStep()[1], r.msPerStep()[2]),
+                "mini-batch step, B=256, H=10, adam (ms)", r.steps() + " steps");
+        f.results.put("mini_batch_b256_h10_steps", r.steps());
+        f.add("mini_batch_b256_task_compute_ms", sliceCompute,
+                "  of which arithmetic per task (" + batch / partitions + " rows, ms)", partitions + " tasks on " + cores + " cores");
     }
 
     private static GradientSum onePass(List<DigitBlock> blocks, NetworkShape shape, KernelKind kernel, long seed) {

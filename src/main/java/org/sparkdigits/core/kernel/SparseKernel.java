@@ -237,6 +237,36 @@ public final class SparseKernel implements Kernel {
                               DeltaRows deltas, double[] b2Sum, int b2o) {
         SparseRows rows = block.sparse();
         byte[] labels = block.labels();
+        boolean drop = dropout.active();
+        begin(deltas, drop);
+        double[] a = drop ? dropped : act;   // what the output layer sees
+        double loss = 0;
+        correctRows = 0;
+        for (int c0 = from; c0 < to; c0 += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, to - c0);
+            forwardChunk(rows, order, c0, n);
+            if (drop) {
+                dropUnits(block, order, c0, n, dropout);
+            }
+            for (int i = 0; i < n; i++) {
+                int y = labels[order == null ? c0 + i : order[c0 + i]];
+                loss += backwardRow(a, i * stride, y, c0 + i - from, smoothing, b2Sum, b2o, drop);
+            }
+            // dW1ᵀ[j, :] += x_j · d1 over every row's non-zero pixels
+            if (single) {
+                deltasToFloat(n);
+            }
+            if (deltas != null) {
+                deltas.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
+            } else {
+                w1Gradient.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
+            }
+        }
+        return loss;
+    }
+
+    /** Zeroes (or makes) the accumulators of db1, dW2 and dW1ᵀ (or begins {@code deltas}' segment), and dropout's. */
+    private void begin(DeltaRows deltas, boolean drop) {
         if (dw2 == null) {
             dw2 = new double[classes * stride];
             db1 = new double[stride];
@@ -252,85 +282,81 @@ public final class SparseKernel implements Kernel {
             }
             w1Gradient.begin();
         }
-        boolean drop = dropout.active();
         if (drop && mask == null) {
             mask = new double[CHUNK_ROWS * stride];
             dropped = new double[CHUNK_ROWS * stride];
         }
-        double[] a = drop ? dropped : act;   // what the output layer sees
-        double loss = 0;
-        long right = 0;
-        for (int c0 = from; c0 < to; c0 += CHUNK_ROWS) {
-            int n = Math.min(CHUNK_ROWS, to - c0);
-            forwardChunk(rows, order, c0, n);
-            if (drop) {
-                for (int i = 0; i < n; i++) {
-                    int off = i * stride;
-                    long key = block.rowKey(order == null ? c0 + i : order[c0 + i]);
-                    if (simd) {
-                        VectorLoops.dropoutMask(dropout, key, mask, off, hidden);
-                    } else {
-                        dropout.fill(key, mask, off, hidden);
-                    }
-                    for (int u = off; u < off + hidden; u++) {
-                        dropped[u] = act[u] * mask[u];
-                    }
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                int off = i * stride;
-                logits(a, off);
-                int y = labels[order == null ? c0 + i : order[c0 + i]];
-                loss += smoothing.softmaxLoss(z, 0, classes, y, c0 + i - from);
-                if (Softmax.argmax(z, 0, classes) == y) {
-                    right++;
-                }
-                smoothing.subtractTargets(z, 0, classes, y, c0 + i - from);
-                for (int c = 0; c < classes; c++) {
-                    b2Sum[b2o + c] += z[c];
-                }
-                // dW2 += dz aᵀ, d1 = W2ᵀ dz
-                if (simd) {
-                    VectorLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
-                } else {
-                    ScalarLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
-                }
-                if (drop) { // d1 ∘ mask
-                    for (int u = off; u < off + hidden; u++) {
-                        delta[u] *= mask[u];
-                    }
-                }
-                // d1 ∘ f'(a) (zero for inactive ReLU units), db1
-                if (activation == Activation.RELU && simd) {
-                    VectorLoops.reluBackward(act, delta, db1, off, stride);
-                } else if (activation == Activation.RELU) {
-                    ScalarLoops.reluBackward(act, delta, db1, off, stride);
-                } else {
-                    for (int u = 0; u < hidden; u++) {
-                        double h = act[off + u];
-                        delta[off + u] *= h * (1.0 - h);
-                        db1[u] += delta[off + u];
-                    }
-                }
-            }
-            // dW1ᵀ[j, :] += x_j · d1 over every row's non-zero pixels
-            if (single) {
-                for (int i = 0; i < n; i++) {
-                    int off = i * stride;
-                    int offFloat = i * floatStride;
-                    for (int u = 0; u < hidden; u++) {
-                        deltaFloat[offFloat + u] = (float) delta[off + u];
-                    }
-                }
-            }
-            if (deltas != null) {
-                deltas.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
+    }
+
+    /** The chunk's dropout masks (each a pure function of its row's key) and the dropped activations. */
+    private void dropUnits(DigitBlock block, int[] order, int c0, int n, Dropout dropout) {
+        for (int i = 0; i < n; i++) {
+            int off = i * stride;
+            long key = block.rowKey(order == null ? c0 + i : order[c0 + i]);
+            if (simd) {
+                VectorLoops.dropoutMask(dropout, key, mask, off, hidden);
             } else {
-                w1Gradient.addChunk(rows.columns(), rows.values(), rowStart, rowEnd, n, delta, deltaFloat);
+                dropout.fill(key, mask, off, hidden);
+            }
+            for (int u = off; u < off + hidden; u++) {
+                dropped[u] = act[u] * mask[u];
             }
         }
-        correctRows = right;
+    }
+
+    /**
+     * One row's output layer and backward pass: db2 into {@code b2Sum}, dW2 and db1 into their accumulators, the row's
+     * first-layer delta d1 into {@link #delta} at {@code off}, a correct prediction counted. Returns the row's loss.
+     *
+     * @param a   what the output layer sees (the activations, dropped or not) [chunk x stride]
+     * @param row the row's index within the call, for targets that differ by row (distillation)
+     */
+    private double backwardRow(double[] a, int off, int y, int row, Targets smoothing, double[] b2Sum, int b2o,
+                               boolean drop) {
+        logits(a, off);
+        double loss = smoothing.softmaxLoss(z, 0, classes, y, row);
+        if (Softmax.argmax(z, 0, classes) == y) {
+            correctRows++;
+        }
+        smoothing.subtractTargets(z, 0, classes, y, row);
+        for (int c = 0; c < classes; c++) {
+            b2Sum[b2o + c] += z[c];
+        }
+        // dW2 += dz aᵀ, d1 = W2ᵀ dz
+        if (simd) {
+            VectorLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
+        } else {
+            ScalarLoops.secondLayerBackward(z, classes, w2, dw2, stride, a, delta, off);
+        }
+        if (drop) { // d1 ∘ mask
+            for (int u = off; u < off + hidden; u++) {
+                delta[u] *= mask[u];
+            }
+        }
+        // d1 ∘ f'(a) (zero for inactive ReLU units), db1
+        if (activation == Activation.RELU && simd) {
+            VectorLoops.reluBackward(act, delta, db1, off, stride);
+        } else if (activation == Activation.RELU) {
+            ScalarLoops.reluBackward(act, delta, db1, off, stride);
+        } else {
+            for (int u = 0; u < hidden; u++) {
+                double h = act[off + u];
+                delta[off + u] *= h * (1.0 - h);
+                db1[u] += delta[off + u];
+            }
+        }
         return loss;
+    }
+
+    /** The chunk's deltas in single precision, for the float kernel's first-layer product. */
+    private void deltasToFloat(int n) {
+        for (int i = 0; i < n; i++) {
+            int off = i * stride;
+            int offFloat = i * floatStride;
+            for (int u = 0; u < hidden; u++) {
+                deltaFloat[offFloat + u] = (float) delta[off + u];
+            }
+        }
     }
 
     @Override

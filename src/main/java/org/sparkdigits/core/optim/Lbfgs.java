@@ -36,23 +36,81 @@ public final class Lbfgs {
     /** Minimises {@code f} from {@code x} (updated in place) for at most {@code maxIterations}; returns f(x). */
     public double minimize(Objective f, double[] x, int maxIterations, Progress progress) {
         int n = x.length;
-        double[][] s = new double[memory][];
-        double[][] y = new double[memory][];
-        double[] rho = new double[memory];
-        int stored = 0;
-        int newest = -1;
+        Pairs pairs = new Pairs(memory);
         double[] g = new double[n];
         double fx = f.valueAndGradient(x, g);
         double[] d = new double[n];
         double[] xNew = new double[n];
         double[] gNew = new double[n];
-        double[] alpha = new double[memory];
         for (int it = 1; it <= maxIterations; it++) {
             if (maxAbs(g) < tolerance) {
                 break;
             }
-            // two-loop recursion: d = -H g
-            System.arraycopy(g, 0, d, 0, n);
+            pairs.direction(g, d);
+            double slope = dot(g, d);
+            if (slope >= 0) { // not a descent direction: restart from steepest descent
+                for (int i = 0; i < n; i++) {
+                    d[i] = -g[i];
+                }
+                slope = dot(g, d);
+                pairs.forget();
+            }
+            double fNew = lineSearch(f, x, fx, d, slope, xNew, gNew);
+            if (Double.isNaN(fNew)) {
+                break;
+            }
+            pairs.add(x, xNew, g, gNew);
+            System.arraycopy(xNew, 0, x, 0, n);
+            System.arraycopy(gNew, 0, g, 0, n);
+            fx = fNew;
+            if (progress != null && !progress.iteration(it, fx, x)) {
+                break;
+            }
+        }
+        return fx;
+    }
+
+    /**
+     * Backtracking along {@code d} from step 1, halving up to 30 times, until the Armijo condition (c1 = 1e-4) holds:
+     * the accepted point and its gradient in {@code xNew} and {@code gNew}, its value returned; NaN if none was.
+     */
+    private static double lineSearch(Objective f, double[] x, double fx, double[] d, double slope, double[] xNew,
+                                     double[] gNew) {
+        double step = 1.0;
+        for (int ls = 0; ls < 30; ls++) {
+            for (int i = 0; i < x.length; i++) {
+                xNew[i] = x[i] + step * d[i];
+            }
+            double fNew = f.valueAndGradient(xNew, gNew);
+            if (Double.isFinite(fNew) && fNew <= fx + 1e-4 * step * slope) {
+                return fNew;
+            }
+            step *= 0.5;
+        }
+        return Double.NaN;
+    }
+
+    /** The last {@code memory} curvature pairs (s = x' - x, y = g' - g), newest last, and the direction they give. */
+    private static final class Pairs {
+        private final int memory;
+        private final double[][] s;
+        private final double[][] y;
+        private final double[] rho;
+        private final double[] alpha;
+        private int stored;
+        private int newest = -1;
+
+        Pairs(int memory) {
+            this.memory = memory;
+            s = new double[memory][];
+            y = new double[memory][];
+            rho = new double[memory];
+            alpha = new double[memory];
+        }
+
+        /** The two-loop recursion: {@code d = -H g}. */
+        void direction(double[] g, double[] d) {
+            System.arraycopy(g, 0, d, 0, g.length);
             for (int k = 0; k < stored; k++) {
                 int j = Math.floorMod(newest - k, memory);
                 alpha[j] = rho[j] * dot(s[j], d);
@@ -67,33 +125,16 @@ public final class Lbfgs {
                 axpy(alpha[j] - beta, s[j], d);
             }
             scale(d, -1.0);
-            double slope = dot(g, d);
-            if (slope >= 0) { // not a descent direction: restart from steepest descent
-                for (int i = 0; i < n; i++) {
-                    d[i] = -g[i];
-                }
-                slope = dot(g, d);
-                stored = 0;
-            }
-            // backtracking line search, Armijo c1 = 1e-4
-            double step = 1.0;
-            double fNew = Double.NaN;
-            boolean accepted = false;
-            for (int ls = 0; ls < 30; ls++) {
-                for (int i = 0; i < n; i++) {
-                    xNew[i] = x[i] + step * d[i];
-                }
-                fNew = f.valueAndGradient(xNew, gNew);
-                if (Double.isFinite(fNew) && fNew <= fx + 1e-4 * step * slope) {
-                    accepted = true;
-                    break;
-                }
-                step *= 0.5;
-            }
-            if (!accepted) {
-                break;
-            }
-            newest = (newest + 1) % memory;
+        }
+
+        /** Steepest descent next time: the pairs so far are not used again. */
+        void forget() {
+            stored = 0;
+        }
+
+        /** The pair of a step from {@code x} to {@code xNew}, kept when its curvature {@code sᵀy} is positive. */
+        void add(double[] x, double[] xNew, double[] g, double[] gNew) {
+            int n = x.length;
             double[] sk = new double[n];
             double[] yk = new double[n];
             for (int i = 0; i < n; i++) {
@@ -102,21 +143,13 @@ public final class Lbfgs {
             }
             double sy = dot(sk, yk);
             if (sy > 1e-12) {
+                newest = (newest + 1) % memory;
                 s[newest] = sk;
                 y[newest] = yk;
                 rho[newest] = 1.0 / sy;
                 stored = Math.min(stored + 1, memory);
-            } else {
-                newest = (newest - 1 + memory) % memory;
-            }
-            System.arraycopy(xNew, 0, x, 0, n);
-            System.arraycopy(gNew, 0, g, 0, n);
-            fx = fNew;
-            if (progress != null && !progress.iteration(it, fx, x)) {
-                break;
             }
         }
-        return fx;
     }
 
     static double dot(double[] a, double[] b) {
