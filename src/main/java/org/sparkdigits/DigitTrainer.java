@@ -180,12 +180,12 @@ public final class DigitTrainer {
         List<String> teachers = s.regularization().distillation().teachers();
         if (d.out() != null) {
             // before recovery, which may delete or rename files in --out: a teacher's are left alone
-            Outputs.apartFromTeachers("--out", d.out(), conf, teachers, true);
+            Outputs.apartFromTeachers(TrainOption.OUT.flag(), d.out(), conf, teachers, true);
             for (String note : ModelStore.recover(d.out(), conf)) {
                 Log.LOG.warn("{}", note);
             }
             ModelStore.checkTarget(d.out(), conf);
-            Outputs.directory("--out", d.out(), conf, inputs);
+            Outputs.directory(TrainOption.OUT.flag(), d.out(), conf, inputs);
         }
         return s.checkpoints().enabled() && prepareCheckpoints(conf, s, inputs, teachers);
     }
@@ -197,10 +197,10 @@ public final class DigitTrainer {
     private boolean prepareCheckpoints(Configuration conf, TrainingSpec s, List<String> inputs, List<String> teachers) {
         CheckpointSpec ck = s.checkpoints();
         if (s.data().out() != null) {
-            Outputs.apart("--out", s.data().out(), "--checkpoint-dir", ck.dir(), conf);
+            Outputs.apart(TrainOption.OUT.flag(), s.data().out(), TrainOption.CHECKPOINT_DIR.flag(), ck.dir(), conf);
         }
-        Outputs.directory("--checkpoint-dir", ck.dir(), conf, inputs);
-        Outputs.apartFromTeachers("--checkpoint-dir", ck.dir(), conf, teachers, true);
+        Outputs.directory(TrainOption.CHECKPOINT_DIR.flag(), ck.dir(), conf, inputs);
+        Outputs.apartFromTeachers(TrainOption.CHECKPOINT_DIR.flag(), ck.dir(), conf, teachers, true);
         release();   // this trainer's own, from an earlier prepare
         Optional<YarnAttempt> attempt = YarnAttempt.ofThisDriver();
         CheckpointLease taken = CheckpointLease.acquire(ck.dir(), attempt, conf);

@@ -187,10 +187,12 @@ public enum TrainOption {
      */
     public static String changed(TrainingSpec spec) {
         StringJoiner line = new StringJoiner(" ");
+        // the default test file goes with the default training data only: given --data, the line names --test too
+        boolean ownData = spec.data().data() != null && !DATA.isDefault(spec.data().data());
         for (TrainOption o : values()) {
             Object v = o.recorded() == Setting.Recorded.NO ? null : o.value.apply(spec);
-            if (v != null && !o.isDefault(v)) {
-                line.add(o.kind() == Setting.Kind.FLAG ? o.flag() : o.flag() + " " + written(v));
+            if (v != null && (!o.isDefault(v) || (o == TEST && ownData))) {
+                line.add(o.kind() == Setting.Kind.FLAG ? o.flag() : o.flag() + " " + quoted(written(v)));
             }
         }
         return line.toString();
@@ -205,8 +207,14 @@ public enum TrainOption {
             case INTEGER, LONG -> v instanceof Number n && n.longValue() == Long.parseLong(d);
             case NUMBER -> v instanceof Number n && n.doubleValue() == Double.parseDouble(d);
             case FLAG -> v.equals(Boolean.parseBoolean(d));
-            default -> written(v).equalsIgnoreCase(d);
+            case CHOICE -> written(v).equalsIgnoreCase(d);
+            case TEXT -> written(v).equals(d);
         };
+    }
+
+    /** {@code value}, in single quotes as a shell takes it when it holds a space or a quote. */
+    private static String quoted(String value) {
+        return value.matches("[^\\s'\"\\\\]+") ? value : "'" + value.replace("'", "'\\''") + "'";
     }
 
     /** A recorded value as the command line takes it: {@code 0.05}, {@code 1} for 1.0, a list joined by commas. */

@@ -148,6 +148,17 @@ class TrainOptionReachTest {
         assertEquals("", TrainOption.changed(DigitTrainer.builder().build().spec()));
     }
 
+    @Test
+    void ownDataKeepsItsTestFileInTheLineAndPathsWithSpacesAreQuoted() {
+        // the default test file goes with the default data only: given --data, the line must name it to train again
+        TrainingSpec s = DigitTrainer.builder().data("x.csv").test("data/mnist_test.csv").build().spec();
+        assertEquals("--data x.csv --test data/mnist_test.csv", TrainOption.changed(s));
+        assertEquals(TrainOption.recorded(s), TrainOption.recorded(fromLine(TrainOption.changed(s))));
+        assertEquals("--data x.csv", TrainOption.changed(DigitTrainer.builder().data("x.csv").build().spec()));
+        assertEquals("--data 'my digits.csv'",
+                TrainOption.changed(DigitTrainer.builder().data("my digits.csv").build().spec()));
+    }
+
     /** The spec of a command line such as {@code --hidden 11 --augment-on-the-fly}. */
     private static TrainingSpec fromLine(String line) {
         DigitTrainer.Builder b = DigitTrainer.builder();

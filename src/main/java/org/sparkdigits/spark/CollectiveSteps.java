@@ -385,8 +385,9 @@ final class CollectiveSteps {
                         ? SparkPasses.whole(mine, w, pass.withEpoch((int) t).withDropout(masks))
                         : SparkPasses.slice(mine, orders, segment.plan(), segment.first() + j, w, pass.withDropout(masks));
                 long t2 = System.nanoTime();
-                GradientSum sum = fold(exchangeSums(mineSum, exchange));
+                byte[][] received = exchangeSums(mineSum, exchange);
                 long t3 = System.nanoTime();
+                GradientSum sum = fold(received);
                 record(j, sum);
                 if (sum.count() == 0) {
                     return true;   // every slice empty (tiny partitions): no update, as the jobs engine's step

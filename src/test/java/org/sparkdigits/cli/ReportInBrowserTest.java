@@ -97,6 +97,7 @@ class ReportInBrowserTest {
                 web.delete("/session/" + session);
             }
         } finally {
+            chromedriver.descendants().forEach(ProcessHandle::destroyForcibly);   // Chromium, should the session linger
             chromedriver.destroy();
             if (!chromedriver.waitFor(10, TimeUnit.SECONDS)) {
                 chromedriver.destroyForcibly();
